@@ -1,0 +1,8 @@
+//! platform-tui: a terminal console for operating an AWS analytics platform.
+//!
+//! Layout: `aws` (UI-free service clients returning domain types), `sandbox` (local
+//! platform), `config`/`theme` (user settings), `gate` (the one path of every mutating
+//! action), `resources` (the registry of resource kinds), `app` (state and event loop),
+//! `ui` (pure rendering of state).
+
+pub mod paths;

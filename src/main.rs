@@ -1,0 +1,3 @@
+fn main() {
+    println!("platform-tui {}", env!("CARGO_PKG_VERSION"));
+}
