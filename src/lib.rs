@@ -6,3 +6,5 @@
 //! `ui` (pure rendering of state).
 
 pub mod paths;
+pub mod gate;
+pub mod sanitize;
