@@ -8,3 +8,4 @@
 pub mod paths;
 pub mod gate;
 pub mod sanitize;
+pub mod config;

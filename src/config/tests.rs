@@ -1,0 +1,265 @@
+use super::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+
+const PATH: &str = "/cfg/config.toml";
+
+fn load_text(text: &str) -> Result<Config, ConfigError> {
+    load_str(text, Path::new(PATH))
+}
+
+fn error(text: &str) -> String {
+    load_text(text).unwrap_err().to_string()
+}
+
+#[test]
+fn example_file_loads_in_file_order() {
+    let config = load_text(include_str!("../../config.example.toml")).unwrap();
+    let names: Vec<&str> = config.contexts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["prod", "sandbox"]);
+    assert_eq!(config.refresh_interval, Duration::from_secs(5));
+    assert_eq!(config.theme.as_deref(), Some("dark"));
+    assert_eq!(config.log_line_cap, 100_000);
+    assert_eq!(config.source.as_deref(), Some(Path::new(PATH)));
+    let prod = config.context("prod").unwrap();
+    assert_eq!(prod.profile.as_deref(), Some("analytics-prod"));
+    assert_eq!(prod.region.as_deref(), Some("eu-west-1"));
+    assert!(prod.read_only && !prod.sandbox);
+    assert_eq!(
+        prod.datalake_bucket.as_deref(),
+        Some("nyctaxi-prod-datalake")
+    );
+    let sandbox = config.initial_context(None).unwrap();
+    assert_eq!(sandbox.name, "sandbox");
+    assert_eq!(
+        sandbox.endpoint_url.as_deref(),
+        Some("http://127.0.0.1:4566")
+    );
+    assert!(sandbox.sandbox && !sandbox.read_only);
+    let actions: Vec<(&str, String)> = config
+        .keys
+        .iter()
+        .map(|(action, key)| (action.as_str(), key.label()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("quit", "q".to_string()),
+            ("refresh", "ctrl-r".to_string()),
+            ("down", "j".to_string()),
+            ("down", "down".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn contexts_keep_file_order_not_name_order() {
+    let config = load_text("[contexts.zeta]\n[contexts.alpha]\n[contexts.mid]\n").unwrap();
+    let names: Vec<&str> = config.contexts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["zeta", "alpha", "mid"]);
+    assert_eq!(config.initial_context(None).unwrap().name, "zeta");
+}
+
+#[test]
+fn empty_file_is_the_default_config() {
+    let config = load_text("").unwrap();
+    assert_eq!(
+        config,
+        Config {
+            source: Some(PATH.into()),
+            ..Config::default()
+        }
+    );
+    assert_eq!(config.contexts[0].name, "default");
+    assert_eq!(config.refresh_interval, Duration::from_secs(5));
+}
+
+#[test]
+fn durations_as_strings_or_seconds() {
+    let interval = |text| load_text(text).unwrap().refresh_interval;
+    assert_eq!(interval("refresh_interval = 30"), Duration::from_secs(30));
+    assert_eq!(
+        interval("refresh_interval = \"2m\""),
+        Duration::from_secs(120)
+    );
+    assert_eq!(
+        interval("refresh_interval = \"1500ms\""),
+        Duration::from_millis(1500)
+    );
+}
+
+#[test]
+fn initial_context_prefers_the_cli_choice() {
+    let config = load_text("default_context = \"b\"\n[contexts.a]\n[contexts.b]\n").unwrap();
+    assert_eq!(config.initial_context(None).unwrap().name, "b");
+    assert_eq!(config.initial_context(Some("a")).unwrap().name, "a");
+    assert_eq!(
+        config.initial_context(Some("c")).unwrap_err().to_string(),
+        "/cfg/config.toml: no context named `c`\n  hint: defined contexts: a, b"
+    );
+}
+
+#[test]
+fn syntax_error_points_at_line_and_column() {
+    assert_eq!(
+        error("theme = \"dark\"\nrefresh_interval = 5s\n"),
+        "/cfg/config.toml:2:20: string values must be quoted, expected literal string"
+    );
+}
+
+#[test]
+fn unknown_field_suggests_the_closest_name() {
+    assert_eq!(
+        error("[contexts.prod]\nregion = \"eu-west-1\"\nreadonly = true\n"),
+        "/cfg/config.toml:3:1: unknown field `readonly`, expected one of `profile`, `region`, \
+         `endpoint_url`, `read_only`, `datalake_bucket`, `sandbox`\n  hint: did you mean `read_only`?"
+    );
+    assert_eq!(
+        error("[context.prod]\n"),
+        "/cfg/config.toml:1:2: unknown field `context`, expected one of `refresh_interval`, \
+         `theme`, `default_context`, `log_line_cap`, `keys`, `contexts`\n  hint: did you mean `contexts`?"
+    );
+}
+
+#[test]
+fn wrong_value_type() {
+    assert_eq!(
+        error("[contexts.prod]\nread_only = \"yes\"\n"),
+        "/cfg/config.toml:2:13: invalid type: string \"yes\", expected a boolean"
+    );
+    assert_eq!(
+        error("[contexts]\nprod = 1\n"),
+        "/cfg/config.toml:2:8: invalid type: integer `1`, expected a table of context settings"
+    );
+}
+
+#[test]
+fn unknown_action_in_keys() {
+    assert_eq!(
+        error("[keys]\nquit = \"q\"\nrefesh = \"ctrl-r\"\n"),
+        "/cfg/config.toml:3:1: unknown action `refesh` in [keys]\n  hint: did you mean `refresh`?"
+    );
+    assert_eq!(
+        error("[keys]\nlaunch_rockets = \"x\"\n"),
+        format!(
+            "/cfg/config.toml:2:1: unknown action `launch_rockets` in [keys]\n  hint: actions: {}",
+            BINDABLE_ACTIONS.join(", ")
+        )
+    );
+}
+
+#[test]
+fn bad_key_string() {
+    let expected_keys = "expected a character or one of enter, esc, space, tab, backspace, \
+        delete, insert, home, end, pgup, pgdn, up, down, left, right, f1-f12";
+    assert_eq!(
+        error("[keys]\nquit = \"hyper-q\"\n"),
+        format!("/cfg/config.toml:2:8: invalid key `hyper-q`: {expected_keys}")
+    );
+    assert_eq!(
+        error("[keys]\n\nhelp = [\"?\", \"F13\"]\n"),
+        format!("/cfg/config.toml:3:8: invalid key `F13`: {expected_keys}")
+    );
+    assert_eq!(
+        error("[keys]\nquit = 3\n"),
+        "/cfg/config.toml:2:8: invalid type: integer `3`, expected a key such as \"ctrl-r\" or a list of keys"
+    );
+}
+
+#[test]
+fn keys_accept_lists_and_modifiers() {
+    let config = load_text("[keys]\nrefresh = [\"ctrl-r\", \"F5\"]\n").unwrap();
+    assert_eq!(
+        config.keys,
+        [
+            (
+                "refresh".to_string(),
+                KeyBinding {
+                    code: KeyCode::Char('r'),
+                    modifiers: KeyModifiers::CONTROL
+                }
+            ),
+            (
+                "refresh".to_string(),
+                KeyBinding {
+                    code: KeyCode::F(5),
+                    modifiers: KeyModifiers::NONE
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn bad_durations() {
+    assert_eq!(
+        error("theme = \"light\"\nrefresh_interval = \"5 minutes\"\n"),
+        "/cfg/config.toml:2:20: invalid duration `5 minutes`: expected e.g. \"5s\", \"1500ms\" or \"2m\""
+    );
+    assert_eq!(
+        error("refresh_interval = \"500ms\"\n"),
+        "/cfg/config.toml:1:20: refresh_interval must be at least 1s, got `500ms`"
+    );
+    assert_eq!(
+        error("refresh_interval = 0\n"),
+        "/cfg/config.toml:1:20: refresh_interval must be at least 1s, got `0`"
+    );
+}
+
+#[test]
+fn bad_log_line_cap() {
+    assert_eq!(
+        error("log_line_cap = 0\n"),
+        "/cfg/config.toml:1:16: expected a positive number, got 0"
+    );
+}
+
+#[test]
+fn default_context_must_exist() {
+    assert_eq!(
+        error("default_context = \"staging\"\n\n[contexts.prod]\n[contexts.sandbox]\n"),
+        "/cfg/config.toml:1:19: default_context `staging` is not defined\n  hint: defined contexts: prod, sandbox"
+    );
+}
+
+#[test]
+fn endpoint_url_must_be_http() {
+    assert_eq!(
+        error("[contexts.local]\nregion = \"us-east-1\"\nendpoint_url = \"localhost:4566\"\n"),
+        "/cfg/config.toml:3:16: endpoint_url `localhost:4566` must start with http:// or https://"
+    );
+    let config = load_text("[contexts.tls]\nendpoint_url = \"https://s3.example\"\n").unwrap();
+    assert_eq!(
+        config.contexts[0].endpoint_url.as_deref(),
+        Some("https://s3.example")
+    );
+}
+
+#[test]
+fn missing_file_is_default_only_at_the_default_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("config.toml");
+    assert_eq!(load_file(&missing, true), Ok(Config::default()));
+    let err = load_file(&missing, false).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: cannot read: No such file or directory (os error 2)",
+            missing.display()
+        )
+    );
+    assert_eq!(load(&missing).unwrap_err().to_string(), err);
+}
+
+#[test]
+fn load_reads_the_file_and_reports_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[contexts.prod]\nregion = 1\n").unwrap();
+    assert_eq!(
+        load(&path).unwrap_err().to_string(),
+        format!(
+            "{}:2:10: invalid type: integer `1`, expected a string",
+            path.display()
+        )
+    );
+}
