@@ -9,3 +9,4 @@ pub mod paths;
 pub mod gate;
 pub mod sanitize;
 pub mod config;
+pub mod sandbox;

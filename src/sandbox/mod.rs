@@ -1,0 +1,284 @@
+//! The sandbox: the platform running locally on the moto-based AWS emulator
+//! (`sandbox/emulator.py --seed`), supervised by pid from the XDG state dir.
+//!
+//! Blocking std code: it runs before the TUI starts. `up` is idempotent, `down` stops only a
+//! process that really is our emulator, `status` reports a sandbox only if it answers.
+
+mod health;
+mod process;
+mod state;
+mod venv;
+
+use std::path::Path;
+use std::process::Child;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Result};
+use chrono::{SecondsFormat, Utc};
+
+use crate::paths;
+pub use state::SandboxInfo;
+use state::{Files, Recorded};
+
+/// The region every seeded resource lives in.
+pub const REGION: &str = "us-east-1";
+/// The seeded data lake bucket (raw/, staging/, gold/), as sandbox/seed.py names it.
+pub const DATALAKE_BUCKET: &str = "nyctaxi-sandbox-datalake";
+
+/// Start plus seeding takes a few seconds; a busy 2-core machine can be far slower.
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
+const STOP_GRACE: Duration = Duration::from_secs(10);
+/// A free port can be taken by someone else before the emulator binds it: retry with another.
+const START_ATTEMPTS: usize = 3;
+const POLL: Duration = Duration::from_millis(100);
+
+/// Starts the sandbox (venv, emulator, seed) or returns the one already running and healthy.
+pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
+    let files = sandbox_files();
+    let _lock = files.lock()?;
+    match inspect(&files)? {
+        Existing::Ready(info) => {
+            progress(&format!(
+                "sandbox already running at {} (pid {})",
+                info.endpoint_url, info.pid
+            ));
+            return Ok(info);
+        }
+        Existing::Starting(info) => {
+            progress(&format!(
+                "a sandbox is still starting (pid {}); waiting for it",
+                info.pid
+            ));
+            return finish_start(&files, info, None);
+        }
+        Existing::Unhealthy(pid) => {
+            progress(&format!(
+                "the sandbox emulator (pid {pid}) does not answer; restarting it"
+            ));
+            process::stop(pid, STOP_GRACE)?;
+            files.remove();
+        }
+        Existing::Stale(pid) => {
+            progress(&format!(
+                "removing a stale pid file (process {pid} is gone)"
+            ));
+            files.remove();
+        }
+        Existing::Nothing => {}
+    }
+    let python = venv::ensure_python(progress)?;
+    start(&files, &python, progress)
+}
+
+/// Stops the sandbox; true if a running emulator was stopped.
+pub fn down(progress: &mut dyn FnMut(&str)) -> Result<bool> {
+    let files = sandbox_files();
+    let _lock = files.lock()?;
+    let Some(pid) = files.read_pid()? else {
+        progress("no sandbox is running");
+        return Ok(false);
+    };
+    if !process::is_running(pid) || !process::is_our_emulator(pid) {
+        progress(&format!(
+            "removing a stale pid file (process {pid} is gone)"
+        ));
+        files.remove();
+        return Ok(false);
+    }
+    progress(&format!("stopping the sandbox emulator (pid {pid})"));
+    process::stop(pid, STOP_GRACE)?;
+    files.remove();
+    progress("sandbox stopped");
+    Ok(true)
+}
+
+/// The running sandbox, only if its emulator is alive, finished seeding and answers.
+pub fn status() -> Result<Option<SandboxInfo>> {
+    Ok(match inspect(&sandbox_files())? {
+        Existing::Ready(info) => Some(info),
+        _ => None,
+    })
+}
+
+fn sandbox_files() -> Files {
+    Files::at(paths::sandbox_dir())
+}
+
+/// What the state dir says about an earlier `up`.
+enum Existing {
+    Nothing,
+    Ready(SandboxInfo),
+    /// Alive and ours, still seeding (an earlier `up` was interrupted while it waited).
+    Starting(SandboxInfo),
+    /// Alive and ours, but not answering or without a usable state file.
+    Unhealthy(u32),
+    /// The pid file names a process that is gone or that is not our emulator any more.
+    Stale(u32),
+}
+
+fn inspect(files: &Files) -> Result<Existing> {
+    let Some(pid) = files.read_pid()? else {
+        return Ok(Existing::Nothing);
+    };
+    if !process::is_running(pid) || !process::is_our_emulator(pid) {
+        return Ok(Existing::Stale(pid));
+    }
+    Ok(match files.read_state() {
+        Ok(Some(recorded)) if recorded.info.pid == pid => {
+            if !recorded.ready {
+                Existing::Starting(recorded.info)
+            } else if health::answers(recorded.info.port) {
+                Existing::Ready(recorded.info)
+            } else {
+                Existing::Unhealthy(pid)
+            }
+        }
+        _ => Existing::Unhealthy(pid),
+    })
+}
+
+fn start(files: &Files, python: &Path, progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
+    let project = paths::project_dir();
+    let mut attempt = 1;
+    loop {
+        let port = process::free_port()?;
+        let mut child = process::spawn_emulator(python, &project, port, files.new_log()?)?;
+        let info = SandboxInfo {
+            endpoint_url: format!("http://127.0.0.1:{port}"),
+            port,
+            pid: child.id(),
+            region: REGION.to_string(),
+            datalake_bucket: DATALAKE_BUCKET.to_string(),
+            started_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            log_file: files.log_file(),
+        };
+        files.record(&Recorded {
+            info: info.clone(),
+            ready: false,
+        })?;
+        progress(&format!(
+            "starting the AWS emulator on {} and seeding the data lake (log: {})",
+            info.endpoint_url,
+            info.log_file.display()
+        ));
+        match wait_until_ready(&info, Some(&mut child)) {
+            Err(Failure::PortTaken) if attempt < START_ATTEMPTS => {
+                progress(&format!("port {port} was taken meanwhile; trying another"));
+                files.remove();
+                attempt += 1;
+            }
+            outcome => return conclude(files, info, outcome),
+        }
+    }
+}
+
+/// Waits for an emulator started by an earlier, interrupted `up`.
+fn finish_start(
+    files: &Files,
+    info: SandboxInfo,
+    child: Option<&mut Child>,
+) -> Result<SandboxInfo> {
+    let outcome = wait_until_ready(&info, child);
+    conclude(files, info, outcome)
+}
+
+/// Records a ready sandbox, or stops what is left of a failed start and explains the failure.
+fn conclude(files: &Files, info: SandboxInfo, outcome: Result<(), Failure>) -> Result<SandboxInfo> {
+    match outcome {
+        Ok(()) => {
+            files.record(&Recorded {
+                info: info.clone(),
+                ready: true,
+            })?;
+            Ok(info)
+        }
+        Err(failure) => {
+            if process::is_running(info.pid) {
+                let _ = process::stop(info.pid, STOP_GRACE);
+            }
+            files.remove();
+            Err(failure.explain(&info))
+        }
+    }
+}
+
+enum Failure {
+    Exited(Option<i32>),
+    PortTaken,
+    TimedOut,
+}
+
+impl Failure {
+    fn explain(&self, info: &SandboxInfo) -> anyhow::Error {
+        let log = info.log_file.display();
+        let tail = health::last_log_lines(&info.log_file);
+        let (what, advice) = match self {
+            Failure::Exited(Some(code)) => (
+                format!("the sandbox emulator exited with status {code} before it was ready"),
+                "Fix the cause shown above, then run `platform-tui sandbox up` again.".to_string(),
+            ),
+            Failure::Exited(None) => (
+                "the sandbox emulator was killed before it was ready".to_string(),
+                "Run `platform-tui sandbox up` again.".to_string(),
+            ),
+            Failure::PortTaken => (
+                format!("no free port on 127.0.0.1 after {START_ATTEMPTS} attempts"),
+                "Another program keeps taking local ports; stop it and retry.".to_string(),
+            ),
+            Failure::TimedOut => (
+                format!(
+                    "the sandbox emulator (pid {}, port {}) was not ready after {} s",
+                    info.pid,
+                    info.port,
+                    READY_TIMEOUT.as_secs()
+                ),
+                "The machine may be overloaded; it was stopped. Run `platform-tui sandbox up` again."
+                    .to_string(),
+            ),
+        };
+        anyhow!("{what}. Last lines of {log}:\n{tail}\n{advice}")
+    }
+}
+
+/// Ready means the emulator printed READY (seeding done) and its server answers.
+fn wait_until_ready(info: &SandboxInfo, mut child: Option<&mut Child>) -> Result<(), Failure> {
+    let deadline = Instant::now() + READY_TIMEOUT;
+    loop {
+        if health::ready_endpoint(&info.log_file).is_some() && health::answers(info.port) {
+            return Ok(());
+        }
+        if let Some(code) = exit_code(info.pid, child.as_deref_mut()) {
+            return Err(match code {
+                Some(process::EXIT_PORT_UNAVAILABLE) => Failure::PortTaken,
+                code => Failure::Exited(code),
+            });
+        }
+        if Instant::now() >= deadline {
+            return Err(Failure::TimedOut);
+        }
+        thread::sleep(POLL);
+    }
+}
+
+/// `Some(exit code)` once the emulator has exited (`Some(None)`: killed by a signal, or not our
+/// child so the code is unknown).
+fn exit_code(pid: u32, child: Option<&mut Child>) -> Option<Option<i32>> {
+    match child {
+        Some(child) => child.try_wait().ok().flatten().map(|status| status.code()),
+        None => (!process::is_running(pid)).then_some(None),
+    }
+}
+
+/// The last `count` lines of `text`, sanitized and indented, for quoting in an error message.
+fn quote_tail(text: &str, count: usize) -> String {
+    let lines = crate::sanitize::lines(text.trim_end());
+    let tail = &lines[lines.len().saturating_sub(count)..];
+    if tail.is_empty() {
+        return "    (nothing was written)".to_string();
+    }
+    tail.iter()
+        .map(|line| format!("    {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,155 @@
+//! The emulator as an operating-system process: a free port, a detached spawn in its own
+//! session, identity and liveness checks by pid, and a graceful stop of its process group.
+
+use std::fs::File;
+use std::io;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// The emulator script, relative to the project checkout; also how its processes are recognised.
+pub const EMULATOR_SCRIPT: &str = "sandbox/emulator.py";
+/// Exit status of emulator.py when its port is taken (see the script's docstring).
+pub const EXIT_PORT_UNAVAILABLE: i32 = 2;
+
+const POLL: Duration = Duration::from_millis(50);
+const KILL_GRACE: Duration = Duration::from_secs(5);
+
+/// A port on 127.0.0.1 that was free a moment ago (the kernel picks it).
+pub fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).context(
+        "cannot open any TCP port on 127.0.0.1: is the loopback interface up \
+         (`ip link set lo up`) and are local ports available?",
+    )?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Starts `python sandbox/emulator.py --host 127.0.0.1 --port PORT --seed` in a new session
+/// (so terminal signals and hang-ups never reach it), output appended to `log`.
+pub fn spawn_emulator(python: &Path, project: &Path, port: u16, log: File) -> Result<Child> {
+    let stderr = log.try_clone()?;
+    let mut command = Command::new(python);
+    command
+        .arg(project.join(EMULATOR_SCRIPT))
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--seed"])
+        .current_dir(project)
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(stderr);
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    command
+        .spawn()
+        .with_context(|| format!("cannot start {} {EMULATOR_SCRIPT}", python.display()))
+}
+
+/// True while `pid` runs. Reaps it first if it is an exited child of this process, so a
+/// zombie left by our own `up` does not count as running.
+pub fn is_running(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: plain syscalls on a pid; WNOHANG never blocks, ECHILD for others' processes.
+    unsafe {
+        libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG);
+        libc::kill(pid, 0) == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+}
+
+/// True if `pid` is a sandbox emulator (its command line runs sandbox/emulator.py), so a pid
+/// reused by another program is never signalled.
+pub fn is_our_emulator(pid: u32) -> bool {
+    command_line(pid).is_some_and(|args| args.iter().any(|a| a.ends_with(EMULATOR_SCRIPT)))
+}
+
+fn command_line(pid: u32) -> Option<Vec<String>> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(
+        raw.split(|&b| b == 0)
+            .filter(|arg| !arg.is_empty())
+            .map(|arg| String::from_utf8_lossy(arg).into_owned())
+            .collect(),
+    )
+}
+
+/// SIGTERM to the emulator's process group, SIGKILL after `grace`; returns once it is gone.
+pub fn stop(pid: u32, grace: Duration) -> Result<()> {
+    let target = signal_target(pid)?;
+    send(target, libc::SIGTERM);
+    if wait_gone(pid, grace) {
+        return Ok(());
+    }
+    send(target, libc::SIGKILL);
+    if wait_gone(pid, KILL_GRACE) {
+        return Ok(());
+    }
+    bail!("the sandbox emulator (pid {pid}) survived SIGKILL; check `ps -o pid,stat,cmd -p {pid}`")
+}
+
+/// The process group when the emulator leads one (it does, after setsid), else the pid alone.
+fn signal_target(pid: u32) -> Result<libc::pid_t> {
+    let pid = libc::pid_t::try_from(pid).context("pid out of range")?;
+    // SAFETY: getpgid only reads kernel state for a pid.
+    let group = unsafe { libc::getpgid(pid) };
+    Ok(if group == pid { -pid } else { pid })
+}
+
+fn send(target: libc::pid_t, signal: libc::c_int) {
+    // SAFETY: sending a signal to a pid or process group we identified as the emulator's.
+    unsafe {
+        libc::kill(target, signal);
+    }
+}
+
+fn wait_gone(pid: u32, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if !is_running(pid) {
+            return true;
+        }
+        thread::sleep(POLL);
+    }
+    !is_running(pid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_that_is_not_the_emulator_is_never_ours() {
+        let mut child = Command::new("sleep").arg("5").spawn().unwrap();
+        assert!(is_running(child.id()));
+        assert!(!is_our_emulator(child.id()));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!is_running(child.id()));
+    }
+
+    #[test]
+    fn an_exited_child_is_reaped_and_not_running() {
+        let child = Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        drop(child);
+        assert!(wait_gone(pid, Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn free_port_is_bindable() {
+        let port = free_port().unwrap();
+        assert!(TcpListener::bind(("127.0.0.1", port)).is_ok());
+    }
+}
