@@ -10,3 +10,4 @@ pub mod gate;
 pub mod sanitize;
 pub mod config;
 pub mod sandbox;
+pub mod theme;
