@@ -11,3 +11,4 @@ pub mod sanitize;
 pub mod config;
 pub mod sandbox;
 pub mod theme;
+pub mod aws;

@@ -1,0 +1,155 @@
+//! Test harness: the sandbox's AWS emulator (moto, `sandbox/emulator.py`) as a child
+//! process on a free port of 127.0.0.1, stopped by pid when the handle drops.
+//! Shared by the integration tests and the benchmarks (`#[path]` include).
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use platform_tui::aws::AwsSettings;
+
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Starts that may fail because another process took the port between probe and bind.
+const START_ATTEMPTS: usize = 3;
+
+/// A running emulator; killed (by pid) and reaped on drop.
+pub struct Emulator {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Emulator {
+    /// Starts `sandbox/emulator.py` from the project's sandbox venv and waits until it answers.
+    pub fn start() -> Emulator {
+        let root = project_root();
+        let python = root.join(".venv/sandbox/bin/python");
+        if !python.exists() {
+            panic!(
+                "{} is missing: run `scripts/venv sandbox` (the test command does this)",
+                python.display()
+            );
+        }
+        let mut failures = Vec::new();
+        for _ in 0..START_ATTEMPTS {
+            match Self::try_start(&root, &python) {
+                Ok(emulator) => return emulator,
+                Err(failure) => failures.push(failure),
+            }
+        }
+        panic!("the emulator did not start:\n{}", failures.join("\n---\n"));
+    }
+
+    fn try_start(root: &Path, python: &Path) -> Result<Emulator, String> {
+        let port = free_port();
+        let log = std::env::temp_dir().join(format!(
+            "platform-tui-emulator-{}-{port}.log",
+            std::process::id()
+        ));
+        let stderr =
+            File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        let child = Command::new(python)
+            .arg(root.join("sandbox/emulator.py"))
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .current_dir(root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            // A file, not a pipe: moto logs every request and would block on a full pipe.
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        let mut emulator = Emulator { child, port, log };
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if http_status(port, "GET", "/moto-api/") == Some(200) {
+                return Ok(emulator);
+            }
+            if let Ok(Some(status)) = emulator.child.try_wait() {
+                return Err(format!(
+                    "exited with {status}; stderr:\n{}",
+                    emulator.stderr()
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "no answer on GET /moto-api/ within {READY_TIMEOUT:?}; stderr:\n{}",
+                    emulator.stderr()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Settings for the app's AWS layer: this endpoint, dummy credentials, one attempt.
+    pub fn settings(&self) -> AwsSettings {
+        AwsSettings {
+            profile: None,
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(self.endpoint()),
+            static_test_credentials: true,
+            max_attempts: Some(1),
+        }
+    }
+
+    /// Forgets every resource (`POST /moto-api/reset`).
+    pub fn reset(&self) {
+        let status = http_status(self.port, "POST", "/moto-api/reset");
+        assert_eq!(status, Some(200), "POST /moto-api/reset failed");
+    }
+
+    /// The emulator's log so far (its stderr).
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        // Child::kill sends SIGKILL to exactly this pid; wait reaps it.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// A port nothing listens on right now (bound and released at once).
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("cannot bind a port on 127.0.0.1")
+}
+
+fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Status code of a bodiless HTTP/1.1 request to 127.0.0.1:`port`, or None if it failed.
+fn http_status(port: u16, method: &str, path: &str) -> Option<u16> {
+    let mut stream =
+        TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_secs(1))
+            .ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head).ok()?;
+    let line = std::str::from_utf8(&head[..n]).ok()?;
+    line.strip_prefix("HTTP/1.")?.get(2..5)?.parse().ok()
+}
