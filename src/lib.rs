@@ -12,3 +12,4 @@ pub mod config;
 pub mod sandbox;
 pub mod theme;
 pub mod aws;
+pub mod preview;
