@@ -31,6 +31,8 @@ RAW_TRIPS_PREFIX = "raw/green_tripdata/"
 SCRIPTS_PREFIX = "scripts/"
 ARCHIVE_PREFIX = "archive/events/"
 ARCHIVE_KEY_COUNT = 20_000
+# Preview samples stay out of raw/: the Glue job and crawler read everything under raw/.
+SAMPLES_PREFIX = "samples/"
 
 # A key and a body that try to retitle the terminal, clear the screen and ring the bell:
 # the console must show them harmlessly.
@@ -118,9 +120,7 @@ def seed_datalake_layers(s3, report: SeedReport) -> None:
 def seed_raw_trip_data(s3, data_dir: Path, report: SeedReport) -> None:
     csvs = sorted(data_dir.glob("*.csv"))
     if not csvs:
-        report.note(
-            f"no trip data: {data_dir} has no *.csv yet, nothing under {RAW_TRIPS_PREFIX}"
-        )
+        report.note(f"no trip data: {data_dir} has no *.csv yet, nothing under {RAW_TRIPS_PREFIX}")
         return
     for path in csvs:
         s3.put_object(
@@ -154,19 +154,18 @@ def seed_showcase_objects(s3, data_dir: Path, report: SeedReport) -> None:
     if csvs:
         s3.put_object(
             Bucket=DATALAKE_BUCKET,
-            Key=f"raw/compressed/{csvs[0].name}.gz",
+            Key=f"{SAMPLES_PREFIX}{csvs[0].name}.gz",
             Body=gzip.compress(csvs[0].read_bytes(), mtime=0),
-            ContentType="text/csv",
-            ContentEncoding="gzip",
+            ContentType="application/gzip",
             Metadata={"dataset": "green_tripdata", "compression": "gzip"},
         )
         report.objects += 1
-        report.note(f"gzip'd CSV: raw/compressed/{csvs[0].name}.gz")
+        report.note(f"gzip'd CSV: {SAMPLES_PREFIX}{csvs[0].name}.gz")
     else:
         report.note("no gzip'd CSV: no trip data to compress")
     s3.put_object(
         Bucket=DATALAKE_BUCKET,
-        Key="raw/binary/sample.bin",
+        Key=f"{SAMPLES_PREFIX}bytes.bin",
         Body=bytes(range(256)) * 4,
         ContentType="application/octet-stream",
     )
@@ -178,9 +177,7 @@ def seed_showcase_objects(s3, data_dir: Path, report: SeedReport) -> None:
         Metadata={"purpose": "terminal-escape-test"},
     )
     report.objects += 2
-    report.note(
-        "showcase objects: binary under raw/binary/, hostile key under raw/hostile/"
-    )
+    report.note(f"showcase objects: {SAMPLES_PREFIX}bytes.bin, hostile key under raw/hostile/")
 
 
 def put_many_in_moto(bucket: str, objects: list[tuple[str, bytes]]) -> None:
@@ -220,19 +217,11 @@ def seed_mwaa_bucket(s3, project_dir: Path, report: SeedReport) -> None:
     """MWAA reads DAGs from dags/ and the Python requirements from requirements.txt."""
     dags = sorted((project_dir / "dags").glob("*.py"))
     for path in dags:
-        s3.put_object(
-            Bucket=MWAA_BUCKET, Key=f"dags/{path.name}", Body=path.read_bytes()
-        )
+        s3.put_object(Bucket=MWAA_BUCKET, Key=f"dags/{path.name}", Body=path.read_bytes())
         report.objects += 1
     requirements = project_dir / "dags" / "requirements.txt"
-    body = (
-        requirements.read_bytes()
-        if requirements.is_file()
-        else DEFAULT_MWAA_REQUIREMENTS
-    )
+    body = requirements.read_bytes() if requirements.is_file() else DEFAULT_MWAA_REQUIREMENTS
     s3.put_object(Bucket=MWAA_BUCKET, Key="requirements.txt", Body=body)
     report.objects += 1
     source = "dags/requirements.txt" if requirements.is_file() else "built-in default"
-    report.note(
-        f"mwaa: {len(dags)} DAG file(s) under dags/, requirements.txt from {source}"
-    )
+    report.note(f"mwaa: {len(dags)} DAG file(s) under dags/, requirements.txt from {source}")

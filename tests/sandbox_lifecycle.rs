@@ -1,12 +1,15 @@
 //! The sandbox's whole life, against the real emulator: up, status, idempotent up, the seeded
 //! data lake (checked with boto3 from the sandbox venv, independent of the console's S3 code),
-//! down, and the clean-up of a stale pid file. One test function: the lifecycle shares
+//! down, the clean-up of a stale pid file, and the messages when Python or the seed fails. One test function: the lifecycle shares
 //! PLATFORM_TUI_HOME and one emulator, and env vars are process-wide.
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use platform_tui::{paths, sandbox};
+use tempfile::TempDir;
 
 /// Lists the seeded buckets with boto3 and prints what the test asserts on, as JSON.
 const INSPECT_DATALAKE: &str = r#"
@@ -22,11 +25,13 @@ top = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
 archive = sum(page.get("KeyCount", 0) for page in s3.get_paginator("list_objects_v2")
               .paginate(Bucket=bucket, Prefix="archive/events/", PaginationConfig={"PageSize": 1000}))
 hostile = s3.list_objects_v2(Bucket=bucket, Prefix="raw/hostile/").get("Contents", [])
+trips = s3.list_objects_v2(Bucket=bucket, Prefix="raw/green_tripdata/").get("Contents", [])
 print(json.dumps({
     "buckets": sorted(b["Name"] for b in s3.list_buckets()["Buckets"]),
     "prefixes": [p["Prefix"] for p in top.get("CommonPrefixes", [])],
     "archive_keys": archive,
     "hostile_keys": [o["Key"] for o in hostile],
+    "trip_keys": [o["Key"] for o in trips],
     "raw_tag": s3.get_object_tagging(Bucket=bucket, Key="raw/")["TagSet"],
 }))
 "#;
@@ -58,17 +63,129 @@ fn say(message: &str) {
     eprintln!("sandbox: {message}");
 }
 
+/// `raw/green_tripdata/<name>` for every data/*.csv of the checkout, as the seed uploads them.
+fn expected_trip_keys() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(paths::project_dir().join("data"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|name| name.ends_with(".csv"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+        .iter()
+        .map(|name| format!("raw/green_tripdata/{name}"))
+        .collect()
+}
+
+fn check_seeded_datalake(info: &sandbox::SandboxInfo) {
+    let lake = inspect_datalake(info);
+    assert_eq!(
+        lake["buckets"],
+        serde_json::json!([
+            "nyctaxi-sandbox-datalake",
+            "nyctaxi-sandbox-emr-logs",
+            "nyctaxi-sandbox-mwaa"
+        ])
+    );
+    let prefixes = lake["prefixes"].as_array().unwrap();
+    for prefix in ["raw/", "staging/", "gold/", "archive/"] {
+        assert!(
+            prefixes.contains(&prefix.into()),
+            "{prefix} missing: {lake}"
+        );
+    }
+    assert_eq!(lake["archive_keys"], 20_000);
+    assert_eq!(
+        lake["hostile_keys"],
+        serde_json::json!(["raw/hostile/\x1b]0;pwned\x07\x1b[2Jname.txt"])
+    );
+    assert_eq!(lake["trip_keys"], serde_json::json!(expected_trip_keys()));
+    assert!(lake["raw_tag"].to_string().contains("\"layer\""), "{lake}");
+}
+
+/// A pid file left by a crash names a dead process: status ignores it, down removes it.
+fn check_stale_pid_file_is_removed() {
+    let pid_file = paths::sandbox_dir().join("emulator.pid");
+    let mut dead = Command::new("true").spawn().unwrap();
+    dead.wait().unwrap();
+    fs::write(&pid_file, dead.id().to_string()).unwrap();
+    assert_eq!(sandbox::status().unwrap(), None);
+    assert!(!sandbox::down(&mut say).unwrap());
+    assert!(!pid_file.exists(), "stale pid file was not removed");
+}
+
+/// A checkout with the real venv script and sandbox files (and nothing else).
+fn scratch_project() -> TempDir {
+    let real = paths::project_dir();
+    let project = tempfile::tempdir().unwrap();
+    for file in [
+        "scripts/venv",
+        "sandbox/requirements.txt",
+        "sandbox/emulator.py",
+        "sandbox/seed.py",
+    ] {
+        let target = project.path().join(file);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::copy(real.join(file), target).unwrap();
+    }
+    project
+}
+
+fn up_error() -> String {
+    let error = format!("{:#}", sandbox::up(&mut say).expect_err("up should fail"));
+    eprintln!("up failed as expected:\n{error}");
+    error
+}
+
+/// Without Python, `up` says what to install.
+fn check_missing_python_is_explained() {
+    let project = scratch_project();
+    std::env::set_var(paths::PROJECT_OVERRIDE, project.path());
+    std::env::set_var("PYTHON", "/nonexistent/python3");
+    let error = up_error();
+    std::env::remove_var("PYTHON");
+    std::env::remove_var(paths::PROJECT_OVERRIDE);
+    assert!(error.contains("/nonexistent/python3 not found"), "{error}");
+    assert!(error.contains("apt-get install python3"), "{error}");
+}
+
+/// When seeding fails (here data/broken.csv is a directory), `up` quotes the emulator's log,
+/// stops what it started and leaves no pid file behind.
+fn check_failed_seed_is_explained(venv: &Path) {
+    let project = scratch_project();
+    fs::create_dir_all(project.path().join(".venv")).unwrap();
+    std::os::unix::fs::symlink(venv, project.path().join(".venv/sandbox")).unwrap();
+    fs::create_dir_all(project.path().join("data/broken.csv")).unwrap();
+    std::env::set_var(paths::PROJECT_OVERRIDE, project.path());
+    let error = up_error();
+    std::env::remove_var(paths::PROJECT_OVERRIDE);
+    assert!(error.contains("exited with status 3"), "{error}");
+    assert!(error.contains("IsADirectoryError"), "{error}");
+    assert!(error.contains("emulator.log"), "{error}");
+    assert_eq!(sandbox::status().unwrap(), None);
+    assert!(!paths::sandbox_dir().join("emulator.pid").exists());
+}
+
 #[test]
 fn sandbox_lifecycle() {
     let home = tempfile::tempdir().unwrap();
     std::env::set_var(paths::HOME_OVERRIDE, home.path());
+    let venv: PathBuf = paths::venv_dir("sandbox");
     assert_eq!(
         sandbox::status().unwrap(),
         None,
         "a fresh home has no sandbox"
     );
 
+    let started = Instant::now();
     let info = sandbox::up(&mut say).expect("sandbox up");
+    eprintln!(
+        "sandbox up (venv present, cold) took {:.2?}",
+        started.elapsed()
+    );
     assert_eq!(info.region, "us-east-1");
     assert_eq!(info.datalake_bucket, "nyctaxi-sandbox-datalake");
     assert_eq!(info.endpoint_url, format!("http://127.0.0.1:{}", info.port));
@@ -88,35 +205,14 @@ fn sandbox_lifecycle() {
     let again = sandbox::up(&mut say).expect("second sandbox up");
     assert_eq!(again, info, "up is idempotent: same process, same info");
 
-    let lake = inspect_datalake(&info);
-    assert_eq!(
-        lake["buckets"],
-        serde_json::json!([
-            "nyctaxi-sandbox-datalake",
-            "nyctaxi-sandbox-emr-logs",
-            "nyctaxi-sandbox-mwaa"
-        ])
-    );
-    for prefix in ["raw/", "staging/", "gold/", "archive/"] {
-        assert!(
-            lake["prefixes"]
-                .as_array()
-                .unwrap()
-                .contains(&prefix.into()),
-            "{prefix} missing: {lake}"
-        );
-    }
-    assert_eq!(lake["archive_keys"], 20_000);
-    assert_eq!(
-        lake["hostile_keys"],
-        serde_json::json!(["raw/hostile/\x1b]0;pwned\x07\x1b[2Jname.txt"])
-    );
-    assert!(lake["raw_tag"].to_string().contains("\"layer\""), "{lake}");
+    let inspecting = Instant::now();
+    check_seeded_datalake(&info);
+    eprintln!("boto3 inspection took {:.2?}", inspecting.elapsed());
 
-    assert!(
-        sandbox::down(&mut say).expect("sandbox down"),
-        "down stops the running emulator"
-    );
+    let stopping = Instant::now();
+    let stopped = sandbox::down(&mut say).expect("sandbox down");
+    eprintln!("sandbox down took {:.2?}", stopping.elapsed());
+    assert!(stopped, "down stops the emulator");
     assert_eq!(sandbox::status().unwrap(), None);
     assert!(
         !pid_exists(info.pid),
@@ -128,12 +224,7 @@ fn sandbox_lifecycle() {
         "a second down has nothing to stop"
     );
 
-    // A pid file left by a crash names a dead process: status ignores it, down removes it.
-    let pid_file = paths::sandbox_dir().join("emulator.pid");
-    let mut dead = Command::new("true").spawn().unwrap();
-    dead.wait().unwrap();
-    std::fs::write(&pid_file, dead.id().to_string()).unwrap();
-    assert_eq!(sandbox::status().unwrap(), None);
-    assert!(!sandbox::down(&mut say).unwrap());
-    assert!(!pid_file.exists(), "stale pid file was not removed");
+    check_stale_pid_file_is_removed();
+    check_missing_python_is_explained();
+    check_failed_seed_is_explained(&venv);
 }
