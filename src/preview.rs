@@ -57,55 +57,52 @@ pub fn decode(key: &str, bytes: &[u8], object_size: u64) -> Decoded {
         notes.push(format!("first {} of {} bytes", bytes.len(), object_size));
     }
     let gzip = bytes.starts_with(&GZIP_MAGIC);
-    let (data, mut truncated) = if gzip {
+    let (data, unpacked_capped) = if gzip {
         let unpacked = gunzip(bytes);
-        if let Some(problem) = unpacked.problem(partial) {
-            notes.push(problem);
-        }
-        let truncated = partial || unpacked.capped;
-        (Cow::Owned(unpacked.data), truncated)
+        notes.extend(unpacked.problem(partial));
+        (Cow::Owned(unpacked.data), unpacked.capped)
     } else {
         if ends_with_ignore_case(key, ".gz") && !bytes.is_empty() {
             notes.push("named .gz but not gzip-compressed".to_string());
         }
-        (Cow::Borrowed(bytes), partial)
+        (Cow::Borrowed(bytes), false)
     };
-
-    let inner_key = strip_suffix_ignore_case(key, ".gz");
-    let preview = if data.is_empty() {
-        Preview::Empty
-    } else if looks_binary(&data) {
-        notes.push("binary data".to_string());
-        let shown = &data[..data.len().min(MAX_HEX_BYTES)];
-        truncated |= shown.len() < data.len();
-        Preview::Hex {
-            lines: hex_dump(shown),
-        }
-    } else {
-        let text = utf8_text(&data, truncated);
-        let named_csv = ends_with_ignore_case(inner_key, ".csv");
-        match csv_table(&text, named_csv, truncated) {
-            Some(table) => {
-                truncated |= table.capped;
-                notes.extend(table.note);
-                Preview::Csv {
-                    header: table.header,
-                    rows: table.rows,
-                }
-            }
-            None => {
-                let (lines, capped) = text_lines(&text);
-                truncated |= capped;
-                Preview::Text { lines }
-            }
-        }
-    };
+    let cut_off = partial || unpacked_capped;
+    let named_csv = ends_with_ignore_case(strip_suffix_ignore_case(key, ".gz"), ".csv");
+    let (preview, capped) = present(&data, named_csv, cut_off, &mut notes);
     Decoded {
         preview,
         gzip,
-        truncated,
+        truncated: cut_off || capped,
         note: (!notes.is_empty()).then(|| notes.join("; ")),
     }
+}
+
+/// Chooses how to show the (unpacked) `data`; `cut_off` means it ends mid-object.
+/// Returns the preview and whether a display cap left part of `data` out.
+fn present(
+    data: &[u8],
+    named_csv: bool,
+    cut_off: bool,
+    notes: &mut Vec<String>,
+) -> (Preview, bool) {
+    if data.is_empty() {
+        return (Preview::Empty, false);
+    }
+    if looks_binary(data) {
+        notes.push("binary data".to_string());
+        let shown = &data[..data.len().min(MAX_HEX_BYTES)];
+        let lines = hex_dump(shown);
+        return (Preview::Hex { lines }, shown.len() < data.len());
+    }
+    let text = utf8_text(data, cut_off);
+    if let Some(table) = csv_table(&text, named_csv, cut_off) {
+        notes.extend(table.note);
+        let (header, rows) = (table.header, table.rows);
+        return (Preview::Csv { header, rows }, table.capped);
+    }
+    let (lines, capped) = text_lines(&text);
+    (Preview::Text { lines }, capped)
 }
 
 fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
