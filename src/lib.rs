@@ -5,11 +5,18 @@
 //! action), `resources` (the registry of resource kinds), `app` (state and event loop),
 //! `ui` (pure rendering of state).
 
-pub mod paths;
-pub mod gate;
-pub mod sanitize;
-pub mod config;
-pub mod sandbox;
-pub mod theme;
+pub mod app;
 pub mod aws;
+pub mod cli;
+pub mod clients;
+pub mod config;
+pub mod gate;
+pub mod paths;
 pub mod preview;
+pub mod resources;
+pub mod sandbox;
+pub mod sanitize;
+pub mod script;
+pub mod theme;
+pub mod ui;
+pub mod views;

@@ -1,0 +1,149 @@
+//! Key bindings: every key press is resolved to a named command before any view sees it,
+//! so `[keys]` in config.toml can remap any of them.
+
+use crossterm::event::KeyEvent;
+
+use crate::config::{parse_key, KeyBinding};
+
+macro_rules! commands {
+    ($($variant:ident => $name:literal, $about:literal, [$($key:literal),*];)*) => {
+        /// A named thing a key can do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Cmd { $($variant),* }
+
+        impl Cmd {
+            pub const ALL: &'static [Cmd] = &[$(Cmd::$variant),*];
+
+            /// The name used in `[keys]` of config.toml.
+            pub fn name(self) -> &'static str {
+                match self { $(Cmd::$variant => $name),* }
+            }
+
+            pub fn about(self) -> &'static str {
+                match self { $(Cmd::$variant => $about),* }
+            }
+
+            fn default_keys(self) -> &'static [&'static str] {
+                match self { $(Cmd::$variant => &[$($key),*]),* }
+            }
+        }
+    };
+}
+
+commands! {
+    Up => "up", "move up", ["k", "up"];
+    Down => "down", "move down", ["j", "down"];
+    PageUp => "page_up", "page up", ["ctrl-b", "pgup"];
+    PageDown => "page_down", "page down", ["ctrl-f", "pgdn"];
+    Top => "top", "go to the top", ["g", "home"];
+    Bottom => "bottom", "go to the bottom", ["G", "end"];
+    Back => "back", "back / clear filter", ["esc", "h"];
+    Enter => "enter", "open / drill down", ["enter", "l"];
+    Command => "command", "command mode (:buckets, :ctx …)", [":"];
+    Filter => "filter", "filter the table", ["/"];
+    Help => "help", "this help", ["?"];
+    Refresh => "refresh", "refresh now", ["ctrl-r"];
+    Quit => "quit", "quit", ["q", "ctrl-c"];
+    SortNext => "sort_next", "sort by the next column", ["s"];
+    SortReverse => "sort_reverse", "reverse the sort order", ["S"];
+    Contexts => "contexts", "switch context", ["C"];
+    Preview => "preview", "preview the object", ["p"];
+    Detail => "detail", "describe (metadata, tags)", ["d"];
+    Download => "download", "download to a local file", ["w"];
+    Upload => "upload", "upload a local file here", ["u"];
+    Delete => "delete", "delete (asks first)", ["ctrl-d"];
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    bindings: Vec<(Cmd, KeyBinding)>,
+}
+
+impl KeyMap {
+    /// Defaults, with every command named in `overrides` bound only to the keys given there.
+    pub fn new(overrides: &[(String, KeyBinding)]) -> Self {
+        let mut bindings = Vec::new();
+        for &cmd in Cmd::ALL {
+            let custom: Vec<KeyBinding> = overrides
+                .iter()
+                .filter(|(name, _)| name == cmd.name())
+                .map(|(_, key)| key.clone())
+                .collect();
+            if custom.is_empty() {
+                for key in cmd.default_keys() {
+                    let binding = parse_key(key).expect("default key bindings parse");
+                    bindings.push((cmd, binding));
+                }
+            } else {
+                bindings.extend(custom.into_iter().map(|k| (cmd, k)));
+            }
+        }
+        Self { bindings }
+    }
+
+    pub fn resolve(&self, event: &KeyEvent) -> Option<Cmd> {
+        self.bindings
+            .iter()
+            .find(|(_, binding)| binding.matches(event))
+            .map(|(cmd, _)| *cmd)
+    }
+
+    /// The keys bound to a command, for help and hints: "k/↑".
+    pub fn label(&self, cmd: Cmd) -> String {
+        let labels: Vec<String> = self
+            .bindings
+            .iter()
+            .filter(|(c, _)| *c == cmd)
+            .map(|(_, b)| b.label())
+            .collect();
+        labels.join("/")
+    }
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        Self::new(&[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    #[test]
+    fn every_command_name_is_bindable_in_config() {
+        for cmd in Cmd::ALL {
+            assert!(
+                crate::config::BINDABLE_ACTIONS.contains(&cmd.name()),
+                "{} missing from config::BINDABLE_ACTIONS",
+                cmd.name()
+            );
+        }
+    }
+
+    #[test]
+    fn defaults_resolve_vim_keys_and_arrows() {
+        let map = KeyMap::default();
+        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        assert_eq!(map.resolve(&key(KeyCode::Char('j'))), Some(Cmd::Down));
+        assert_eq!(map.resolve(&key(KeyCode::Up)), Some(Cmd::Up));
+        assert_eq!(
+            map.resolve(&KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Cmd::Bottom)
+        );
+        assert_eq!(
+            map.resolve(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Cmd::Quit)
+        );
+    }
+
+    #[test]
+    fn override_replaces_the_default_keys_of_that_command_only() {
+        let map = KeyMap::new(&[("quit".into(), parse_key("x").unwrap())]);
+        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        assert_eq!(map.resolve(&key(KeyCode::Char('x'))), Some(Cmd::Quit));
+        assert_eq!(map.resolve(&key(KeyCode::Char('q'))), None);
+        assert_eq!(map.resolve(&key(KeyCode::Char('j'))), Some(Cmd::Down));
+    }
+}

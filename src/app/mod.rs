@@ -1,0 +1,459 @@
+//! The app's state and how messages change it. Nothing here awaits: remote work is spawned
+//! on the runtime and comes back as a [`Msg`]; `update` only mutates state, and the event loop
+//! in [`run`] redraws when something changed.
+
+pub mod input;
+pub mod keys;
+pub mod message;
+pub mod run;
+pub mod view;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::clients::Clients;
+use crate::config::Context;
+use crate::gate::{Approved, AuditLog, Decision, Gate, PendingConfirmation};
+use crate::resources::{self, s3_buckets, Opened};
+use crate::theme::Theme;
+use input::{Edit, LineInput};
+use keys::{Cmd, KeyMap};
+use message::{Msg, ViewId};
+use view::{AppCommand, Cx, Env, Outcome, Prompt, View};
+
+/// How long a status-line message stays.
+const FLASH_FOR: Duration = Duration::from_secs(6);
+
+pub struct Flash {
+    pub text: String,
+    pub is_error: bool,
+    pub at: Instant,
+}
+
+pub enum Mode {
+    Normal,
+    Command {
+        input: LineInput,
+        completions: Vec<&'static str>,
+    },
+    Filter {
+        input: LineInput,
+    },
+    Help,
+    Confirm(PendingConfirmation),
+    Prompt {
+        title: String,
+        input: LineInput,
+        on_submit: Box<dyn FnOnce(String) -> Outcome + Send>,
+    },
+}
+
+pub struct Screen {
+    pub id: ViewId,
+    pub view: Box<dyn View>,
+}
+
+pub struct App {
+    pub env: Env,
+    pub theme: Theme,
+    pub keymap: KeyMap,
+    pub stack: Vec<Screen>,
+    pub mode: Mode,
+    pub flash: Option<Flash>,
+    pub last_error: Option<(DateTime<Local>, String)>,
+    pub quit: bool,
+    audit: AuditLog,
+    tx: UnboundedSender<Msg>,
+    next_id: ViewId,
+    clients_generation: u64,
+}
+
+impl App {
+    /// Builds the app on `context` and starts connecting; call from inside the runtime.
+    pub fn new(
+        contexts: Vec<Context>,
+        context: Context,
+        theme: Theme,
+        keymap: KeyMap,
+        audit: AuditLog,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
+        let gate = Gate::new(context.name.clone(), context.read_only, audit.clone());
+        let mut app = Self {
+            env: Env {
+                context,
+                clients: None,
+                gate,
+                contexts,
+            },
+            theme,
+            keymap,
+            stack: Vec::new(),
+            mode: Mode::Normal,
+            flash: None,
+            last_error: None,
+            quit: false,
+            audit,
+            tx,
+            next_id: 0,
+            clients_generation: 0,
+        };
+        app.push(s3_buckets::view());
+        app.connect();
+        app
+    }
+
+    /// Starts building the current context's clients on the runtime.
+    fn connect(&mut self) {
+        self.clients_generation += 1;
+        let generation = self.clients_generation;
+        let context = self.env.context.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = Clients::connect(&context).await.map(Arc::new);
+            let _ = tx.send(Msg::ClientsReady { generation, result });
+        });
+    }
+
+    fn cx_parts(&mut self) -> Option<(&mut Screen, Cx<'_>)> {
+        let screen = self.stack.last_mut()?;
+        let cx = Cx {
+            view: screen.id,
+            env: &self.env,
+            tx: &self.tx,
+        };
+        Some((screen, cx))
+    }
+
+    pub fn push(&mut self, view: Box<dyn View>) {
+        self.next_id += 1;
+        self.stack.push(Screen {
+            id: self.next_id,
+            view,
+        });
+        self.refresh_top();
+    }
+
+    fn pop(&mut self) {
+        if self.stack.len() > 1 {
+            self.stack.pop();
+            self.mode = Mode::Normal;
+        }
+    }
+
+    pub fn refresh_top(&mut self) {
+        if let Some((screen, mut cx)) = self.cx_parts() {
+            screen.view.refresh(&mut cx);
+        }
+    }
+
+    pub fn top(&self) -> Option<&dyn View> {
+        self.stack.last().map(|s| s.view.as_ref())
+    }
+
+    /// Auto-refresh tick: reload the visible view if it wants it.
+    pub fn tick(&mut self) {
+        if self.top().is_some_and(|v| v.auto_refresh()) {
+            self.refresh_top();
+        }
+    }
+
+    /// Housekeeping tick; returns whether anything visible changed.
+    pub fn expire_flash(&mut self) -> bool {
+        if self
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.at.elapsed() > FLASH_FOR)
+        {
+            self.flash = None;
+            return true;
+        }
+        false
+    }
+
+    pub fn flash(&mut self, result: Result<String, String>) {
+        let (text, is_error) = match result {
+            Ok(t) => (t, false),
+            Err(e) => {
+                self.last_error = Some((Local::now(), e.clone()));
+                (e, true)
+            }
+        };
+        self.flash = Some(Flash {
+            text,
+            is_error,
+            at: Instant::now(),
+        });
+    }
+
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Terminal(Event::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Msg::Terminal(_) => {}
+            Msg::Data { view, payload } => {
+                let Some(index) = self.stack.iter().position(|s| s.id == view) else {
+                    return; // the view was closed; drop its late result
+                };
+                let screen = &mut self.stack[index];
+                let before = screen.view.load_state().error.clone();
+                let mut cx = Cx {
+                    view,
+                    env: &self.env,
+                    tx: &self.tx,
+                };
+                screen.view.on_data(payload, &mut cx);
+                let after = screen.view.load_state().error.clone();
+                if let Some(error) = after.filter(|e| Some(e) != before.as_ref()) {
+                    self.last_error = Some((Local::now(), error));
+                }
+            }
+            Msg::ActionFinished(finished) => {
+                self.flash(finished.result);
+                self.refresh_top();
+            }
+            Msg::ClientsReady { generation, result } => {
+                if generation != self.clients_generation {
+                    return;
+                }
+                match result {
+                    Ok(clients) => {
+                        self.env.clients = Some(clients);
+                        self.refresh_top();
+                    }
+                    Err(e) => self.flash(Err(format!(
+                        "cannot set up context '{}': {e}",
+                        self.env.context.name
+                    ))),
+                }
+            }
+            Msg::Flash(result) => self.flash(result),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
+        let mode = std::mem::replace(&mut self.mode, Mode::Normal);
+        self.mode = match mode {
+            Mode::Normal => {
+                self.on_normal_key(key);
+                return;
+            }
+            Mode::Help => Mode::Normal,
+            Mode::Confirm(pending) => self.on_confirm_key(key, pending),
+            Mode::Command {
+                mut input,
+                completions,
+            } => match input.handle(&key) {
+                Edit::Submit => {
+                    self.run_command(input.text());
+                    return;
+                }
+                Edit::Cancel => Mode::Normal,
+                Edit::Complete => {
+                    complete_command(&mut input);
+                    let completions = resources::complete(input.text().trim());
+                    Mode::Command { input, completions }
+                }
+                Edit::Changed => {
+                    let completions = resources::complete(input.text().trim());
+                    Mode::Command { input, completions }
+                }
+                _ => Mode::Command { input, completions },
+            },
+            Mode::Filter { mut input } => {
+                let edit = input.handle(&key);
+                match edit {
+                    Edit::Submit => Mode::Normal,
+                    Edit::Cancel => {
+                        self.set_filter("");
+                        Mode::Normal
+                    }
+                    Edit::Changed => {
+                        self.set_filter(input.text());
+                        Mode::Filter { input }
+                    }
+                    _ => Mode::Filter { input },
+                }
+            }
+            Mode::Prompt {
+                title,
+                mut input,
+                on_submit,
+            } => match input.handle(&key) {
+                Edit::Submit => {
+                    let outcome = on_submit(input.text().to_string());
+                    self.handle(outcome);
+                    return;
+                }
+                Edit::Cancel => Mode::Normal,
+                _ => Mode::Prompt {
+                    title,
+                    input,
+                    on_submit,
+                },
+            },
+        };
+    }
+
+    fn set_filter(&mut self, text: &str) {
+        if let Some(screen) = self.stack.last_mut() {
+            screen.view.set_filter(text);
+        }
+    }
+
+    fn on_normal_key(&mut self, key: KeyEvent) {
+        let cmd = self.keymap.resolve(&key);
+        match cmd {
+            Some(Cmd::Quit) => {
+                self.quit = true;
+                return;
+            }
+            Some(Cmd::Help) => {
+                self.mode = Mode::Help;
+                return;
+            }
+            Some(Cmd::Command) => {
+                self.mode = Mode::Command {
+                    input: LineInput::default(),
+                    completions: resources::complete(""),
+                };
+                return;
+            }
+            Some(Cmd::Filter) if self.top().is_some_and(|v| v.supports_filter()) => {
+                let current = self
+                    .top()
+                    .map(|v| v.filter().to_string())
+                    .unwrap_or_default();
+                self.mode = Mode::Filter {
+                    input: LineInput::new(&current),
+                };
+                return;
+            }
+            _ => {}
+        }
+        let Some((screen, mut cx)) = self.cx_parts() else {
+            return;
+        };
+        let outcome = screen.view.on_key(key, cmd, &mut cx);
+        match (outcome, cmd) {
+            (Outcome::Ignored, Some(Cmd::Back)) => {
+                if self.top().is_some_and(|v| !v.filter().is_empty()) {
+                    self.set_filter("");
+                } else {
+                    self.pop();
+                }
+            }
+            (Outcome::Ignored, Some(Cmd::Refresh)) => self.refresh_top(),
+            (Outcome::Ignored, Some(Cmd::Contexts)) => self.run_command("contexts"),
+            (outcome, _) => self.handle(outcome),
+        }
+    }
+
+    fn on_confirm_key(&mut self, key: KeyEvent, pending: PendingConfirmation) -> Mode {
+        use crossterm::event::KeyCode;
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                let approved = self.env.gate.confirm(pending);
+                self.run_approved(approved);
+                Mode::Normal
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                let message = self.env.gate.cancel(pending);
+                self.flash(Ok(message));
+                Mode::Normal
+            }
+            _ => Mode::Confirm(pending),
+        }
+    }
+
+    fn run_command(&mut self, line: &str) {
+        match resources::open_command(line.trim(), &self.env) {
+            Ok(Opened::View(view)) => self.push(view),
+            Ok(Opened::App(command)) => self.handle(Outcome::App(command)),
+            Err(e) => self.flash(Err(e)),
+        }
+    }
+
+    fn run_approved(&mut self, approved: Approved) {
+        self.flash(Ok(format!(
+            "{} {}…",
+            approved.spec().label,
+            approved.target()
+        )));
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let finished = approved.run().await;
+            let _ = tx.send(Msg::ActionFinished(finished));
+        });
+    }
+
+    /// What a view asked for after a key.
+    pub fn handle(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Ignored | Outcome::Handled => {}
+            Outcome::Push(view) => self.push(view),
+            Outcome::Pop => self.pop(),
+            Outcome::Act(request) => match self.env.gate.submit(request) {
+                Decision::Refused(message) => self.flash(Err(message)),
+                Decision::NeedsConfirmation(pending) => self.mode = Mode::Confirm(pending),
+                Decision::Approved(approved) => self.run_approved(approved),
+            },
+            Outcome::Ask(Prompt {
+                title,
+                initial,
+                on_submit,
+            }) => {
+                self.mode = Mode::Prompt {
+                    title,
+                    input: LineInput::new(&initial),
+                    on_submit,
+                }
+            }
+            Outcome::Flash(result) => self.flash(result),
+            Outcome::App(AppCommand::Quit) => self.quit = true,
+            Outcome::App(AppCommand::SwitchContext(name)) => self.switch_context(&name),
+        }
+    }
+
+    pub fn switch_context(&mut self, name: &str) {
+        let Some(context) = self.env.contexts.iter().find(|c| c.name == name).cloned() else {
+            self.flash(Err(format!("no context '{name}'")));
+            return;
+        };
+        self.env.gate = Gate::new(context.name.clone(), context.read_only, self.audit.clone());
+        self.env.context = context;
+        self.env.clients = None;
+        self.stack.clear();
+        self.mode = Mode::Normal;
+        self.push(s3_buckets::view());
+        self.connect();
+        self.flash(Ok(format!("switched to context '{name}'")));
+    }
+}
+
+/// Completes the command word to the longest common prefix of its candidates.
+fn complete_command(input: &mut LineInput) {
+    let text = input.text().trim_start().to_string();
+    if text.contains(' ') {
+        return;
+    }
+    let candidates = resources::complete(&text);
+    let Some(first) = candidates.first() else {
+        return;
+    };
+    let common = candidates.iter().fold(first.to_string(), |acc, c| {
+        acc.chars()
+            .zip(c.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    if candidates.len() == 1 {
+        input.set(&format!("{common} "));
+    } else if common.len() > text.len() {
+        input.set(&common);
+    }
+}

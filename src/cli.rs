@@ -1,0 +1,83 @@
+//! Command-line interface: flags for the console, and subcommands that fit scripts.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "platform-tui",
+    version,
+    about = "A keyboard-driven terminal console for an AWS analytics platform (S3, Glue, EMR, Redshift, Airflow on MWAA)",
+    after_help = "Keys inside the console: `?` help, `:` command (`:buckets`, `:ctx NAME`, `:audit`), `/` filter, `q` quit."
+)]
+pub struct Cli {
+    /// Context from config.toml to start in.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// AWS profile (overrides the context's).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// AWS region (overrides the context's).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Endpoint URL for every AWS service, e.g. a local emulator.
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Refuse every mutating action, in every context.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Theme name (themes/NAME.toml, or the user's config dir) or a path to a theme file.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Config file (default: $XDG_CONFIG_HOME/platform-tui/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Start the local sandbox if it is not running and open the console on it.
+    #[arg(long)]
+    pub sandbox: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The local sandbox: an AWS emulator seeded with the platform's resources.
+    Sandbox {
+        #[command(subcommand)]
+        action: SandboxAction,
+    },
+    /// List buckets, or the objects and prefixes under s3://BUCKET/PREFIX (non-interactive).
+    Ls {
+        /// s3://bucket/prefix; omit to list buckets.
+        path: Option<String>,
+        #[arg(long, short, value_enum, default_value_t = Output::Text)]
+        output: Output,
+        /// Run against the sandbox (started if needed).
+        #[arg(long)]
+        sandbox: bool,
+    },
+    /// The contexts of config.toml.
+    Contexts {
+        #[arg(long, short, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Print shell completions.
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum SandboxAction {
+    /// Start the sandbox (idempotent) and print its endpoint.
+    Up,
+    /// Stop the sandbox.
+    Down,
+    /// Is it running, and where.
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}

@@ -1,0 +1,27 @@
+//! The service clients of one context. Built on the runtime (credential and region lookups may
+//! touch the network), never in the render loop. Each platform layer adds one field.
+
+use crate::aws::{self, s3::S3, AwsSettings};
+use crate::config::Context;
+
+pub struct Clients {
+    pub s3: S3,
+}
+
+impl Clients {
+    pub async fn connect(context: &Context) -> Result<Self, String> {
+        let settings = settings_for(context);
+        let sdk = aws::sdk_config(&settings).await;
+        Ok(Self { s3: S3::new(&sdk) })
+    }
+}
+
+pub fn settings_for(context: &Context) -> AwsSettings {
+    AwsSettings {
+        profile: context.profile.clone(),
+        region: context.region.clone(),
+        endpoint_url: context.endpoint_url.clone(),
+        static_test_credentials: context.sandbox,
+        ..AwsSettings::default()
+    }
+}

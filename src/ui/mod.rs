@@ -1,0 +1,296 @@
+//! Draws the app: breadcrumbs, the current view, the status bar, the bottom line (command,
+//! filter, prompt or message) and overlays (help, confirmation). A pure function of state.
+
+pub mod grid;
+
+use chrono::Local;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::keys::Cmd;
+use crate::app::view::RenderCx;
+use crate::app::{App, Mode};
+use crate::sanitize;
+use crate::theme::Theme;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn draw(frame: &mut Frame, app: &mut App) {
+    let area = frame.area();
+    let theme = app.theme.clone();
+    frame.render_widget(Block::default().style(theme.base), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "terminal too small: {}x{}, need at least {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.warning)
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [header, body, status, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_breadcrumbs(frame, header, app, &theme);
+    let cx = RenderCx {
+        theme: &theme,
+        now: Local::now(),
+    };
+    if let Some(screen) = app.stack.last_mut() {
+        screen.view.render(frame, body, &cx);
+    }
+    draw_status(frame, status, app, &theme);
+    draw_bottom(frame, bottom, app, &theme);
+    match &app.mode {
+        Mode::Help => draw_help(frame, body, app, &theme),
+        Mode::Confirm(pending) => {
+            let request = &pending.request;
+            let mut lines = vec![
+                Line::styled(format!("{}?", request.spec.label), theme.title),
+                Line::raw(""),
+                Line::raw(sanitize::line(&request.target).into_owned()),
+            ];
+            lines.extend(
+                request
+                    .details
+                    .iter()
+                    .map(|d| Line::styled(sanitize::line(d).into_owned(), theme.muted)),
+            );
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!("context '{}' · y: yes   n/esc: no", app.env.context.name),
+                theme.warning,
+            ));
+            draw_dialog(frame, body, " Confirm ", lines, &theme);
+        }
+        _ => {}
+    }
+}
+
+fn draw_breadcrumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = vec![Span::styled(" platform-tui ", theme.title)];
+    for (i, screen) in app.stack.iter().enumerate() {
+        spans.push(Span::styled(if i == 0 { "" } else { " › " }, theme.muted));
+        let style = if i + 1 == app.stack.len() {
+            theme.highlight
+        } else {
+            theme.base
+        };
+        spans.push(Span::styled(
+            sanitize::line(&screen.view.title()).into_owned(),
+            style,
+        ));
+    }
+    let hint = format!(
+        "{} help  {} command  {} filter ",
+        app.keymap.label(Cmd::Help),
+        app.keymap.label(Cmd::Command),
+        app.keymap.label(Cmd::Filter)
+    );
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(hint.len() as u16)])
+            .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(
+        Paragraph::new(Line::styled(hint, theme.muted)).right_aligned(),
+        right,
+    );
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let ctx = &app.env.context;
+    let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_string());
+    let mut parts = vec![
+        format!(" ctx {}", ctx.name),
+        format!("profile {}", or(&ctx.profile, "default")),
+        format!("region {}", or(&ctx.region, "default")),
+        format!("endpoint {}", or(&ctx.endpoint_url, "aws")),
+    ];
+    let state = app
+        .top()
+        .map(|v| v.load_state().clone())
+        .unwrap_or_default();
+    if app.env.clients.is_none() {
+        parts.push("connecting…".into());
+    } else if state.loading {
+        parts.push("refreshing…".into());
+    } else if let Some(at) = state.loaded_at {
+        parts.push(format!("refreshed {}", at.format("%H:%M:%S")));
+    }
+    let mut spans = vec![Span::styled(parts.join(" │ "), theme.status_bar)];
+    let mode = if app.env.gate.read_only() {
+        Span::styled(" │ READ-ONLY ", theme.warning.add_modifier(Modifier::BOLD))
+    } else {
+        Span::styled(" │ read-write ", theme.status_bar)
+    };
+    spans.push(mode);
+    if let Some((at, error)) = &app.last_error {
+        spans.push(Span::styled(
+            format!(" │ ⚠ {} {}", at.format("%H:%M:%S"), sanitize::line(error)),
+            theme.error,
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.status_bar),
+        area,
+    );
+}
+
+fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (prefix, input) = match &app.mode {
+        Mode::Command { input, completions } => {
+            let mut line = vec![Span::styled(":", theme.highlight)];
+            line.push(Span::raw(input.text().to_string()));
+            if !completions.is_empty() {
+                line.push(Span::styled(
+                    format!("   ⇥ {}", completions.join(" ")),
+                    theme.muted,
+                ));
+            }
+            frame.render_widget(Paragraph::new(Line::from(line)), area);
+            (1, Some(input))
+        }
+        Mode::Filter { input } => {
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled("/", theme.highlight),
+                    Span::raw(input.text().to_string()),
+                ])),
+                area,
+            );
+            (1, Some(input))
+        }
+        Mode::Prompt { title, input, .. } => {
+            let title = format!("{}: ", sanitize::line(title));
+            let width = unicode_width::UnicodeWidthStr::width(title.as_str()) as u16;
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled(title, theme.highlight),
+                    Span::raw(input.text().to_string()),
+                ])),
+                area,
+            );
+            (width, Some(input))
+        }
+        _ => {
+            let line = match &app.flash {
+                Some(flash) => Line::styled(
+                    sanitize::line(&flash.text).into_owned(),
+                    if flash.is_error {
+                        theme.error
+                    } else {
+                        theme.ok
+                    },
+                ),
+                None => Line::styled(hints(app), theme.muted),
+            };
+            frame.render_widget(Paragraph::new(line), area);
+            (0, None)
+        }
+    };
+    if let Some(input) = input {
+        let x = area.x + prefix + input.cursor() as u16;
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+    }
+}
+
+fn hints(app: &App) -> String {
+    let key = |c| app.keymap.label(c);
+    format!(
+        " {} open · {} back · {} refresh · {} sort · {} quit",
+        key(Cmd::Enter),
+        key(Cmd::Back),
+        key(Cmd::Refresh),
+        key(Cmd::SortNext),
+        key(Cmd::Quit)
+    )
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut lines = vec![Line::styled("This view", theme.header)];
+    let view_keys = app.top().map(|v| v.keys()).unwrap_or_default();
+    for k in &view_keys {
+        lines.push(help_line(&app.keymap.label(k.cmd), k.about, theme));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Everywhere", theme.header));
+    for cmd in [
+        Cmd::Up,
+        Cmd::Down,
+        Cmd::PageUp,
+        Cmd::PageDown,
+        Cmd::Top,
+        Cmd::Bottom,
+        Cmd::Enter,
+        Cmd::Back,
+        Cmd::Filter,
+        Cmd::Command,
+        Cmd::Refresh,
+        Cmd::Contexts,
+        Cmd::Help,
+        Cmd::Quit,
+    ] {
+        lines.push(help_line(&app.keymap.label(cmd), cmd.about(), theme));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Commands (:name, Tab completes)",
+        theme.header,
+    ));
+    for kind in crate::resources::KINDS {
+        let name = match kind.argument {
+            Some(arg) => format!(":{} [{arg}]", kind.name),
+            None => format!(":{}", kind.name),
+        };
+        lines.push(help_line(&name, kind.about, theme));
+    }
+    draw_dialog(frame, area, " Help (any key closes) ", lines, theme);
+}
+
+fn help_line<'a>(keys: &str, about: &'a str, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("  {keys:<22}"), theme.highlight),
+        Span::styled(about, theme.base),
+    ])
+}
+
+fn draw_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
+    let width = lines
+        .iter()
+        .map(|l| l.width() as u16 + 4)
+        .max()
+        .unwrap_or(20)
+        .clamp(30, area.width.saturating_sub(4));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width.saturating_sub(width)) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .style(theme.dialog)
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border)
+                    .title(Span::styled(title.to_string(), theme.title)),
+            ),
+        rect,
+    );
+}

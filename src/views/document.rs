@@ -1,0 +1,158 @@
+//! A scrollable document of labelled lines (object detail, later job and cluster detail), loaded
+//! once by a background task.
+
+use std::any::Any;
+
+use chrono::Local;
+use futures::future::BoxFuture;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, LoadState, Outcome, RenderCx, View};
+use crate::sanitize;
+
+/// One line of a document: a section heading, or a field and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocLine {
+    Section(String),
+    Field(String, String),
+    Text(String),
+}
+
+pub type Loader = Box<dyn FnMut(&Cx) -> BoxFuture<'static, Result<Vec<DocLine>, String>> + Send>;
+
+pub struct DocumentView {
+    title: String,
+    lines: Vec<DocLine>,
+    scroll: u16,
+    state: LoadState,
+    load: Loader,
+}
+
+impl DocumentView {
+    pub fn new(title: impl Into<String>, load: Loader) -> Self {
+        Self {
+            title: title.into(),
+            lines: Vec::new(),
+            scroll: 0,
+            state: LoadState::default(),
+            load,
+        }
+    }
+
+    /// A document that is already known (tests, local data).
+    pub fn ready(title: impl Into<String>, lines: Vec<DocLine>) -> Self {
+        let mut view = Self::new(
+            title,
+            Box::new(|_| Box::pin(async { Err("static".into()) })),
+        );
+        view.lines = lines;
+        view.state.finish(Local::now());
+        view
+    }
+}
+
+struct Loaded(Result<Vec<DocLine>, String>);
+
+impl View for DocumentView {
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
+        let theme = cx.theme;
+        let width = self
+            .lines
+            .iter()
+            .filter_map(|l| match l {
+                DocLine::Field(k, _) => Some(k.chars().count()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let mut text: Vec<Line> = Vec::new();
+        if let Some(error) = &self.state.error {
+            text.push(Line::styled(
+                format!("⚠ {}", sanitize::line(error)),
+                theme.error,
+            ));
+        } else if self.state.loading && self.lines.is_empty() {
+            text.push(Line::styled("loading…", theme.muted));
+        }
+        for line in &self.lines {
+            text.push(match line {
+                DocLine::Section(s) => Line::styled(sanitize::line(s).into_owned(), theme.header),
+                DocLine::Field(k, v) => Line::from(vec![
+                    Span::styled(format!("  {:width$}  ", sanitize::line(k)), theme.muted),
+                    Span::styled(sanitize::line(v).into_owned(), theme.base),
+                ]),
+                DocLine::Text(t) => Line::styled(sanitize::line(t).into_owned(), theme.base),
+            });
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(Span::styled(
+                format!(" {} ", sanitize::line(&self.title)),
+                theme.title,
+            ));
+        frame.render_widget(
+            Paragraph::new(text)
+                .block(block)
+                .wrap(Wrap { trim: false })
+                .scroll((self.scroll, 0)),
+            area,
+        );
+    }
+
+    fn on_key(
+        &mut self,
+        _key: crossterm::event::KeyEvent,
+        cmd: Option<Cmd>,
+        _cx: &mut Cx,
+    ) -> Outcome {
+        let last = self.lines.len().saturating_sub(1) as u16;
+        self.scroll = match cmd {
+            Some(Cmd::Down) => self.scroll.saturating_add(1).min(last),
+            Some(Cmd::Up) => self.scroll.saturating_sub(1),
+            Some(Cmd::PageDown) => self.scroll.saturating_add(20).min(last),
+            Some(Cmd::PageUp) => self.scroll.saturating_sub(20),
+            Some(Cmd::Top) => 0,
+            Some(Cmd::Bottom) => last,
+            _ => return Outcome::Ignored,
+        };
+        Outcome::Handled
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) {
+        if self.state.loading {
+            return;
+        }
+        self.state.start();
+        let work = (self.load)(cx);
+        cx.spawn(async move { Loaded(work.await) });
+    }
+
+    fn on_data(&mut self, payload: Box<dyn Any + Send>, _cx: &mut Cx) {
+        if let Ok(loaded) = payload.downcast::<Loaded>() {
+            match loaded.0 {
+                Ok(lines) => {
+                    self.lines = lines;
+                    self.state.finish(Local::now());
+                }
+                Err(e) => self.state.fail(e),
+            }
+        }
+    }
+
+    fn load_state(&self) -> &LoadState {
+        &self.state
+    }
+
+    fn auto_refresh(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,3 @@
+pub mod document;
+pub mod preview;
+pub mod table;

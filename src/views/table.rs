@@ -1,0 +1,492 @@
+//! The generic resource table: one implementation of loading, streaming pages, filtering,
+//! sorting, selection that survives refreshes, and windowed rendering, shared by every resource
+//! kind. A kind only says how to fetch its items and how to show one ([`Resource`]).
+
+use std::any::Any;
+use std::cmp::Ordering;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use chrono::Local;
+use futures::future::BoxFuture;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::Frame;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::keys::Cmd;
+use crate::app::message::{Msg, ViewId};
+use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::clients::Clients;
+use crate::theme::Theme;
+use crate::ui::grid::{self, Grid};
+
+/// One column of a resource table.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub width: Constraint,
+}
+
+impl Column {
+    pub const fn new(name: &'static str, width: Constraint) -> Self {
+        Self { name, width }
+    }
+}
+
+/// How a column sorts: text, numbers and times each in their natural order.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+pub enum SortValue {
+    Text(String),
+    Number(f64),
+}
+
+impl SortValue {
+    fn compare(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (SortValue::Number(a), SortValue::Number(b)) => a.total_cmp(b),
+            (SortValue::Text(a), SortValue::Text(b)) => a.cmp(b),
+            (SortValue::Number(_), SortValue::Text(_)) => Ordering::Less,
+            (SortValue::Text(_), SortValue::Number(_)) => Ordering::Greater,
+        }
+    }
+}
+
+/// A resource kind as a table: what to fetch and how to show, sort and act on one item.
+pub trait Resource: Send + 'static {
+    type Item: Send + 'static;
+
+    fn title(&self) -> String;
+    fn columns(&self) -> &'static [Column];
+    /// The text of one cell, formatted only when the row is visible.
+    fn cell(&self, item: &Self::Item, column: usize) -> String;
+    /// Stable identity, so the selection survives a refresh.
+    fn identity(&self, item: &Self::Item) -> String;
+
+    fn sort_value(&self, item: &Self::Item, column: usize) -> SortValue {
+        SortValue::Text(self.cell(item, column))
+    }
+
+    /// The text `/` matches against (default: every cell).
+    fn matches(&self, item: &Self::Item, needle_lower: &str) -> bool {
+        (0..self.columns().len()).any(|c| self.cell(item, c).to_lowercase().contains(needle_lower))
+    }
+
+    /// Streams the items into `sink`, page by page. `clients` is `None` only for kinds whose
+    /// `needs_clients` is false.
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<Self::Item>,
+    ) -> BoxFuture<'static, ()>;
+
+    /// Whether this kind needs the context's clients (a local list does not).
+    fn needs_clients(&self) -> bool {
+        true
+    }
+
+    /// A key on the selected item (drill down, actions).
+    fn on_cmd(&mut self, _cmd: Cmd, _selected: Option<&Self::Item>, _cx: &mut Cx) -> Outcome {
+        Outcome::Ignored
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        Vec::new()
+    }
+
+    /// A style for a whole row (state colours).
+    fn row_style(&self, _item: &Self::Item, _theme: &Theme) -> Option<Style> {
+        None
+    }
+
+    fn auto_refresh(&self) -> bool {
+        true
+    }
+}
+
+/// One step of a streamed listing.
+pub enum PageEvent<T> {
+    Page(Vec<T>),
+    /// The whole list again with more detail (e.g. bucket regions looked up after the list).
+    Replace(Vec<T>),
+    Done,
+    Failed(String),
+}
+
+struct Paged<T> {
+    generation: u64,
+    event: PageEvent<T>,
+}
+
+/// Where a fetch sends its pages; each page is delivered as soon as it arrives.
+pub struct PageSink<T> {
+    tx: UnboundedSender<Msg>,
+    view: ViewId,
+    generation: u64,
+    _item: PhantomData<fn(T)>,
+}
+
+impl<T: Send + 'static> PageSink<T> {
+    fn send(&self, event: PageEvent<T>) -> bool {
+        let payload: Box<dyn Any + Send> = Box::new(Paged {
+            generation: self.generation,
+            event,
+        });
+        self.tx
+            .send(Msg::Data {
+                view: self.view,
+                payload,
+            })
+            .is_ok()
+    }
+
+    /// Returns false once nobody listens any more (stop fetching).
+    pub fn page(&self, items: Vec<T>) -> bool {
+        self.send(PageEvent::Page(items))
+    }
+
+    pub fn replace(&self, items: Vec<T>) -> bool {
+        self.send(PageEvent::Replace(items))
+    }
+
+    pub fn done(self) {
+        self.send(PageEvent::Done);
+    }
+
+    pub fn fail(self, error: impl Into<String>) {
+        self.send(PageEvent::Failed(error.into()));
+    }
+}
+
+pub struct TableView<R: Resource> {
+    resource: R,
+    items: Vec<R::Item>,
+    /// Items of a refresh in progress; swapped in when it completes.
+    incoming: Option<Vec<R::Item>>,
+    /// Indexes into `items` after filter and sort: what the table shows.
+    shown: Vec<usize>,
+    selected: usize,
+    offset: usize,
+    filter: String,
+    sort: Option<(usize, bool)>,
+    generation: u64,
+    state: LoadState,
+    complete: bool,
+    page_rows: usize,
+}
+
+impl<R: Resource> TableView<R> {
+    pub fn new(resource: R) -> Self {
+        Self {
+            resource,
+            items: Vec::new(),
+            incoming: None,
+            shown: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: String::new(),
+            sort: None,
+            generation: 0,
+            state: LoadState::default(),
+            complete: false,
+            page_rows: 10,
+        }
+    }
+
+    /// Builds a table already holding `items` (benchmarks and snapshot tests).
+    pub fn with_items(resource: R, items: Vec<R::Item>) -> Self {
+        let mut view = Self::new(resource);
+        view.items = items;
+        view.complete = true;
+        view.state.finish(Local::now());
+        view.recompute();
+        view
+    }
+
+    pub fn resource(&self) -> &R {
+        &self.resource
+    }
+
+    pub fn selected_item(&self) -> Option<&R::Item> {
+        self.shown.get(self.selected).map(|&i| &self.items[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn shown_len(&self) -> usize {
+        self.shown.len()
+    }
+
+    fn keeps(&self, item: &R::Item, needle: &str) -> bool {
+        needle.is_empty() || self.resource.matches(item, needle)
+    }
+
+    /// Rebuilds `shown` from scratch, keeping the selected item selected when it still shows.
+    fn recompute(&mut self) {
+        let keep = self.selected_item().map(|i| self.resource.identity(i));
+        let needle = self.filter.to_lowercase();
+        let mut shown: Vec<usize> = (0..self.items.len())
+            .filter(|&i| self.keeps(&self.items[i], &needle))
+            .collect();
+        if let Some((column, descending)) = self.sort {
+            let keys: Vec<SortValue> = shown
+                .iter()
+                .map(|&i| self.resource.sort_value(&self.items[i], column))
+                .collect();
+            let mut order: Vec<usize> = (0..shown.len()).collect();
+            order.sort_by(|&a, &b| {
+                let o = keys[a].compare(&keys[b]);
+                if descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+            shown = order.into_iter().map(|k| shown[k]).collect();
+        }
+        self.shown = shown;
+        self.selected = keep
+            .and_then(|id| {
+                self.shown
+                    .iter()
+                    .position(|&i| self.resource.identity(&self.items[i]) == id)
+            })
+            .unwrap_or(self.selected)
+            .min(self.shown.len().saturating_sub(1));
+    }
+
+    /// Appends a streamed page without disturbing what the user is looking at.
+    fn append(&mut self, page: Vec<R::Item>) {
+        let start = self.items.len();
+        self.items.extend(page);
+        if self.sort.is_some() {
+            self.recompute();
+            return;
+        }
+        let needle = self.filter.to_lowercase();
+        for i in start..self.items.len() {
+            if self.keeps(&self.items[i], &needle) {
+                self.shown.push(i);
+            }
+        }
+    }
+
+    fn on_page(&mut self, event: PageEvent<R::Item>) {
+        match event {
+            PageEvent::Page(page) => match &mut self.incoming {
+                Some(buffer) => buffer.extend(page),
+                None => self.append(page),
+            },
+            PageEvent::Replace(all) => match &mut self.incoming {
+                Some(buffer) => *buffer = all,
+                None => {
+                    self.items = all;
+                    self.recompute();
+                }
+            },
+            PageEvent::Done => {
+                if let Some(fresh) = self.incoming.take() {
+                    self.items = fresh;
+                    self.recompute();
+                }
+                self.complete = true;
+                self.state.finish(Local::now());
+            }
+            PageEvent::Failed(error) => {
+                self.incoming = None;
+                self.state.fail(error);
+            }
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let last = self.shown.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+
+    fn move_selection(&mut self, cmd: Cmd) -> bool {
+        let page = self.page_rows.max(1) as isize;
+        match cmd {
+            Cmd::Up => self.move_by(-1),
+            Cmd::Down => self.move_by(1),
+            Cmd::PageUp => self.move_by(-page),
+            Cmd::PageDown => self.move_by(page),
+            Cmd::Top => self.selected = 0,
+            Cmd::Bottom => self.selected = self.shown.len().saturating_sub(1),
+            _ => return false,
+        }
+        true
+    }
+
+    fn change_sort(&mut self, cmd: Cmd) -> bool {
+        let columns = self.resource.columns().len();
+        self.sort = match (cmd, self.sort) {
+            (Cmd::SortNext, None) => Some((0, false)),
+            (Cmd::SortNext, Some((c, _))) if c + 1 >= columns => None,
+            (Cmd::SortNext, Some((c, _))) => Some((c + 1, false)),
+            (Cmd::SortReverse, None) => Some((0, true)),
+            (Cmd::SortReverse, Some((c, d))) => Some((c, !d)),
+            _ => return false,
+        };
+        self.recompute();
+        true
+    }
+
+    fn heading(&self) -> String {
+        let mut title = self.resource.title();
+        let count = if self.filter.is_empty() {
+            format!(" ({})", self.items.len())
+        } else {
+            format!(" ({}/{})", self.shown.len(), self.items.len())
+        };
+        title.push_str(&count);
+        if !self.complete && self.state.loading {
+            title.push_str(" loading…");
+        } else if self.state.loading {
+            title.push_str(" ⟳");
+        }
+        title
+    }
+}
+
+impl<R: Resource> View for TableView<R> {
+    fn title(&self) -> String {
+        self.resource.title()
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
+        let columns = self.resource.columns();
+        self.page_rows = grid::body_rows(area);
+        self.offset = grid::scroll_offset(self.offset, self.selected, self.page_rows);
+        let end = (self.offset + self.page_rows).min(self.shown.len());
+        let window = &self.shown[self.offset..end];
+        let rows: Vec<(Vec<String>, Option<Style>)> = window
+            .iter()
+            .map(|&i| {
+                let item = &self.items[i];
+                let cells = (0..columns.len())
+                    .map(|c| self.resource.cell(item, c))
+                    .collect();
+                (cells, self.resource.row_style(item, cx.theme))
+            })
+            .collect();
+        let empty_text = match (&self.state.error, self.state.loading, self.complete) {
+            (Some(error), _, _) if self.items.is_empty() => Some(format!("⚠ {error}")),
+            (_, true, _) if self.items.is_empty() => Some("loading…".to_string()),
+            (_, _, true) if self.shown.is_empty() && !self.filter.is_empty() => {
+                Some(format!("nothing matches /{}", self.filter))
+            }
+            (_, _, true) if self.items.is_empty() => Some("nothing here".to_string()),
+            _ => None,
+        };
+        let stale = self
+            .state
+            .error
+            .as_ref()
+            .filter(|_| !self.items.is_empty())
+            .map(|e| format!("stale: {e}"));
+        grid::render(
+            frame,
+            area,
+            cx.theme,
+            &Grid {
+                title: self.heading(),
+                headers: columns.iter().map(|c| c.name).collect(),
+                widths: columns.iter().map(|c| c.width).collect(),
+                sort: self.sort,
+                rows,
+                selected: self.selected.checked_sub(self.offset),
+                empty_text,
+                footer: stale,
+                position: (self.selected, self.shown.len()),
+            },
+        );
+    }
+
+    fn on_key(
+        &mut self,
+        _key: crossterm::event::KeyEvent,
+        cmd: Option<Cmd>,
+        cx: &mut Cx,
+    ) -> Outcome {
+        let Some(cmd) = cmd else {
+            return Outcome::Ignored;
+        };
+        if self.move_selection(cmd) || self.change_sort(cmd) {
+            return Outcome::Handled;
+        }
+        let selected = self.shown.get(self.selected).map(|&i| &self.items[i]);
+        self.resource.on_cmd(cmd, selected, cx)
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) {
+        if self.state.loading {
+            return; // one fetch at a time; periodic refreshes never pile up
+        }
+        let clients = cx.clients();
+        if clients.is_none() && self.resource.needs_clients() {
+            return; // the app refreshes again once the context's clients are ready
+        }
+        self.generation += 1;
+        if self.complete {
+            self.incoming = Some(Vec::new());
+        } else {
+            self.items.clear();
+            self.shown.clear();
+        }
+        self.state.start();
+        let sink = PageSink {
+            tx: cx.sender(),
+            view: cx.view,
+            generation: self.generation,
+            _item: PhantomData,
+        };
+        tokio::spawn(self.resource.fetch(clients, sink));
+    }
+
+    fn on_data(&mut self, payload: Box<dyn Any + Send>, _cx: &mut Cx) {
+        if let Ok(paged) = payload.downcast::<Paged<R::Item>>() {
+            if paged.generation == self.generation {
+                self.on_page(paged.event);
+            }
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        let mut keys = vec![
+            KeyHelp::new(Cmd::SortNext, "sort by the next column"),
+            KeyHelp::new(Cmd::SortReverse, "reverse the sort"),
+        ];
+        keys.extend(self.resource.keys());
+        keys
+    }
+
+    fn load_state(&self) -> &LoadState {
+        &self.state
+    }
+
+    fn supports_filter(&self) -> bool {
+        true
+    }
+
+    fn set_filter(&mut self, filter: &str) {
+        if self.filter != filter {
+            self.filter = filter.to_string();
+            self.recompute();
+        }
+    }
+
+    fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    fn auto_refresh(&self) -> bool {
+        self.resource.auto_refresh()
+    }
+}
