@@ -31,7 +31,7 @@ from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
 
 try:  # provider >= 9.39 deprecates GlueCrawlerOperator in favour of this run-only operator
     from airflow.providers.amazon.aws.operators.glue_crawler import GlueCrawlerRunOperator
-except ImportError:  # older providers (MWAA's Airflow 2.10.3 ships 9.0.0)
+except ImportError:  # older providers (MWAA's Airflow 2.11.0 ships 9.8.0)
     GlueCrawlerRunOperator = None
 
 try:  # Airflow 3
@@ -51,8 +51,9 @@ EMR_AGGREGATE_SCRIPT = f"{DATALAKE}/scripts/emr_aggregate_gold.py"
 
 RAW_CRAWLER = "{{ var.value.glue_crawler_name }}"
 
-# Warehouse table loaded from gold/daily_zone/ (DDL in sql/).
-GOLD_TABLE = "gold.daily_zone"
+# Warehouse table loaded from gold/daily_zone/ (created by sql/001_schema.sql; the statements
+# below are those of sql/010_copy_gold.sql, whose load-history queries match this COPY's text).
+GOLD_TABLE = "nyc.green_trips_daily_zone"
 
 JOB_FLOW_SPEC = Path(__file__).resolve().parent / "connections" / "emr_default.json"
 JOB_FLOW_ID = "{{ task_instance.xcom_pull(task_ids='create_emr_jobflow') }}"

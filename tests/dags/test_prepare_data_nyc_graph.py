@@ -18,7 +18,7 @@ try:  # provider >= 9.39, where GlueCrawlerOperator is deprecated
     from airflow.providers.amazon.aws.operators.glue_crawler import (
         GlueCrawlerRunOperator as CrawlerOperator,
     )
-except ImportError:  # older providers, e.g. 9.0.0 on MWAA's Airflow 2.10.3
+except ImportError:  # older providers, e.g. 9.8.0 on MWAA's Airflow 2.11.0
     CrawlerOperator = GlueCrawlerOperator
 
 try:  # Airflow 3

@@ -186,8 +186,8 @@ def test_redshift_load_replaces_the_gold_table_from_gold_in_one_transaction(rend
     assert render("load_nyc_to_redshift", "db_user") == "var-loader"
     # A list of statements is one BatchExecuteStatement, which Redshift runs as one transaction.
     delete, copy = render("load_nyc_to_redshift", "sql")
-    assert delete == "DELETE FROM gold.daily_zone"
+    assert delete == "DELETE FROM nyc.green_trips_daily_zone"
     assert copy == (
-        f"COPY gold.daily_zone FROM '{LAKE}/gold/daily_zone/' "
+        f"COPY nyc.green_trips_daily_zone FROM '{LAKE}/gold/daily_zone/' "
         "IAM_ROLE 'arn:aws:iam::000000000000:role/var-redshift-copy' FORMAT AS PARQUET"
     )
