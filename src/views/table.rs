@@ -227,9 +227,25 @@ impl<R: Resource> TableView<R> {
         needle.is_empty() || self.resource.matches(item, needle)
     }
 
-    /// Rebuilds `shown` from scratch, keeping the selected item selected when it still shows.
+    fn selected_identity(&self) -> Option<String> {
+        self.selected_item().map(|i| self.resource.identity(i))
+    }
+
+    /// Swaps in a fresh list (a finished refresh), keeping the selected item selected.
+    fn replace_items(&mut self, items: Vec<R::Item>) {
+        let keep = self.selected_identity();
+        self.items = items;
+        self.recompute_keeping(keep);
+    }
+
+    /// Rebuilds `shown` after a filter or sort change, keeping the selection.
     fn recompute(&mut self) {
-        let keep = self.selected_item().map(|i| self.resource.identity(i));
+        let keep = self.selected_identity();
+        self.recompute_keeping(keep);
+    }
+
+    /// Rebuilds `shown` from scratch; `keep` is selected again when it still shows.
+    fn recompute_keeping(&mut self, keep: Option<String>) {
         let needle = self.filter.to_lowercase();
         let mut shown: Vec<usize> = (0..self.items.len())
             .filter(|&i| self.keeps(&self.items[i], &needle))
@@ -285,15 +301,11 @@ impl<R: Resource> TableView<R> {
             },
             PageEvent::Replace(all) => match &mut self.incoming {
                 Some(buffer) => *buffer = all,
-                None => {
-                    self.items = all;
-                    self.recompute();
-                }
+                None => self.replace_items(all),
             },
             PageEvent::Done => {
                 if let Some(fresh) = self.incoming.take() {
-                    self.items = fresh;
-                    self.recompute();
+                    self.replace_items(fresh);
                 }
                 self.complete = true;
                 self.state.finish(Local::now());
@@ -488,5 +500,120 @@ impl<R: Resource> View for TableView<R> {
 
     fn auto_refresh(&self) -> bool {
         self.resource.auto_refresh()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A local list of words: enough to exercise the table without any service.
+    struct Words;
+
+    static WORD_COLUMNS: &[Column] = &[
+        Column::new("WORD", Constraint::Min(10)),
+        Column::new("LEN", Constraint::Length(5)),
+    ];
+
+    impl Resource for Words {
+        type Item = String;
+        fn title(&self) -> String {
+            "words".into()
+        }
+        fn columns(&self) -> &'static [Column] {
+            WORD_COLUMNS
+        }
+        fn cell(&self, item: &String, column: usize) -> String {
+            match column {
+                0 => item.clone(),
+                _ => item.len().to_string(),
+            }
+        }
+        fn sort_value(&self, item: &String, column: usize) -> SortValue {
+            match column {
+                1 => SortValue::Number(item.len() as f64),
+                _ => SortValue::Text(item.clone()),
+            }
+        }
+        fn identity(&self, item: &String) -> String {
+            item.clone()
+        }
+        fn fetch(&self, _: Option<Arc<Clients>>, sink: PageSink<String>) -> BoxFuture<'static, ()> {
+            Box::pin(async move { sink.done() })
+        }
+    }
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn shown(view: &TableView<Words>) -> Vec<String> {
+        view.shown.iter().map(|&i| view.items[i].clone()).collect()
+    }
+
+    #[test]
+    fn filter_sort_and_selection_survive_each_other() {
+        let mut view = TableView::with_items(Words, words(&["pear", "fig", "banana", "apple"]));
+        view.move_by(2); // banana
+        view.set_filter("a");
+        assert_eq!(shown(&view), words(&["pear", "banana", "apple"]));
+        assert_eq!(view.selected_item().unwrap(), "banana");
+        view.change_sort(Cmd::SortNext); // by WORD ascending
+        assert_eq!(shown(&view), words(&["apple", "banana", "pear"]));
+        assert_eq!(view.selected_item().unwrap(), "banana");
+        view.change_sort(Cmd::SortNext); // by LEN ascending
+        assert_eq!(shown(&view), words(&["pear", "apple", "banana"]));
+        view.change_sort(Cmd::SortReverse);
+        assert_eq!(shown(&view), words(&["banana", "apple", "pear"]));
+        view.set_filter("");
+        assert_eq!(view.shown_len(), 4);
+        assert_eq!(view.selected_item().unwrap(), "banana");
+    }
+
+    #[test]
+    fn refresh_keeps_selection_and_survives_a_vanished_selected_row() {
+        let mut view = TableView::with_items(Words, words(&["a", "b", "c"]));
+        view.move_by(2); // "c"
+        view.incoming = Some(Vec::new());
+        view.on_page(PageEvent::Page(words(&["b", "c"])));
+        assert_eq!(view.len(), 3, "old rows stay until the refresh completes");
+        view.on_page(PageEvent::Done);
+        assert_eq!(view.selected_item().unwrap(), "c");
+        // Now the selected row disappears and the list shrinks.
+        view.incoming = Some(Vec::new());
+        view.on_page(PageEvent::Page(words(&["b"])));
+        view.on_page(PageEvent::Done);
+        assert_eq!(view.selected_item().unwrap(), "b");
+    }
+
+    #[test]
+    fn first_load_streams_pages_as_they_arrive_and_failures_keep_data() {
+        let mut view = TableView::new(Words);
+        view.state.start();
+        view.on_page(PageEvent::Page(words(&["x", "y"])));
+        assert_eq!(
+            view.shown_len(),
+            2,
+            "first page shows before the listing ends"
+        );
+        view.set_filter("y");
+        view.on_page(PageEvent::Page(words(&["yy", "z"])));
+        assert_eq!(shown(&view), words(&["y", "yy"]));
+        view.on_page(PageEvent::Failed("S3 ListObjectsV2: throttled".into()));
+        assert!(view.load_state().error.is_some());
+        assert_eq!(view.len(), 4);
+    }
+
+    #[test]
+    fn movement_is_clamped() {
+        let mut view = TableView::with_items(Words, words(&["a", "b", "c"]));
+        view.move_selection(Cmd::Up);
+        assert_eq!(view.selected, 0);
+        view.move_selection(Cmd::PageDown);
+        assert_eq!(view.selected, 2);
+        view.move_selection(Cmd::Top);
+        assert_eq!(view.selected, 0);
+        view.move_selection(Cmd::Bottom);
+        assert_eq!(view.selected, 2);
     }
 }
