@@ -12,6 +12,7 @@ from infra_tree import (
     dir_blocks,
     first,
     module_source_dir,
+    outputs,
     parse,
     variables,
 )
@@ -96,3 +97,17 @@ def test_uploaded_files_exist(env):
                 assert (REPO / relative).is_file(), f"{call.address}: {relative} missing"
                 checked += 1
     assert checked == 4
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_airflow_variables_output_covers_what_the_dag_reads(env):
+    """Every `{{ var.value.NAME }}` in dags/ is in the airflow_variables output."""
+    output = outputs(ENVS / env)["airflow_variables"]["value"]
+    read = {
+        name
+        for path in (REPO / "dags").rglob("*")
+        if path.suffix in (".py", ".json")
+        for name in re.findall(r"var\.value\.(\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert read, "the DAG reads no Variable?"
+    assert read <= set(output), f"not output by Terraform: {sorted(read - set(output))}"
