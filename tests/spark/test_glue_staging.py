@@ -128,10 +128,11 @@ def test_entry_point_accepts_glue_style_arguments():
 def test_entry_point_logs_the_dropped_count(spark, tmp_path, caplog):
     raw = tmp_path / "raw.csv"
     header = ",".join(glue.RAW_COLUMNS)
-    good = "2,2024-01-02 10:00:00,2024-01-02 10:30:00,N,1,74,75,1,3.10,15.00,0,0.5,3.00,0,,1,19.50,1,1,0"
-    bad = (
-        "2,2024-01-02 10:00:00,2024-01-02 10:30:00,N,1,74,75,1,3.10,abc,0,0.5,3.00,0,,1,19.50,1,1,0"
-    )
+    trip = dict.fromkeys(glue.RAW_COLUMNS, "1")
+    trip.update(lpep_pickup_datetime="2024-01-02 10:00:00", ehail_fee="")
+    trip.update(lpep_dropoff_datetime="2024-01-02 10:30:00", store_and_fwd_flag="N")
+    good = ",".join(trip.values())
+    bad = ",".join({**trip, "fare_amount": "abc"}.values())
     raw.write_text(f"{header}\n{good}\n{bad}\n{good}\n", encoding="utf-8")
     output = tmp_path / "staging"
     with caplog.at_level(logging.INFO, logger=glue.LOG.name):
