@@ -71,7 +71,7 @@ impl LineInput {
             }
             KeyCode::Char('w') if ctrl => {
                 let before: String = self.text.chars().take(self.cursor).collect();
-                let trimmed = before.trim_end();
+                let trimmed = before.trim_end_matches(|c: char| c.is_whitespace() || c == '/');
                 let keep = trimmed
                     .rfind(|c: char| c.is_whitespace() || c == '/')
                     .map(|i| i + 1)

@@ -67,7 +67,7 @@ impl KeyMap {
             let custom: Vec<KeyBinding> = overrides
                 .iter()
                 .filter(|(name, _)| name == cmd.name())
-                .map(|(_, key)| key.clone())
+                .map(|(_, key)| *key)
                 .collect();
             if custom.is_empty() {
                 for key in cmd.default_keys() {

@@ -31,6 +31,12 @@ pub struct Audit {
     log: AuditLog,
 }
 
+impl Audit {
+    pub fn new(log: AuditLog) -> Self {
+        Self { log }
+    }
+}
+
 static COLUMNS: &[Column] = &[
     Column::new("TIME", Constraint::Length(24)),
     Column::new("CONTEXT", Constraint::Length(12)),

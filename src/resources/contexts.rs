@@ -18,7 +18,7 @@ use crate::views::table::{Column, PageSink, Resource, TableView};
 pub const KIND: Kind = Kind {
     name: "contexts",
     aliases: &["ctx", "context"],
-    about: "named contexts from config.toml; `:ctx NAME` switches",
+    about: "contexts of config.toml; :ctx NAME switches",
     argument: Some("name"),
     open,
 };
@@ -46,6 +46,15 @@ fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
 pub struct Contexts {
     contexts: Vec<Context>,
     current: String,
+}
+
+impl Contexts {
+    pub fn new(contexts: Vec<Context>, current: &str) -> Self {
+        Self {
+            contexts,
+            current: current.to_string(),
+        }
+    }
 }
 
 static COLUMNS: &[Column] = &[

@@ -101,7 +101,8 @@ mod tests {
 
     #[test]
     fn completion_and_lookup() {
-        assert_eq!(complete("buc"), vec!["buckets"]);
+        assert_eq!(complete("buc"), vec!["buckets", "bucket"]);
+        assert_eq!(complete("aud"), vec!["audit"]);
         assert_eq!(lookup("s3").map(|k| k.name), Some("buckets"));
         assert_eq!(lookup("ctx").map(|k| k.name), Some("contexts"));
         assert!(lookup("nope").is_none());

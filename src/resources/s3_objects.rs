@@ -54,15 +54,21 @@ fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
 }
 
 pub fn view(bucket: &str, prefix: &str) -> Box<dyn View> {
-    Box::new(TableView::new(Objects {
-        bucket: bucket.to_string(),
-        prefix: prefix.to_string(),
-    }))
+    Box::new(TableView::new(Objects::new(bucket, prefix)))
 }
 
 pub struct Objects {
     bucket: String,
     prefix: String,
+}
+
+impl Objects {
+    pub fn new(bucket: &str, prefix: &str) -> Self {
+        Self {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        }
+    }
 }
 
 static COLUMNS: &[Column] = &[

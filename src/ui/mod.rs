@@ -112,8 +112,17 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let ctx = &app.env.context;
     let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_string());
+    let sep = || Span::styled(" │ ", theme.status_bar);
+    let mut spans = vec![
+        Span::styled(format!(" ctx {}", ctx.name), theme.status_bar),
+        sep(),
+    ];
+    spans.push(if app.env.gate.read_only() {
+        Span::styled("READ-ONLY", theme.warning.add_modifier(Modifier::BOLD))
+    } else {
+        Span::styled("read-write", theme.status_bar)
+    });
     let mut parts = vec![
-        format!(" ctx {}", ctx.name),
         format!("profile {}", or(&ctx.profile, "default")),
         format!("region {}", or(&ctx.region, "default")),
         format!("endpoint {}", or(&ctx.endpoint_url, "aws")),
@@ -129,16 +138,14 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else if let Some(at) = state.loaded_at {
         parts.push(format!("refreshed {}", at.format("%H:%M:%S")));
     }
-    let mut spans = vec![Span::styled(parts.join(" │ "), theme.status_bar)];
-    let mode = if app.env.gate.read_only() {
-        Span::styled(" │ READ-ONLY ", theme.warning.add_modifier(Modifier::BOLD))
-    } else {
-        Span::styled(" │ read-write ", theme.status_bar)
-    };
-    spans.push(mode);
+    for part in parts {
+        spans.push(sep());
+        spans.push(Span::styled(part, theme.status_bar));
+    }
     if let Some((at, error)) = &app.last_error {
+        spans.push(sep());
         spans.push(Span::styled(
-            format!(" │ ⚠ {} {}", at.format("%H:%M:%S"), sanitize::line(error)),
+            format!("⚠ {} {}", at.format("%H:%M:%S"), sanitize::line(error)),
             theme.error,
         ));
     }
@@ -219,20 +226,22 @@ fn hints(app: &App) -> String {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut lines = vec![Line::styled("This view", theme.header)];
-    let view_keys = app.top().map(|v| v.keys()).unwrap_or_default();
-    for k in &view_keys {
-        lines.push(help_line(&app.keymap.label(k.cmd), k.about, theme));
+    let key = |cmd| app.keymap.label(cmd);
+    let mut left = vec![Line::styled("This view", theme.header)];
+    for k in app.top().map(|v| v.keys()).unwrap_or_default() {
+        left.push(help_line(&key(k.cmd), k.about, theme));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Everywhere", theme.header));
+    left.push(Line::raw(""));
+    left.push(Line::styled("Move", theme.header));
+    for (a, b, about) in [
+        (Cmd::Up, Cmd::Down, "up / down"),
+        (Cmd::PageUp, Cmd::PageDown, "page up / down"),
+        (Cmd::Top, Cmd::Bottom, "top / bottom"),
+    ] {
+        left.push(help_line(&format!("{} {}", key(a), key(b)), about, theme));
+    }
+    let mut right = vec![Line::styled("Everywhere", theme.header)];
     for cmd in [
-        Cmd::Up,
-        Cmd::Down,
-        Cmd::PageUp,
-        Cmd::PageDown,
-        Cmd::Top,
-        Cmd::Bottom,
         Cmd::Enter,
         Cmd::Back,
         Cmd::Filter,
@@ -242,28 +251,48 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Cmd::Help,
         Cmd::Quit,
     ] {
-        lines.push(help_line(&app.keymap.label(cmd), cmd.about(), theme));
+        right.push(help_line(&key(cmd), cmd.about(), theme));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Commands (:name, Tab completes)",
-        theme.header,
-    ));
+    right.push(Line::raw(""));
+    right.push(Line::styled("Commands (Tab completes)", theme.header));
     for kind in crate::resources::KINDS {
         let name = match kind.argument {
             Some(arg) => format!(":{} [{arg}]", kind.name),
             None => format!(":{}", kind.name),
         };
-        lines.push(help_line(&name, kind.about, theme));
+        right.push(help_line(&name, kind.about, theme));
     }
-    draw_dialog(frame, area, " Help (any key closes) ", lines, theme);
+    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
+    let rect = centered(area, area.width.saturating_sub(4), height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(" Help (any key closes) ", theme.title))
+        .style(theme.dialog);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+        .spacing(2)
+        .areas(inner);
+    frame.render_widget(Paragraph::new(left).style(theme.dialog), l);
+    frame.render_widget(Paragraph::new(right).style(theme.dialog), r);
 }
 
 fn help_line<'a>(keys: &str, about: &'a str, theme: &Theme) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("  {keys:<22}"), theme.highlight),
-        Span::styled(about, theme.base),
+        Span::styled(format!("{keys:<16} "), theme.highlight),
+        Span::styled(about, theme.dialog),
     ])
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    Rect {
+        x: area.x + (area.width.saturating_sub(width)) / 2,
+        y: area.y + (area.height.saturating_sub(height)) / 2,
+        width: width.min(area.width),
+        height: height.min(area.height),
+    }
 }
 
 fn draw_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
@@ -273,13 +302,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, the
         .max()
         .unwrap_or(20)
         .clamp(30, area.width.saturating_sub(4));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width.saturating_sub(width)) / 2,
-        y: area.y + (area.height.saturating_sub(height)) / 2,
-        width,
-        height,
-    };
+    let rect = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
