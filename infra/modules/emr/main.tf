@@ -43,8 +43,8 @@ resource "aws_emr_security_configuration" "this" {
 }
 
 resource "aws_s3_object" "script" {
-  bucket = var.datalake_bucket_name
-  key    = "scripts/${basename(var.script_source)}"
-  source = var.script_source
-  etag   = filemd5(var.script_source)
+  bucket      = var.datalake_bucket_name
+  key         = "scripts/${basename(var.script_source)}"
+  source      = var.script_source
+  source_hash = filemd5(var.script_source) # not etag: an SSE-KMS object's ETag is not its MD5
 }

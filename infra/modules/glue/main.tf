@@ -49,10 +49,10 @@ resource "aws_glue_crawler" "raw" {
 }
 
 resource "aws_s3_object" "script" {
-  bucket = var.datalake_bucket_name
-  key    = local.script_key
-  source = var.script_source
-  etag   = filemd5(var.script_source)
+  bucket      = var.datalake_bucket_name
+  key         = local.script_key
+  source      = var.script_source
+  source_hash = filemd5(var.script_source) # not etag: an SSE-KMS object's ETag is not its MD5
 }
 
 resource "aws_glue_job" "process_to_staging" {

@@ -3,17 +3,17 @@
 # file uploaded from dags/ to the MWAA bucket. The execution role comes from the iam module.
 
 resource "aws_s3_object" "dag" {
-  bucket = var.source_bucket_name
-  key    = "dags/${basename(var.dag_source)}"
-  source = var.dag_source
-  etag   = filemd5(var.dag_source)
+  bucket      = var.source_bucket_name
+  key         = "dags/${basename(var.dag_source)}"
+  source      = var.dag_source
+  source_hash = filemd5(var.dag_source) # not etag: an SSE-KMS object's ETag is not its MD5
 }
 
 resource "aws_s3_object" "requirements" {
-  bucket = var.source_bucket_name
-  key    = "requirements.txt"
-  source = var.requirements_source
-  etag   = filemd5(var.requirements_source)
+  bucket      = var.source_bucket_name
+  key         = "requirements.txt"
+  source      = var.requirements_source
+  source_hash = filemd5(var.requirements_source) # not etag: an SSE-KMS object's ETag is not its MD5
 }
 
 resource "aws_security_group" "this" {
