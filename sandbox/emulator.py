@@ -28,7 +28,8 @@ EXIT_SEED_FAILED = 3
 
 
 def bind_server(host: str, port: int) -> BaseWSGIServer:
-    """Bind in the calling thread so a busy port fails loudly instead of hanging a thread."""
+    """Bind in the calling thread: a busy port then ends the emulator instead of hanging it
+    (moto's ThreadedMotoServer waits forever for a server thread that died binding)."""
     app = DomainDispatcherApplication(create_backend_app)
     return make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
 
@@ -67,11 +68,8 @@ def main() -> int:
 
     try:
         server = bind_server(args.host, args.port)
-    except OSError as error:
-        print(
-            f"emulator: cannot listen on {args.host}:{args.port}: {error}",
-            file=sys.stderr,
-        )
+    except (OSError, SystemExit):  # werkzeug prints the reason, then exits
+        print(f"emulator: cannot listen on {args.host}:{args.port}", file=sys.stderr)
         return EXIT_PORT_UNAVAILABLE
     endpoint = f"http://{args.host}:{server.server_port}"
     stopped = stop_on_signals()

@@ -4,6 +4,7 @@
 //! PLATFORM_TUI_HOME and one emulator, and env vars are process-wide.
 
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -117,6 +118,62 @@ fn check_stale_pid_file_is_removed() {
     assert!(!pid_file.exists(), "stale pid file was not removed");
 }
 
+/// An `up` interrupted while the emulator seeds leaves a not-ready state behind: the next `up`
+/// waits for that emulator instead of starting a second one. Here the interrupted `up` is
+/// played by hand: the real emulator, started the way `up` starts it, and its two state files.
+#[allow(clippy::zombie_processes)] // `down` reaps it: it waits on exited children by pid
+fn check_up_adopts_a_starting_emulator(venv: &Path) -> sandbox::SandboxInfo {
+    let dir = paths::sandbox_dir();
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = fs::File::create(dir.join("emulator.log")).unwrap();
+    let emulator = Command::new(venv.join("bin/python"))
+        .arg(paths::project_dir().join("sandbox/emulator.py"))
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--seed"])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let pid = emulator.id();
+    let starting = serde_json::json!({
+        "endpoint_url": format!("http://127.0.0.1:{port}"), "port": port, "pid": pid,
+        "region": "us-east-1", "datalake_bucket": "nyctaxi-sandbox-datalake",
+        "started_at": "2026-01-01T00:00:00Z", "log_file": dir.join("emulator.log"), "ready": false,
+    });
+    fs::write(dir.join("emulator.pid"), pid.to_string()).unwrap();
+    fs::write(dir.join("state.json"), starting.to_string()).unwrap();
+
+    let adopted = sandbox::up(&mut say).expect("up waits for the starting emulator");
+    assert_eq!(
+        (adopted.pid, adopted.port),
+        (pid, port),
+        "up started another emulator; the one started here logged:\n{}",
+        fs::read_to_string(dir.join("emulator.previous.log")).unwrap_or_default()
+    );
+    assert_eq!(sandbox::status().unwrap(), Some(adopted.clone()));
+    adopted
+}
+
+/// `status` needs an answer, not just a live pid: a frozen emulator is not a running sandbox.
+fn check_status_requires_health(pid: u32) {
+    let signal = |name: &str| {
+        let done = Command::new("kill")
+            .args([name, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(done.success(), "kill {name} {pid}");
+    };
+    signal("-STOP");
+    let frozen = sandbox::status();
+    signal("-CONT");
+    assert_eq!(frozen.unwrap(), None, "a stopped emulator is not healthy");
+    assert!(sandbox::status().unwrap().is_some());
+}
+
 /// A checkout with the real venv script and sandbox files (and nothing else).
 fn scratch_project() -> TempDir {
     let real = paths::project_dir();
@@ -225,6 +282,11 @@ fn sandbox_lifecycle() {
     );
 
     check_stale_pid_file_is_removed();
+    let adopted = check_up_adopts_a_starting_emulator(&venv);
+    check_status_requires_health(adopted.pid);
+    assert!(sandbox::down(&mut say).unwrap());
+    assert!(!pid_exists(adopted.pid));
+
     check_missing_python_is_explained();
     check_failed_seed_is_explained(&venv);
 }

@@ -36,7 +36,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// Starts the sandbox (venv, emulator, seed) or returns the one already running and healthy.
 pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
     let files = sandbox_files();
-    let _lock = files.lock()?;
+    let _lock = files.lock(progress)?;
     match inspect(&files)? {
         Existing::Ready(info) => {
             progress(&format!(
@@ -74,7 +74,7 @@ pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
 /// Stops the sandbox; true if a running emulator was stopped.
 pub fn down(progress: &mut dyn FnMut(&str)) -> Result<bool> {
     let files = sandbox_files();
-    let _lock = files.lock()?;
+    let _lock = files.lock(progress)?;
     let Some(pid) = files.read_pid()? else {
         progress("no sandbox is running");
         return Ok(false);
@@ -219,7 +219,7 @@ impl Failure {
                 "Fix the cause shown above, then run `platform-tui sandbox up` again.".to_string(),
             ),
             Failure::Exited(None) => (
-                "the sandbox emulator was killed before it was ready".to_string(),
+                "the sandbox emulator stopped before it was ready".to_string(),
                 "Run `platform-tui sandbox up` again.".to_string(),
             ),
             Failure::PortTaken => (

@@ -19,6 +19,8 @@ pub const EXIT_PORT_UNAVAILABLE: i32 = 2;
 
 const POLL: Duration = Duration::from_millis(50);
 const KILL_GRACE: Duration = Duration::from_secs(5);
+const EXEC_SETTLE_TRIES: usize = 20;
+const EXEC_SETTLE_POLL: Duration = Duration::from_millis(10);
 
 /// A port on 127.0.0.1 that was free a moment ago (the kernel picks it).
 pub fn free_port() -> Result<u16> {
@@ -30,7 +32,8 @@ pub fn free_port() -> Result<u16> {
 }
 
 /// Starts `python sandbox/emulator.py --host 127.0.0.1 --port PORT --seed` in a new session
-/// (so terminal signals and hang-ups never reach it), output appended to `log`.
+/// (so terminal signals and hang-ups never reach it), output appended to `log`. Proxy settings
+/// are dropped: the emulator only talks to itself on 127.0.0.1 while seeding.
 pub fn spawn_emulator(python: &Path, project: &Path, port: u16, log: File) -> Result<Child> {
     let stderr = log.try_clone()?;
     let mut command = Command::new(python);
@@ -39,6 +42,10 @@ pub fn spawn_emulator(python: &Path, project: &Path, port: u16, log: File) -> Re
         .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--seed"])
         .current_dir(project)
         .env("PYTHONUNBUFFERED", "1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(stderr);
@@ -72,7 +79,15 @@ pub fn is_running(pid: u32) -> bool {
 /// True if `pid` is a sandbox emulator (its command line runs sandbox/emulator.py), so a pid
 /// reused by another program is never signalled.
 pub fn is_our_emulator(pid: u32) -> bool {
-    command_line(pid).is_some_and(|args| args.iter().any(|a| a.ends_with(EMULATOR_SCRIPT)))
+    // A process that is still inside exec() shows an empty command line for a moment.
+    for _ in 0..EXEC_SETTLE_TRIES {
+        match command_line(pid) {
+            Some(args) if args.is_empty() => thread::sleep(EXEC_SETTLE_POLL),
+            Some(args) => return args.iter().any(|arg| arg.ends_with(EMULATOR_SCRIPT)),
+            None => return false,
+        }
+    }
+    false
 }
 
 fn command_line(pid: u32) -> Option<Vec<String>> {
@@ -137,6 +152,18 @@ mod tests {
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(!is_running(child.id()));
+    }
+
+    #[test]
+    fn a_just_spawned_emulator_is_recognised() {
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 5; true", EMULATOR_SCRIPT])
+            .spawn()
+            .unwrap();
+        let ours = is_our_emulator(child.id());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(ours, "the command line was read before exec finished");
     }
 
     #[test]

@@ -60,17 +60,16 @@ impl Files {
     }
 
     /// Creates the directory and waits for any other `up`/`down` to finish.
-    pub fn lock(&self) -> Result<Lock> {
+    pub fn lock(&self, progress: &mut dyn FnMut(&str)) -> Result<Lock> {
         fs::create_dir_all(&self.dir).with_context(|| {
             format!("cannot create the sandbox directory {}", self.dir.display())
         })?;
         let path = self.dir.join("lock");
         let file =
             File::create(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        // SAFETY: flock on a descriptor we own; no memory is involved.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(io::Error::last_os_error())
-                .with_context(|| format!("cannot lock {}", path.display()));
+        if !flock(&file, libc::LOCK_EX | libc::LOCK_NB)? {
+            progress("waiting for another `platform-tui sandbox` command to finish");
+            flock(&file, libc::LOCK_EX)?;
         }
         Ok(Lock(file))
     }
@@ -123,6 +122,19 @@ impl Files {
     }
 }
 
+/// False if the lock is held elsewhere and `operation` asked not to block.
+fn flock(file: &File, operation: libc::c_int) -> Result<bool> {
+    // SAFETY: flock on a descriptor we own; no memory is involved.
+    if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
+        return Ok(true);
+    }
+    let error = io::Error::last_os_error();
+    if error.kind() == io::ErrorKind::WouldBlock {
+        return Ok(false);
+    }
+    Err(error).context("cannot lock the sandbox directory")
+}
+
 fn read_if_exists(path: &Path) -> Result<Option<String>> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
@@ -161,13 +173,33 @@ mod tests {
     fn state_round_trips_and_is_removed() {
         let dir = tempfile::tempdir().unwrap();
         let files = Files::at(dir.path().to_path_buf());
-        let _lock = files.lock().unwrap();
+        let _lock = files.lock(&mut |_| {}).unwrap();
         assert_eq!(files.read_pid().unwrap(), None);
         files.record(&recorded(42)).unwrap();
         assert_eq!(files.read_pid().unwrap(), Some(42));
         assert_eq!(files.read_state().unwrap().unwrap().info, recorded(42).info);
         files.remove();
         assert!(files.read_state().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_second_locker_says_it_waits_and_gets_the_lock_when_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Files::at(dir.path().to_path_buf())
+            .lock(&mut |_| {})
+            .unwrap();
+        let path = dir.path().to_path_buf();
+        let second = std::thread::spawn(move || {
+            let mut said = Vec::new();
+            let lock = Files::at(path).lock(&mut |m| said.push(m.to_string()));
+            (lock.is_ok(), said)
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(first);
+        let (locked, said) = second.join().unwrap();
+        assert!(locked);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].contains("waiting"), "{said:?}");
     }
 
     #[test]
