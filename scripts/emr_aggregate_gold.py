@@ -7,8 +7,8 @@ NULL when the group has none). The columns are written in the order of the Redsh
 directory partition column, which COPY would not see.
 
 Self-contained. Runs on EMR and locally:
-    spark-submit scripts/emr_aggregate_gold.py --input s3://lake/staging/green_trips/ \\
-        --output s3://lake/gold/green_trips_daily_zone/
+    spark-submit s3://LAKE/scripts/emr_aggregate_gold.py --input s3://LAKE/staging/trips/ \\
+        --output s3://LAKE/gold/daily_zone/
 """
 
 from __future__ import annotations

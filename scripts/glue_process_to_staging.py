@@ -6,8 +6,9 @@ its dropoff is before its pickup, or its trip distance is negative. The dropped 
 per reason and logged. Kept rows get trip_duration_minutes and pickup_date.
 
 Self-contained (Glue runs the one script file). Runs on Glue, on EMR and locally:
-    Glue:          --JOB_NAME name --input s3://lake/raw/ --output s3://lake/staging/green_trips/
-    spark-submit:  scripts/glue_process_to_staging.py --input PATH --output PATH
+    Glue job arguments:  --JOB_NAME name --input s3://LAKE/raw/green_tripdata/
+                         --output s3://LAKE/staging/trips/
+    spark-submit:        scripts/glue_process_to_staging.py --input PATH --output PATH
 """
 
 from __future__ import annotations

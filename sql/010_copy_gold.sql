@@ -1,5 +1,5 @@
 -- Load gold/ (Parquet written by scripts/emr_aggregate_gold.py) into nyc.green_trips_daily_zone.
--- params: gold_s3_uri   S3 prefix of the gold Parquet, e.g. s3://<lake-bucket>/gold/green_trips_daily_zone/
+-- params: gold_s3_uri   S3 prefix of the gold Parquet, e.g. s3://<lake-bucket>/gold/daily_zone/
 -- params: iam_role_arn  ARN of the role attached to the cluster for COPY (infra/ module redshift)
 -- Parameters are Jinja placeholders ({{ params.<name> }}): Airflow renders them when the file is
 -- passed as a templated `sql`; other runners substitute the same names before sending.
