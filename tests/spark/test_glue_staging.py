@@ -125,18 +125,49 @@ def test_entry_point_accepts_glue_style_arguments():
     )
 
 
+def raw_csv(path, *trips):
+    """Writes a raw CSV of `trips` (dicts of overrides on one valid trip) and returns its path."""
+    base = dict.fromkeys(glue.RAW_COLUMNS, "1")
+    base.update(ehail_fee="", store_and_fwd_flag="N")
+    lines = [",".join(glue.RAW_COLUMNS)] + [",".join({**base, **t}.values()) for t in trips]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def on_day(day, **overrides):
+    return {
+        "lpep_pickup_datetime": f"{day} 10:00:00",
+        "lpep_dropoff_datetime": f"{day} 10:30:00",
+        **overrides,
+    }
+
+
 def test_entry_point_logs_the_dropped_count(spark, tmp_path, caplog):
-    raw = tmp_path / "raw.csv"
-    header = ",".join(glue.RAW_COLUMNS)
-    trip = dict.fromkeys(glue.RAW_COLUMNS, "1")
-    trip.update(lpep_pickup_datetime="2024-01-02 10:00:00", ehail_fee="")
-    trip.update(lpep_dropoff_datetime="2024-01-02 10:30:00", store_and_fwd_flag="N")
-    good = ",".join(trip.values())
-    bad = ",".join({**trip, "fare_amount": "abc"}.values())
-    raw.write_text(f"{header}\n{good}\n{bad}\n{good}\n", encoding="utf-8")
-    output = tmp_path / "staging"
+    raw = raw_csv(
+        tmp_path / "raw.csv",
+        on_day("2024-01-02"),
+        on_day("2024-01-02", fare_amount="abc"),
+        on_day("2024-01-03"),
+    )
+    output = str(tmp_path / "staging")
     with caplog.at_level(logging.INFO, logger=glue.LOG.name):
-        assert glue.main(["--input", str(raw), "--output", str(output)]) == 0
+        assert glue.main(["--input", raw, "--output", output]) == 0
+    assert "read 3 rows" in caplog.text
     assert "wrote 2 to" in caplog.text
     assert "dropped 1 invalid rows: invalid_fare_amount=1" in caplog.text
-    assert spark.read.parquet(str(output)).count() == 2
+    assert spark.read.parquet(output).count() == 2
+
+
+def test_rerun_replaces_only_the_pickup_dates_it_contains(spark, tmp_path):
+    output = str(tmp_path / "staging")
+    first = raw_csv(tmp_path / "first.csv", on_day("2024-01-02"), on_day("2024-01-03"))
+    glue.process_to_staging(spark, first, output)
+    second = raw_csv(
+        tmp_path / "second.csv",
+        on_day("2024-01-02", PULocationID="42"),
+        on_day("2024-01-02", PULocationID="43"),
+    )
+    glue.process_to_staging(spark, second, output)
+    rows = spark.read.parquet(output).select("pickup_date", "pu_location_id").collect()
+    by_day = sorted((r["pickup_date"].isoformat(), r["pu_location_id"]) for r in rows)
+    assert by_day == [("2024-01-02", 42), ("2024-01-02", 43), ("2024-01-03", 1)]
