@@ -226,10 +226,22 @@ fn check_failed_seed_is_explained(venv: &Path) {
     assert!(!paths::sandbox_dir().join("emulator.pid").exists());
 }
 
+/// Stops whatever sandbox the test left running, also when an assertion failed.
+struct DownOnDrop;
+
+impl Drop for DownOnDrop {
+    fn drop(&mut self) {
+        if let Err(error) = sandbox::down(&mut say) {
+            eprintln!("sandbox down after the test failed: {error:#}");
+        }
+    }
+}
+
 #[test]
 fn sandbox_lifecycle() {
     let home = tempfile::tempdir().unwrap();
     std::env::set_var(paths::HOME_OVERRIDE, home.path());
+    let _down = DownOnDrop; // dropped before `home`: the state dir still exists then
     let venv: PathBuf = paths::venv_dir("sandbox");
     assert_eq!(
         sandbox::status().unwrap(),

@@ -20,6 +20,8 @@ pub const EXIT_PORT_UNAVAILABLE: i32 = 2;
 const POLL: Duration = Duration::from_millis(50);
 const KILL_GRACE: Duration = Duration::from_secs(5);
 const EXEC_SETTLE_TRIES: usize = 20;
+const REAP_TRIES: usize = 100;
+const REAP_POLL: Duration = Duration::from_millis(10);
 const EXEC_SETTLE_POLL: Duration = Duration::from_millis(10);
 
 /// A port on 127.0.0.1 that was free a moment ago (the kernel picks it).
@@ -63,17 +65,43 @@ pub fn spawn_emulator(python: &Path, project: &Path, port: u16, log: File) -> Re
         .with_context(|| format!("cannot start {} {EMULATOR_SCRIPT}", python.display()))
 }
 
-/// True while `pid` runs. Reaps it first if it is an exited child of this process, so a
-/// zombie left by our own `up` does not count as running.
+/// True while `pid` runs. A zombie counts as gone (an orphan's zombie lingers where the init
+/// process does not reap); if it is our own exited child, it is reaped here.
 pub fn is_running(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };
-    // SAFETY: plain syscalls on a pid; WNOHANG never blocks, ECHILD for others' processes.
-    unsafe {
-        libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG);
-        libc::kill(pid, 0) == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    // SAFETY: kill with signal 0 only checks that the pid exists.
+    let exists = unsafe { libc::kill(pid, 0) } == 0
+        || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    if exists && is_zombie(pid) {
+        reap(pid);
+        return false;
     }
+    exists
+}
+
+/// Collects our own exited child. A zombie leader of a multi-threaded process can be collected
+/// only once its last thread is gone, which takes a moment; others' processes give ECHILD.
+fn reap(pid: libc::pid_t) {
+    for _ in 0..REAP_TRIES {
+        // SAFETY: WNOHANG never blocks.
+        if unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } != 0 {
+            return;
+        }
+        thread::sleep(REAP_POLL);
+    }
+}
+
+/// The state letter of /proc/<pid>/stat (after the parenthesised command name) is Z or X.
+fn is_zombie(pid: libc::pid_t) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat
+        .rfind(')')
+        .and_then(|end| stat[end + 1..].trim_start().chars().next());
+    matches!(state, Some('Z' | 'X'))
 }
 
 /// True if `pid` is a sandbox emulator (its command line runs sandbox/emulator.py), so a pid
@@ -164,6 +192,23 @@ mod tests {
         child.kill().unwrap();
         child.wait().unwrap();
         assert!(ours, "the command line was read before exec finished");
+    }
+
+    #[test]
+    fn a_zombie_is_not_running_and_our_own_is_reaped() {
+        let mut child = Command::new("true").spawn().unwrap();
+        let pid = libc::pid_t::try_from(child.id()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !is_zombie(pid) && Instant::now() < deadline {
+            thread::sleep(POLL);
+        }
+        assert!(is_zombie(pid), "an exited, unreaped child is a zombie");
+        assert!(!is_running(child.id()));
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "is_running reaps our zombie"
+        );
+        assert!(child.wait().is_err(), "already reaped");
     }
 
     #[test]
