@@ -1,0 +1,31 @@
+//! Helpers of the end-to-end test (`tests/e2e_console.rs`): the console in a pseudo-terminal,
+//! the sandbox it runs against, and the audit file it writes.
+#![allow(dead_code)] // not every helper is used by every scenario
+
+pub mod audit;
+pub mod console;
+pub mod sandbox;
+pub mod terminal;
+
+use std::path::Path;
+use std::process::Command;
+
+/// Environment variables that would point the program somewhere else than the test asks:
+/// the project checkout (the binary knows its own), an AWS profile or endpoint, no colour.
+pub const FOREIGN_ENV: &[&str] = &[
+    "PLATFORM_TUI_PROJECT",
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "NO_COLOR",
+];
+
+/// `platform-tui` as a plain child process (no terminal) with `PLATFORM_TUI_HOME=home`.
+pub fn platform_tui(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_platform-tui"));
+    command.env("PLATFORM_TUI_HOME", home).current_dir(home);
+    for name in FOREIGN_ENV {
+        command.env_remove(name);
+    }
+    command
+}

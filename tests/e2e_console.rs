@@ -1,0 +1,551 @@
+//! End to end: the real `platform-tui` binary in a 120x32 pseudo-terminal against the
+//! sandbox, driven with keys as a user types them, checked on the screen a vt100 emulator
+//! parses from its output, on the terminal's modes after it exits, on the audit file and
+//! (independently of the console) on what the sandbox holds.
+//!
+//! One sandbox serves every scenario of `console_on_the_sandbox` (started once, stopped by a
+//! guard even when a scenario panics); each scenario runs its own console process and is
+//! reported separately, so one failure does not hide the others. The broken config and theme
+//! need no sandbox and are tests of their own.
+
+mod e2e;
+
+use std::fs;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::time::Instant;
+
+use e2e::audit;
+use e2e::console::{keys, table_lines, Console};
+use e2e::sandbox::Sandbox;
+use tempfile::TempDir;
+
+const DATALAKE: &str = "nyctaxi-sandbox-datalake";
+const ARCHIVE_KEYS: usize = 20_000;
+/// How the console shows the seeded key `raw/hostile/\e]0;pwned\a\e[2Jname.txt`.
+const HOSTILE_NAME_SHOWN: &str = "^[]0;pwned^G^[[2Jname.txt";
+
+const ENTER_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049l";
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+
+type Scenario = fn(&Path, &Sandbox);
+
+#[test]
+fn console_on_the_sandbox() {
+    let home = TempDir::new().expect("temp dir");
+    let started = Instant::now();
+    let sandbox = Sandbox::up(home.path());
+    eprintln!("sandbox up in {:.1} s", started.elapsed().as_secs_f64());
+    let scenarios: [(&str, Scenario); 5] = [
+        (
+            "browse, filter, preview, quit",
+            browse_filter_preview_and_quit,
+        ),
+        ("hostile key", hostile_key_is_shown_harmlessly),
+        ("streaming listing", first_rows_show_before_the_listing_ends),
+        (
+            "upload, delete, audit",
+            upload_then_delete_with_confirmation,
+        ),
+        ("read-only", read_only_refuses_the_upload),
+    ];
+    let mut failed = Vec::new();
+    for (name, scenario) in scenarios {
+        let started = Instant::now();
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| scenario(home.path(), &sandbox)));
+        let verdict = if outcome.is_ok() { "ok" } else { "FAILED" };
+        eprintln!(
+            "scenario {name}: {verdict} in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        if outcome.is_err() {
+            failed.push(name);
+        }
+    }
+    drop(sandbox);
+    assert!(
+        failed.is_empty(),
+        "scenarios failed (their panics are printed above): {failed:?}"
+    );
+}
+
+/// Scenario 1: buckets → the data lake → `/raw` → raw/ → green_tripdata/ → preview of the
+/// CSV as a table → back → `q`; the child exits 0 and gives the terminal back.
+fn browse_filter_preview_and_quit(home: &Path, _: &Sandbox) {
+    let mut console = Console::start(home, &["--sandbox"]);
+    let buckets = wait_for_table(&console, "buckets", DATALAKE);
+    for bucket in [DATALAKE, "nyctaxi-sandbox-emr-logs", "nyctaxi-sandbox-mwaa"] {
+        assert!(
+            buckets.contents().contains(bucket),
+            "bucket {bucket} is not listed:\n{}",
+            buckets.contents()
+        );
+    }
+
+    console.send(keys::ENTER);
+    let lake = wait_for_table(&console, DATALAKE, "raw/");
+    for prefix in ["raw/", "staging/", "gold/", "archive/"] {
+        assert!(
+            has_row(&lake, prefix),
+            "{prefix} missing:\n{}",
+            lake.contents()
+        );
+    }
+
+    console.send("/raw");
+    console.send(keys::ENTER);
+    let filtered = console.wait_until("the filter /raw to leave one row", |screen| {
+        table_title(screen).starts_with(&format!("┌ {DATALAKE} (1/"))
+    });
+    assert!(
+        has_row(&filtered, "raw/") && !has_row(&filtered, "staging/"),
+        "the filter /raw shows:\n{}",
+        filtered.contents()
+    );
+
+    console.send(keys::ENTER);
+    wait_for_table(&console, "raw/", "green_tripdata/");
+    console.send(keys::ENTER);
+    wait_for_table(&console, "green_tripdata/", "green_tripdata_2024-01.csv");
+
+    console.send("p");
+    let preview = console.wait_for("VendorID");
+    expect_csv_table(&preview);
+
+    console.send(keys::ESC);
+    console.wait_until("the preview to close", |screen| {
+        table_title(screen).starts_with("┌ green_tripdata/ (")
+            && !screen.contents().contains("VendorID")
+    });
+    quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 2: the seeded key holds an OSC title change, a BEL and a clear-screen; the
+/// console shows them in caret form and none of them reaches the terminal, neither from the
+/// listing nor from the preview of the (equally hostile) body.
+fn hostile_key_is_shown_harmlessly(home: &Path, _: &Sandbox) {
+    let mut console = Console::start(home, &["--sandbox"]);
+    wait_for_table(&console, "buckets", DATALAKE);
+    console.send(&format!(":objects {DATALAKE}/raw/hostile/{}", keys::ENTER));
+    wait_for_table(&console, "hostile/", HOSTILE_NAME_SHOWN);
+    console.send("p");
+    // Escape and control bytes make the body binary: a hex dump, the bytes as dots.
+    console.wait_for("|J.[Hscreen clear|");
+    let events = console.events();
+    assert!(
+        events.is_empty(),
+        "the terminal received more than drawing: {events:?}"
+    );
+    let raw = console.raw_output();
+    for forbidden in [&b"\x1b]"[..], b"pwned\x07", b"\x07"] {
+        assert!(
+            find(&raw, forbidden).is_none(),
+            "the raw output holds {:?}",
+            String::from_utf8_lossy(forbidden)
+        );
+    }
+    console.send(keys::ESC);
+    wait_for_table(&console, "hostile/", HOSTILE_NAME_SHOWN);
+    quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 3: archive/events/ (20,000 keys, ~20 pages): the first rows show while the
+/// listing still loads, the cursor moves meanwhile and keeps its place, the count reaches
+/// 20000.
+fn first_rows_show_before_the_listing_ends(home: &Path, _: &Sandbox) {
+    let mut console = Console::start(home, &["--sandbox"]);
+    wait_for_table(&console, "buckets", DATALAKE);
+    console.send(&format!(
+        ":objects {DATALAKE}/archive/events/{}",
+        keys::ENTER
+    ));
+    let first = console.wait_until("the first row of archive/events/", |screen| {
+        has_row(screen, "event-00000.json")
+    });
+    let title = table_title(&first);
+    let count = listed_count(&title);
+    assert!(
+        title.contains("loading…") || count < ARCHIVE_KEYS,
+        "the first row appeared only with the full listing: {title:?}"
+    );
+    eprintln!(
+        "first rows shown with the title {:?}",
+        title.trim_end_matches(['─', '┐', ' '])
+    );
+
+    console.send("j");
+    let full = format!("┌ events/ ({ARCHIVE_KEYS})");
+    let done = console.wait_until("the listing to reach 20000 rows", move |screen| {
+        let title = table_title(screen);
+        title.starts_with(&full) && !title.contains("loading…")
+    });
+    assert!(
+        done.contents().contains(&format!(" 2/{ARCHIVE_KEYS} ┘")),
+        "the cursor moved during the listing did not stay on row 2:\n{}",
+        done.contents()
+    );
+    quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 4: upload a local file into raw/, find its row, filter to it, delete it through
+/// the confirmation dialog; both actions are in the audit file and the sandbox agrees.
+fn upload_then_delete_with_confirmation(home: &Path, sandbox: &Sandbox) {
+    let name = "e2e-upload.txt";
+    let url = format!("s3://{DATALAKE}/raw/{name}");
+    let local = home.join(name);
+    fs::write(&local, "dropped into raw/ by the end-to-end test\n").unwrap();
+
+    let mut console = Console::start(home, &["--sandbox"]);
+    wait_for_table(&console, "buckets", DATALAKE);
+    open_raw(&mut console);
+    upload(&mut console, &local);
+    console.wait_for(&format!("uploaded {url}"));
+    console.wait_until(&format!("the row {name}"), move |screen| {
+        has_row(screen, name)
+    });
+    assert!(
+        sandbox_lists(sandbox, name),
+        "the console says uploaded, the sandbox has no {url}"
+    );
+
+    console.send(&format!("/{name}{}", keys::ENTER));
+    console.wait_until("the filter to leave the uploaded row", |screen| {
+        table_title(screen).starts_with("┌ raw/ (1/")
+    });
+    console.send(keys::CTRL_D);
+    let dialog = console.wait_for("Delete object?");
+    assert!(
+        dialog.contents().contains(&url),
+        "the confirmation does not name {url}:\n{}",
+        dialog.contents()
+    );
+    console.send("y");
+    console.wait_for(&format!("deleted {url}"));
+    console.wait_until(&format!("the row {name} to go"), move |screen| {
+        !has_row(screen, name)
+    });
+    assert!(
+        !sandbox_lists(sandbox, name),
+        "the console says deleted, the sandbox still has {url}"
+    );
+    audit::expect_record(home, "s3.upload", &url, "succeeded");
+    audit::expect_record(home, "s3.delete", &url, "succeeded");
+    quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 5: `--read-only` refuses the upload in the gate: a message, no object, an audit
+/// record of the refusal.
+fn read_only_refuses_the_upload(home: &Path, sandbox: &Sandbox) {
+    let name = "e2e-refused.txt";
+    let url = format!("s3://{DATALAKE}/raw/{name}");
+    let local = home.join(name);
+    fs::write(&local, "must never reach the data lake\n").unwrap();
+
+    let mut console = Console::start(home, &["--sandbox", "--read-only"]);
+    wait_for_table(&console, "buckets", DATALAKE);
+    console.wait_for("READ-ONLY");
+    open_raw(&mut console);
+    upload(&mut console, &local);
+    let refused = console.wait_until("the upload to be refused", |screen| {
+        let message = message_line(screen).to_lowercase();
+        message.contains("refused") && message.contains("read-only")
+    });
+    assert!(
+        !has_row(&refused, name),
+        "the refused upload shows a row:\n{}",
+        refused.contents()
+    );
+    assert!(
+        !sandbox_lists(sandbox, name),
+        "read-only mode refused the upload, but the sandbox has {url}"
+    );
+    audit::expect_record(home, "s3.upload", &url, "refused");
+    quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 6a: a syntax error on line 3 of config.toml: non-zero exit before the terminal is
+/// touched, and standard error names the file and the line.
+#[test]
+fn broken_config_is_reported_before_the_terminal_is_touched() {
+    let home = TempDir::new().expect("temp dir");
+    let config = home.path().join("config/config.toml");
+    fs::create_dir_all(config.parent().unwrap()).unwrap();
+    fs::write(
+        &config,
+        "# platform-tui config\n# a table header without its closing bracket:\n[contexts.sandbox\nregion = \"us-east-1\"\n",
+    )
+    .unwrap();
+    let stderr = run_expecting_failure(home.path(), &[]);
+    expect_located_error(&stderr, &config, 3, "");
+}
+
+/// Scenario 6b: a theme file with an unknown key: the same, naming file, line and the key.
+#[test]
+fn broken_theme_is_reported_before_the_terminal_is_touched() {
+    let home = TempDir::new().expect("temp dir");
+    let theme = home.path().join("bad-theme.toml");
+    fs::write(
+        &theme,
+        "# a theme with a misspelt style\n[styles]\nheader = { fg = \"cyan\" }\nhedaer = { fg = \"red\" }\n",
+    )
+    .unwrap();
+    let stderr = run_expecting_failure(home.path(), &["--theme", theme.to_str().unwrap()]);
+    expect_located_error(&stderr, &theme, 4, "hedaer");
+}
+
+/// The harness can see what the scenarios assert against: a program that leaves the
+/// alternate screen, a hidden cursor and raw mode behind and sets the window title is caught
+/// on every count; one that cleans up passes.
+#[test]
+fn harness_notices_a_terminal_left_broken() {
+    let home = TempDir::new().expect("temp dir");
+    let mut broken = Console::start_program(
+        home.path(),
+        "/bin/sh",
+        &[
+            "-c",
+            r"stty raw -echo; printf '\033[?1049h\033[?25l\033]0;pwned\007drawn'",
+        ],
+    );
+    broken.wait_for("drawn");
+    assert!(broken.wait_exit().success());
+    let problems = restoration_problems(&broken);
+    assert_eq!(problems.len(), 5, "{problems:#?}");
+    assert_eq!(broken.events().window_titles, ["pwned"]);
+
+    let mut tidy = Console::start_program(
+        home.path(),
+        "/bin/sh",
+        &[
+            "-c",
+            r"printf '\033[?1049h\033[?25ldrawn\033[?1049l\033[?25h'",
+        ],
+    );
+    assert!(tidy.wait_exit().success());
+    assert_eq!(restoration_problems(&tidy), Vec::<String>::new());
+    assert!(tidy.events().is_empty(), "{:?}", tidy.events());
+}
+
+// ---- steps shared by the scenarios ----
+
+fn open_raw(console: &mut Console) {
+    console.send(&format!(":objects {DATALAKE}/raw/{}", keys::ENTER));
+    wait_for_table(console, "raw/", "green_tripdata/");
+}
+
+fn upload(console: &mut Console, local: &Path) {
+    console.send("u");
+    console.wait_until("the upload prompt", |screen| {
+        message_line(screen).contains("path:")
+    });
+    console.send(local.to_str().expect("UTF-8 temp path"));
+    console.send(keys::ENTER);
+}
+
+/// Waits until the table titled `name` shows the row `row` and has finished loading.
+fn wait_for_table(console: &Console, name: &str, row: &str) -> vt100::Screen {
+    let prefix = format!("┌ {name} (");
+    let row = row.to_owned();
+    console.wait_until(
+        &format!("the table {name} with the row {row}"),
+        move |screen| {
+            let title = table_title(screen);
+            title.starts_with(&prefix) && !title.contains("loading…") && has_row(screen, &row)
+        },
+    )
+}
+
+/// `q`, then: exit status 0 and the terminal given back (see [`restoration_problems`]).
+fn quit_and_expect_terminal_restored(mut console: Console) {
+    console.send("q");
+    let status = console.wait_exit();
+    assert!(status.success(), "{} exited with {status}", console.label());
+    let problems = restoration_problems(&console);
+    assert!(
+        problems.is_empty(),
+        "{} did not restore the terminal: {}",
+        console.label(),
+        problems.join("; ")
+    );
+}
+
+/// After the program exited: its output ends with leaving the alternate screen and showing
+/// the cursor (nothing drawn after), the emulated terminal is on the main screen with a
+/// visible cursor, and the pty's modes are those from before the start (no raw mode left).
+fn restoration_problems(console: &Console) -> Vec<String> {
+    let raw = console.raw_output();
+    let screen = console.screen();
+    let mut problems = Vec::new();
+    let closing = trailing_sequences(&raw, &[LEAVE_ALTERNATE_SCREEN, SHOW_CURSOR]);
+    for (sequence, what) in [
+        (LEAVE_ALTERNATE_SCREEN, "leave the alternate screen"),
+        (SHOW_CURSOR, "show the cursor"),
+    ] {
+        if !closing.contains(&sequence) {
+            problems.push(format!(
+                "the output does not end with {what} ({:?}); it ends with {:?}",
+                String::from_utf8_lossy(sequence),
+                String::from_utf8_lossy(&raw[raw.len().saturating_sub(80)..])
+            ));
+        }
+    }
+    if screen.alternate_screen() {
+        problems.push("the terminal is still on the alternate screen".into());
+    }
+    if screen.hide_cursor() {
+        problems.push("the cursor is still hidden".into());
+    }
+    if console.modes_now() != console.modes_before() {
+        problems.push(format!(
+            "the terminal's modes were {:?} and are now {:?}",
+            console.modes_before(),
+            console.modes_now()
+        ));
+    }
+    problems
+}
+
+/// The sequences among `allowed` that `bytes` end with, back to the first other byte.
+fn trailing_sequences<'a>(mut bytes: &[u8], allowed: &[&'a [u8]]) -> Vec<&'a [u8]> {
+    let mut found = Vec::new();
+    while let Some(sequence) = allowed.iter().find(|s| bytes.ends_with(s)) {
+        found.push(*sequence);
+        bytes = &bytes[..bytes.len() - sequence.len()];
+    }
+    found
+}
+
+fn run_expecting_failure(home: &Path, args: &[&str]) -> String {
+    let stderr_file = home.join("stderr.txt");
+    let mut console = Console::start_with_stderr_to(home, args, &stderr_file);
+    let status = console.wait_exit();
+    let stderr = fs::read_to_string(&stderr_file).unwrap_or_default();
+    assert!(
+        !status.success(),
+        "{} exited 0; stderr: {stderr}",
+        console.label()
+    );
+    let raw = console.raw_output();
+    assert!(
+        find(&raw, ENTER_ALTERNATE_SCREEN).is_none(),
+        "the terminal was switched to the alternate screen before the error: {:?}",
+        String::from_utf8_lossy(&raw)
+    );
+    assert_eq!(
+        console.modes_now(),
+        console.modes_before(),
+        "the terminal's modes changed"
+    );
+    stderr
+}
+
+/// Asserts `stderr` says `<file>:<line>:` followed by a description of the problem holding
+/// `mentions`.
+fn expect_located_error(stderr: &str, file: &Path, line: usize, mentions: &str) {
+    let location = format!("{}:{line}:", file.display());
+    let Some(at) = stderr.find(&location) else {
+        panic!("standard error does not point at {location}: {stderr:?}");
+    };
+    let problem = stderr[at + location.len()..]
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':')
+        .trim();
+    assert!(
+        problem.chars().filter(|c| c.is_alphabetic()).count() > 5 && problem.contains(mentions),
+        "standard error names the place but not the problem: {stderr:?}"
+    );
+    eprintln!("reported: {}", stderr.trim_end());
+}
+
+// ---- reading the screen ----
+
+/// The table's title line (`┌ NAME (COUNT) ...`), below the breadcrumbs.
+fn table_title(screen: &vt100::Screen) -> String {
+    table_lines(screen).get(1).cloned().unwrap_or_default()
+}
+
+/// The message line at the bottom (key hints, prompts, results of actions).
+fn message_line(screen: &vt100::Screen) -> String {
+    let (_, cols) = screen.size();
+    screen.rows(0, cols).last().unwrap_or_default()
+}
+
+/// True when a table row starts with `name` (rows are `│NAME   SIZE ...│`).
+fn has_row(screen: &vt100::Screen, name: &str) -> bool {
+    table_lines(screen)
+        .iter()
+        .skip(2)
+        .any(|line| line.trim_start_matches('│').starts_with(name))
+}
+
+/// N from a title `┌ NAME (N) ...` or `┌ NAME (SHOWN/N) ...`.
+fn listed_count(title: &str) -> usize {
+    let inside = title
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(count, _)| count)
+        .unwrap_or_else(|| panic!("no count in the title {title:?}"));
+    let total = inside.rsplit('/').next().unwrap_or(inside);
+    total
+        .parse()
+        .unwrap_or_else(|e| panic!("count {total:?} in {title:?}: {e}"))
+}
+
+/// The CSV preview is a table: the header's column names stand apart (no commas) and the
+/// first data row's values sit under them.
+fn expect_csv_table(screen: &vt100::Screen) {
+    let lines: Vec<Vec<char>> = table_lines(screen)
+        .iter()
+        .map(|line| line.chars().collect())
+        .collect();
+    let header_at = lines
+        .iter()
+        .position(|line| contains_chars(line, "VendorID"))
+        .expect("header line");
+    let header: String = lines[header_at].iter().collect();
+    assert!(
+        header.contains("lpep_pickup_datetime") && !header.contains(','),
+        "the header is not split into columns: {header:?}"
+    );
+    let column = header
+        .chars()
+        .collect::<Vec<_>>()
+        .windows("lpep_pickup_datetime".len())
+        .position(|w| w.iter().collect::<String>() == "lpep_pickup_datetime")
+        .unwrap();
+    let row = &lines[header_at + 1];
+    let value: String = row[column..column + 19].iter().collect();
+    assert!(
+        is_timestamp(&value),
+        "the first row has no pickup time under its header: {:?} (row {:?})",
+        value,
+        row.iter().collect::<String>()
+    );
+}
+
+fn contains_chars(line: &[char], text: &str) -> bool {
+    line.iter().collect::<String>().contains(text)
+}
+
+/// `YYYY-MM-DD HH:MM:SS`
+fn is_timestamp(text: &str) -> bool {
+    text.len() == 19
+        && text.chars().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == '-',
+            10 => c == ' ',
+            13 | 16 => c == ':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+fn sandbox_lists(sandbox: &Sandbox, name: &str) -> bool {
+    sandbox
+        .list(&format!("s3://{DATALAKE}/raw/"))
+        .contains(&format!("raw/{name}"))
+}
+
+// ---- raw bytes ----
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
