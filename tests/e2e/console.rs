@@ -343,14 +343,17 @@ fn dump(output: &Output) -> String {
     for (number, line) in screen.rows(0, screen.size().1).enumerate() {
         let _ = writeln!(text, "{number:2}|{line}");
     }
-    let tail = &output.raw[output.raw.len().saturating_sub(400)..];
+    let written = String::from_utf8_lossy(&output.raw);
+    let tail: String = {
+        let last: Vec<char> = written.chars().rev().take(400).collect();
+        last.into_iter().rev().collect()
+    };
     let _ = write!(
         text,
-        "---- alternate screen {}, cursor hidden {}, {} bytes written; the last ones: {:?}",
+        "---- alternate screen {}, cursor hidden {}, {} bytes written; the last ones: {tail:?}",
         screen.alternate_screen(),
         screen.hide_cursor(),
         output.raw.len(),
-        String::from_utf8_lossy(tail)
     );
     text
 }
