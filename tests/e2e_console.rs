@@ -188,8 +188,9 @@ fn first_rows_show_before_the_listing_ends(home: &Path, _: &Sandbox) {
     quit_and_expect_terminal_restored(console);
 }
 
-/// Scenario 4: upload a local file into raw/, find its row, filter to it, delete it through
-/// the confirmation dialog; both actions are in the audit file and the sandbox agrees.
+/// Scenario 4: upload a local file into raw/, find its row, filter to it, ctrl-d and answer
+/// `n` (nothing happens), then ctrl-d and `y`: it is gone; both actions are in the audit file
+/// and the sandbox agrees at every step.
 fn upload_then_delete_with_confirmation(home: &Path, sandbox: &Sandbox) {
     let name = "e2e-upload.txt";
     let url = format!("s3://{DATALAKE}/raw/{name}");
@@ -213,13 +214,16 @@ fn upload_then_delete_with_confirmation(home: &Path, sandbox: &Sandbox) {
     console.wait_until("the filter to leave the uploaded row", |screen| {
         table_title(screen).starts_with("┌ raw/ (1/")
     });
-    console.send(keys::CTRL_D);
-    let dialog = console.wait_for("Delete object?");
+    ask_to_delete(&mut console, &url);
+    console.send("n");
+    console.wait_until("the confirmation to close", |screen| {
+        !screen.contents().contains("Delete object?")
+    });
     assert!(
-        dialog.contents().contains(&url),
-        "the confirmation does not name {url}:\n{}",
-        dialog.contents()
+        sandbox_lists(sandbox, name),
+        "answering n to the confirmation deleted {url}"
     );
+    ask_to_delete(&mut console, &url);
     console.send("y");
     console.wait_for(&format!("deleted {url}"));
     console.wait_until(&format!("the row {name} to go"), move |screen| {
@@ -341,6 +345,17 @@ fn upload(console: &mut Console, local: &Path) {
     });
     console.send(local.to_str().expect("UTF-8 temp path"));
     console.send(keys::ENTER);
+}
+
+/// `ctrl-d` on the selected row; waits for the confirmation dialog and checks it names `url`.
+fn ask_to_delete(console: &mut Console, url: &str) {
+    console.send(keys::CTRL_D);
+    let dialog = console.wait_for("Delete object?");
+    assert!(
+        dialog.contents().contains(url),
+        "the confirmation does not name {url}:\n{}",
+        dialog.contents()
+    );
 }
 
 /// Waits until the table titled `name` shows the row `row` and has finished loading.
