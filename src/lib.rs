@@ -17,6 +17,7 @@ pub mod resources;
 pub mod sandbox;
 pub mod sanitize;
 pub mod script;
+pub mod terraform;
 pub mod theme;
 pub mod ui;
 pub mod views;
