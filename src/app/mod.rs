@@ -347,7 +347,7 @@ impl App {
                 }
             }
             (Outcome::Ignored, Some(Cmd::Refresh)) => self.refresh_top(),
-            (Outcome::Ignored, Some(Cmd::Contexts)) => self.run_command("contexts"),
+            (Outcome::Ignored, Some(Cmd::Contexts)) => self.open("contexts", false),
             (outcome, _) => self.handle(outcome),
         }
     }
@@ -369,9 +369,19 @@ impl App {
         }
     }
 
+    /// `:name` jumps: the opened view replaces the stack, as in k9s.
     fn run_command(&mut self, line: &str) {
+        self.open(line, true);
+    }
+
+    fn open(&mut self, line: &str, replace_stack: bool) {
         match resources::open_command(line.trim(), &self.env) {
-            Ok(Opened::View(view)) => self.push(view),
+            Ok(Opened::View(view)) => {
+                if replace_stack {
+                    self.stack.clear();
+                }
+                self.push(view);
+            }
             Ok(Opened::App(command)) => self.handle(Outcome::App(command)),
             Err(e) => self.flash(Err(e)),
         }

@@ -109,24 +109,45 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
+/// Cuts `text` to `width` columns, ending in `…` when something was cut.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if unicode_width::UnicodeWidthStr::width(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
 fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let ctx = &app.env.context;
-    let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_string());
-    let sep = || Span::styled(" │ ", theme.status_bar);
-    let mut spans = vec![
-        Span::styled(format!(" ctx {}", ctx.name), theme.status_bar),
-        sep(),
-    ];
-    spans.push(if app.env.gate.read_only() {
-        Span::styled("READ-ONLY", theme.warning.add_modifier(Modifier::BOLD))
+    let mut parts = vec![format!(" ctx {}", ctx.name)];
+    let mode = if app.env.gate.read_only() {
+        "READ-ONLY"
     } else {
-        Span::styled("read-write", theme.status_bar)
-    });
-    let mut parts = vec![
-        format!("profile {}", or(&ctx.profile, "default")),
-        format!("region {}", or(&ctx.region, "default")),
-        format!("endpoint {}", or(&ctx.endpoint_url, "aws")),
-    ];
+        "read-write"
+    };
+    parts.push(mode.to_string());
+    if let Some(profile) = &ctx.profile {
+        parts.push(format!("profile {profile}"));
+    }
+    parts.push(format!(
+        "region {}",
+        ctx.region.as_deref().unwrap_or("default")
+    ));
+    if let Some(endpoint) = &ctx.endpoint_url {
+        parts.push(endpoint.clone());
+    }
     let state = app
         .top()
         .map(|v| v.load_state().clone())
@@ -138,16 +159,26 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else if let Some(at) = state.loaded_at {
         parts.push(format!("refreshed {}", at.format("%H:%M:%S")));
     }
-    for part in parts {
-        spans.push(sep());
-        spans.push(Span::styled(part, theme.status_bar));
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme.status_bar));
+            used += 3;
+        }
+        used += unicode_width::UnicodeWidthStr::width(part.as_str());
+        let style = if part == "READ-ONLY" {
+            theme.warning.add_modifier(Modifier::BOLD)
+        } else {
+            theme.status_bar
+        };
+        spans.push(Span::styled(part, style));
     }
     if let Some((at, error)) = &app.last_error {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("⚠ {} {}", at.format("%H:%M:%S"), sanitize::line(error)),
-            theme.error,
-        ));
+        let room = (area.width as usize).saturating_sub(used + 3);
+        let text = format!("⚠ {} {}", at.format("%H:%M:%S"), sanitize::line(error));
+        spans.push(Span::styled(" │ ", theme.status_bar));
+        spans.push(Span::styled(fit(&text, room), theme.error));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.status_bar),
@@ -194,7 +225,7 @@ fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         _ => {
             let line = match &app.flash {
                 Some(flash) => Line::styled(
-                    sanitize::line(&flash.text).into_owned(),
+                    fit(&sanitize::line(&flash.text), area.width as usize),
                     if flash.is_error {
                         theme.error
                     } else {

@@ -158,6 +158,10 @@ impl<T: Send + 'static> PageSink<T> {
     }
 }
 
+/// Lists longer than this refresh on ctrl-r only: re-listing 20,000 S3 keys every few seconds
+/// costs requests (and money, and throttling) for rows nobody is looking at.
+pub const AUTO_REFRESH_MAX_ROWS: usize = 5_000;
+
 pub struct TableView<R: Resource> {
     resource: R,
     items: Vec<R::Item>,
@@ -362,6 +366,8 @@ impl<R: Resource> TableView<R> {
             title.push_str(" loading…");
         } else if self.state.loading {
             title.push_str(" ⟳");
+        } else if self.items.len() > AUTO_REFRESH_MAX_ROWS {
+            title.push_str(" [ctrl-r refreshes]");
         }
         title
     }
@@ -395,6 +401,7 @@ impl<R: Resource> View for TableView<R> {
                 Some(format!("nothing matches /{}", self.filter))
             }
             (_, _, true) if self.items.is_empty() => Some("nothing here".to_string()),
+            (_, false, false) if self.items.is_empty() => Some("connecting…".to_string()),
             _ => None,
         };
         let stale = self
@@ -499,7 +506,7 @@ impl<R: Resource> View for TableView<R> {
     }
 
     fn auto_refresh(&self) -> bool {
-        self.resource.auto_refresh()
+        self.resource.auto_refresh() && self.items.len() <= AUTO_REFRESH_MAX_ROWS
     }
 }
 
@@ -602,6 +609,16 @@ mod tests {
         view.on_page(PageEvent::Failed("S3 ListObjectsV2: throttled".into()));
         assert!(view.load_state().error.is_some());
         assert_eq!(view.len(), 4);
+    }
+
+    #[test]
+    fn long_lists_refresh_on_request_only() {
+        let small = TableView::with_items(Words, words(&["a"]));
+        assert!(small.auto_refresh());
+        let many = (0..=AUTO_REFRESH_MAX_ROWS).map(|i| i.to_string()).collect();
+        let large = TableView::with_items(Words, many);
+        assert!(!large.auto_refresh());
+        assert!(large.heading().contains("ctrl-r"));
     }
 
     #[test]
