@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod gate;
+pub mod logs;
 pub mod paths;
 pub mod preview;
 pub mod resources;

@@ -1,3 +1,4 @@
 pub mod document;
+pub mod log_viewer;
 pub mod preview;
 pub mod table;
