@@ -4,15 +4,18 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use platform_tui::aws::AwsSettings;
 
+/// The start takes about 0.5 s; seeding (`--seed`) a few seconds more.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
+const SEEDED_READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// Starts that may fail because another process took the port between probe and bind.
 const START_ATTEMPTS: usize = 3;
 
@@ -24,8 +27,19 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Starts `sandbox/emulator.py` from the project's sandbox venv and waits until it answers.
+    /// Starts an empty emulator (`sandbox/emulator.py`, no seed) from the project's sandbox
+    /// venv and waits until it answers.
     pub fn start() -> Emulator {
+        Self::start_mode(Seed::No)
+    }
+
+    /// Starts the emulator with `--seed` (the sandbox's buckets and data, among them a
+    /// 20,000-key prefix) and waits for its `READY` line.
+    pub fn start_seeded() -> Emulator {
+        Self::start_mode(Seed::Yes)
+    }
+
+    fn start_mode(seed: Seed) -> Emulator {
         let root = project_root();
         let python = root.join(".venv/sandbox/bin/python");
         if !python.exists() {
@@ -36,7 +50,7 @@ impl Emulator {
         }
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
-            match Self::try_start(&root, &python) {
+            match Self::try_start(&root, &python, seed) {
                 Ok(emulator) => return emulator,
                 Err(failure) => failures.push(failure),
             }
@@ -44,7 +58,7 @@ impl Emulator {
         panic!("the emulator did not start:\n{}", failures.join("\n---\n"));
     }
 
-    fn try_start(root: &Path, python: &Path) -> Result<Emulator, String> {
+    fn try_start(root: &Path, python: &Path, seed: Seed) -> Result<Emulator, String> {
         let port = free_port();
         let log = std::env::temp_dir().join(format!(
             "platform-tui-emulator-{}-{port}.log",
@@ -52,20 +66,34 @@ impl Emulator {
         ));
         let stderr =
             File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
-        let child = Command::new(python)
+        let mut command = Command::new(python);
+        command
             .arg(root.join("sandbox/emulator.py"))
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .current_dir(root)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             // A file, not a pipe: moto logs every request and would block on a full pipe.
-            .stderr(stderr)
+            .stderr(stderr);
+        if seed == Seed::Yes {
+            command.arg("--seed");
+        }
+        let mut child = command
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        let ready_line = watch_for_ready_line(child.stdout.take().expect("stdout is piped"));
         let mut emulator = Emulator { child, port, log };
-        let deadline = Instant::now() + READY_TIMEOUT;
+        let timeout = match seed {
+            Seed::No => READY_TIMEOUT,
+            Seed::Yes => SEEDED_READY_TIMEOUT,
+        };
+        let deadline = Instant::now() + timeout;
         loop {
-            if http_status(port, "GET", "/moto-api/") == Some(200) {
+            let ready = match seed {
+                Seed::No => http_status(port, "GET", "/moto-api/") == Some(200),
+                Seed::Yes => ready_line.try_recv().is_ok(),
+            };
+            if ready {
                 return Ok(emulator);
             }
             if let Ok(Some(status)) = emulator.child.try_wait() {
@@ -76,7 +104,7 @@ impl Emulator {
             }
             if Instant::now() > deadline {
                 return Err(format!(
-                    "no answer on GET /moto-api/ within {READY_TIMEOUT:?}; stderr:\n{}",
+                    "not ready within {timeout:?}; stderr:\n{}",
                     emulator.stderr()
                 ));
             }
@@ -122,6 +150,29 @@ impl Drop for Emulator {
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seed {
+    No,
+    Yes,
+}
+
+/// Reads the child's stdout on a thread (so it never fills up) and reports its `READY` line.
+fn watch_for_ready_line(stdout: ChildStdout) -> Receiver<()> {
+    let (ready, ready_line) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            match line {
+                Ok(line) if line.starts_with("READY ") => {
+                    let _ = ready.send(());
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    ready_line
 }
 
 /// A port nothing listens on right now (bound and released at once).
