@@ -50,7 +50,8 @@ pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
                 "a sandbox is still starting (pid {}); waiting for it",
                 info.pid
             ));
-            return finish_start(&files, info, None);
+            let outcome = wait_until_ready(&info, None);
+            return conclude(&files, info, outcome);
         }
         Existing::Unhealthy(pid) => {
             progress(&format!(
@@ -60,9 +61,7 @@ pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
             files.remove();
         }
         Existing::Stale(pid) => {
-            progress(&format!(
-                "removing a stale pid file (process {pid} is gone)"
-            ));
+            progress(&stale_pid_file(pid));
             files.remove();
         }
         Existing::Nothing => {}
@@ -80,9 +79,7 @@ pub fn down(progress: &mut dyn FnMut(&str)) -> Result<bool> {
         return Ok(false);
     };
     if !process::is_running(pid) || !process::is_our_emulator(pid) {
-        progress(&format!(
-            "removing a stale pid file (process {pid} is gone)"
-        ));
+        progress(&stale_pid_file(pid));
         files.remove();
         return Ok(false);
     }
@@ -99,6 +96,10 @@ pub fn status() -> Result<Option<SandboxInfo>> {
         Existing::Ready(info) => Some(info),
         _ => None,
     })
+}
+
+fn stale_pid_file(pid: u32) -> String {
+    format!("removing a stale pid file (process {pid} is no longer the sandbox emulator)")
 }
 
 fn sandbox_files() -> Files {
@@ -171,16 +172,6 @@ fn start(files: &Files, python: &Path, progress: &mut dyn FnMut(&str)) -> Result
             outcome => return conclude(files, info, outcome),
         }
     }
-}
-
-/// Waits for an emulator started by an earlier, interrupted `up`.
-fn finish_start(
-    files: &Files,
-    info: SandboxInfo,
-    child: Option<&mut Child>,
-) -> Result<SandboxInfo> {
-    let outcome = wait_until_ready(&info, child);
-    conclude(files, info, outcome)
 }
 
 /// Records a ready sandbox, or stops what is left of a failed start and explains the failure.
