@@ -158,20 +158,30 @@ fn check_up_adopts_a_starting_emulator(venv: &Path) -> sandbox::SandboxInfo {
     adopted
 }
 
-/// `status` needs an answer, not just a live pid: a frozen emulator is not a running sandbox.
-fn check_status_requires_health(pid: u32) {
-    let signal = |name: &str| {
-        let done = Command::new("kill")
-            .args([name, &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(done.success(), "kill {name} {pid}");
-    };
-    signal("-STOP");
-    let frozen = sandbox::status();
-    signal("-CONT");
-    assert_eq!(frozen.unwrap(), None, "a stopped emulator is not healthy");
-    assert!(sandbox::status().unwrap().is_some());
+/// `status` needs an answer, not just a live pid: a frozen emulator is not a running sandbox,
+/// and `up` replaces it (stopping a stopped process needs SIGCONT after SIGTERM).
+fn check_a_frozen_emulator_is_replaced(pid: u32) -> sandbox::SandboxInfo {
+    let stopped = Command::new("kill")
+        .args(["-STOP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success(), "kill -STOP {pid}");
+    assert_eq!(
+        sandbox::status().unwrap(),
+        None,
+        "a frozen emulator is not healthy"
+    );
+
+    let started = Instant::now();
+    let replacement = sandbox::up(&mut say).expect("up replaces a frozen emulator");
+    eprintln!("replacing a frozen emulator took {:.2?}", started.elapsed());
+    assert_ne!(replacement.pid, pid);
+    assert!(
+        !pid_exists(pid),
+        "the frozen emulator {pid} was not stopped"
+    );
+    assert_eq!(sandbox::status().unwrap(), Some(replacement.clone()));
+    replacement
 }
 
 /// A checkout with the real venv script and sandbox files (and nothing else).
@@ -295,9 +305,9 @@ fn sandbox_lifecycle() {
 
     check_stale_pid_file_is_removed();
     let adopted = check_up_adopts_a_starting_emulator(&venv);
-    check_status_requires_health(adopted.pid);
+    let replacement = check_a_frozen_emulator_is_replaced(adopted.pid);
     assert!(sandbox::down(&mut say).unwrap());
-    assert!(!pid_exists(adopted.pid));
+    assert!(!pid_exists(replacement.pid));
 
     check_missing_python_is_explained();
     check_failed_seed_is_explained(&venv);

@@ -128,10 +128,12 @@ fn command_line(pid: u32) -> Option<Vec<String>> {
     )
 }
 
-/// SIGTERM to the emulator's process group, SIGKILL after `grace`; returns once it is gone.
+/// SIGTERM (and SIGCONT) to the emulator's process group, SIGKILL after `grace`; returns once
+/// it is gone.
 pub fn stop(pid: u32, grace: Duration) -> Result<()> {
     let target = signal_target(pid)?;
     send(target, libc::SIGTERM);
+    send(target, libc::SIGCONT); // a stopped (^Z, SIGSTOP) process acts on SIGTERM only when resumed
     if wait_gone(pid, grace) {
         return Ok(());
     }
