@@ -3,7 +3,8 @@
 Contract (used by `platform-tui sandbox` and the Rust test harness):
     python sandbox/emulator.py --host 127.0.0.1 --port PORT [--seed]
 runs in the foreground until SIGTERM/SIGINT; it is ready when GET /moto-api/ answers 200.
-With --seed it first seeds the platform (see seed.py), then prints "READY <endpoint>" on stdout.
+With --seed it then seeds the platform (see seed.py; the server already answers meanwhile) and
+prints "READY <endpoint>" on stdout when done: wait for that line, not for /moto-api/.
 A port that cannot be bound exits with status 2 and says so; a failed seed exits with status 3.
 """
 
