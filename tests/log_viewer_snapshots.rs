@@ -1,0 +1,414 @@
+//! Snapshot tests of the log viewer, drawn with ratatui's TestBackend and driven with keys the
+//! way the app drives it (prompt answers and fetch results come back through the view's
+//! messages). The text snapshots drop styles; the highlight of search matches is asserted on
+//! the cells.
+
+use chrono::{Local, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use futures::future::BoxFuture;
+use platform_tui::app::keys::KeyMap;
+use platform_tui::app::message::Msg;
+use platform_tui::app::view::{Cx, Env, Outcome, RenderCx, View};
+use platform_tui::config::Context;
+use platform_tui::gate::{AuditLog, Gate};
+use platform_tui::logs::{LogChunk, LogLine, LogSource, MemorySource};
+use platform_tui::theme::{self, Theme};
+use platform_tui::views::log_viewer::LogViewer;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+
+fn theme() -> Theme {
+    theme::load_theme("dark").expect("built-in dark theme")
+}
+
+/// A Spark-on-Glue-like log: timestamps in the text and as event times, an error with its
+/// stack trace every 10 lines.
+fn spark_lines(range: std::ops::Range<u32>) -> Vec<LogLine> {
+    range
+        .map(|i| {
+            let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 0).unwrap() + chrono::Duration::seconds(i as i64);
+            let text = match i % 10 {
+                5 => format!("26/01/02 03:04:{:02} ERROR Executor: Exception in task {i}.0 in stage 3.0 (TID {i})", i % 60),
+                6 => "java.lang.IllegalStateException: bad record in s3://nyctaxi-sandbox-datalake/raw/green_tripdata_2024-01.csv".to_string(),
+                _ => format!("26/01/02 03:04:{:02} INFO TaskSetManager: Finished task {i}.0 in stage 3.0 (TID {i}) in 412 ms on 10.0.1.23 (executor 1) ({i}/200)", i % 60),
+            };
+            LogLine::at(t, text)
+        })
+        .collect()
+}
+
+/// The app's side of a view: its environment, key map and message channel.
+struct Rig {
+    env: Env,
+    keymap: KeyMap,
+    tx: UnboundedSender<Msg>,
+    rx: UnboundedReceiver<Msg>,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Rig {
+    fn new(width: u16, height: u16) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            env: Env {
+                context: Context::default(),
+                clients: None,
+                gate: Gate::new("test", true, AuditLog::new("/dev/null")),
+                contexts: Vec::new(),
+            },
+            keymap: KeyMap::default(),
+            tx,
+            rx,
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
+        }
+    }
+
+    fn cx(&self) -> Cx<'_> {
+        Cx {
+            view: 1,
+            env: &self.env,
+            tx: &self.tx,
+        }
+    }
+
+    fn press(&mut self, view: &mut LogViewer, code: KeyCode, modifiers: KeyModifiers) -> Outcome {
+        let key = KeyEvent::new(code, modifiers);
+        let cmd = self.keymap.resolve(&key);
+        let mut cx = self.cx();
+        view.on_key(key, cmd, &mut cx)
+    }
+
+    fn keys(&mut self, view: &mut LogViewer, text: &str) {
+        for c in text.chars() {
+            let modifiers = if c.is_ascii_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            self.press(view, KeyCode::Char(c), modifiers);
+        }
+    }
+
+    /// Answers the prompt an outcome asks, as the app does when the user presses enter.
+    fn answer(&mut self, outcome: Outcome, text: &str) -> String {
+        let Outcome::Ask(prompt) = outcome else {
+            panic!("expected a prompt");
+        };
+        let title = prompt.title.clone();
+        (prompt.on_submit)(text.to_string());
+        title
+    }
+
+    /// Hands the next message for the view to it; returns a flash if that is what came.
+    async fn deliver(&mut self, view: &mut LogViewer) -> Option<Result<String, String>> {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), self.rx.recv())
+            .await
+            .expect("a message within 5 s")
+            .expect("channel open");
+        match msg {
+            Msg::Data { payload, .. } => {
+                let mut cx = self.cx();
+                view.on_data(payload, &mut cx);
+                None
+            }
+            Msg::Flash(result) => Some(result),
+            _ => panic!("unexpected message"),
+        }
+    }
+
+    async fn refresh(&mut self, view: &mut LogViewer) {
+        let mut cx = self.cx();
+        view.refresh(&mut cx);
+        self.deliver(view).await;
+    }
+
+    fn draw(&mut self, view: &mut LogViewer) -> String {
+        let theme = theme();
+        self.terminal
+            .draw(|f| {
+                let cx = RenderCx {
+                    theme: &theme,
+                    now: Local::now(),
+                };
+                view.render(f, f.area(), &cx)
+            })
+            .unwrap();
+        text_of(self.terminal.backend().buffer())
+    }
+}
+
+fn text_of(buffer: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A viewer that already fetched `lines` (through its source, as in the app).
+async fn loaded(rig: &mut Rig, lines: Vec<LogLine>, cap: usize) -> LogViewer {
+    let mut view = LogViewer::new(
+        "glue nyc_process_to_staging jr_0a1b output",
+        Box::new(MemorySource::finished(lines)),
+        cap,
+    );
+    rig.refresh(&mut view).await;
+    view
+}
+
+#[tokio::test]
+async fn follow_on_shows_the_newest_lines() {
+    let mut rig = Rig::new(100, 12);
+    let mut view = loaded(&mut rig, spark_lines(0..40), 1000).await;
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains("FOLLOW") && screen.contains("task 39.0"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn follow_off_after_scrolling_up_keeps_the_place_when_lines_arrive() {
+    let mut rig = Rig::new(100, 12);
+    let (source, writer) = MemorySource::live();
+    writer.extend(spark_lines(0..40));
+    let mut view = LogViewer::new("emr s-2ABC stderr", Box::new(source), 1000);
+    rig.refresh(&mut view).await;
+    rig.keys(&mut view, "kkkkk");
+    assert!(!view.auto_refresh(), "a paused view does not poll");
+    writer.extend(spark_lines(40..45));
+    rig.refresh(&mut view).await; // ctrl-r still fetches
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains("paused") && screen.contains("35/45"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn only_new_lines_are_fetched_and_polling_stops_when_the_log_is_finished() {
+    let mut rig = Rig::new(100, 8);
+    let (source, writer) = MemorySource::live();
+    let mut view = LogViewer::new("live", Box::new(source), 1000);
+    writer.push(LogLine::new("first"));
+    rig.refresh(&mut view).await;
+    assert_eq!(view.len(), 1);
+    assert!(view.auto_refresh());
+    writer.extend([LogLine::new("second"), LogLine::new("third")]);
+    writer.finish();
+    rig.refresh(&mut view).await;
+    assert_eq!(view.len(), 3, "each fetch adds only the new lines");
+    assert!(!view.auto_refresh(), "a finished log is not polled");
+    let mut cx = rig.cx();
+    view.refresh(&mut cx);
+    assert!(
+        rig.rx.try_recv().is_err(),
+        "nothing is fetched after the end"
+    );
+}
+
+#[tokio::test]
+async fn wrap_on_and_off() {
+    let mut rig = Rig::new(60, 8);
+    let mut view = loaded(&mut rig, spark_lines(0..3), 1000).await;
+    insta::assert_snapshot!("wrap_off", rig.draw(&mut view));
+    rig.keys(&mut view, "W");
+    assert!(view.toggles().wrap);
+    let screen = rig.draw(&mut view);
+    assert!(screen.contains("wrap"), "{screen}");
+    insta::assert_snapshot!("wrap_on", screen);
+}
+
+#[tokio::test]
+async fn timestamps_from_the_events() {
+    let mut rig = Rig::new(100, 8);
+    let mut view = loaded(&mut rig, spark_lines(0..4), 1000).await;
+    rig.keys(&mut view, "t");
+    let screen = rig.draw(&mut view);
+    assert!(screen.contains("2026-01-02T03:04:03.000Z"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn search_highlights_matches_and_steps_with_wraparound() {
+    let mut rig = Rig::new(100, 10);
+    let mut view = loaded(&mut rig, spark_lines(0..30), 1000).await;
+    let outcome = rig.press(&mut view, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let title = rig.answer(outcome, "exception");
+    assert!(title.starts_with("Search"), "{title}");
+    rig.deliver(&mut view).await; // the answer
+    let flash = rig.deliver(&mut view).await.expect("a flash");
+    assert_eq!(
+        flash,
+        Ok("match 1 of 6 for 'exception' (wrapped around)".into())
+    );
+    let Outcome::Flash(Ok(next)) = rig.press(&mut view, KeyCode::Char('n'), KeyModifiers::NONE)
+    else {
+        panic!("n answers with a flash");
+    };
+    assert_eq!(next, "match 2 of 6 for 'exception'");
+    let screen = rig.draw(&mut view);
+    assert!(screen.contains("search 'exception' 2/6"), "{screen}");
+    insta::assert_snapshot!(screen);
+
+    // Every cell of every match carries the highlight style, and nothing else does.
+    let theme = theme();
+    let buffer = rig.terminal.backend().buffer().clone();
+    let mut highlighted = 0;
+    for y in 1..buffer.area.height - 1 {
+        let row: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        let lower = row.to_lowercase();
+        let matched: Vec<usize> = lower
+            .match_indices("exception")
+            .map(|(byte, _)| lower[..byte].chars().count())
+            .collect();
+        for x in 1..buffer.area.width - 1 {
+            let inside = matched.iter().any(|&m| (m..m + 9).contains(&(x as usize)));
+            let cell = &buffer[(x, y)];
+            assert_eq!(
+                cell.bg == theme.highlight.bg.unwrap(),
+                inside,
+                "cell {x},{y} in {row}"
+            );
+            highlighted += inside as usize;
+        }
+    }
+    assert!(highlighted >= 9 * 2, "{highlighted} highlighted cells");
+    rig.press(&mut view, KeyCode::Char('N'), KeyModifiers::SHIFT);
+    let wrapped = rig.press(&mut view, KeyCode::Char('N'), KeyModifiers::SHIFT);
+    let Outcome::Flash(Ok(wrapped)) = wrapped else {
+        panic!("N answers with a flash");
+    };
+    assert_eq!(wrapped, "match 6 of 6 for 'exception' (wrapped around)");
+}
+
+#[tokio::test]
+async fn filter_keeps_context_lines_around_matches() {
+    let mut rig = Rig::new(100, 14);
+    let mut view = loaded(&mut rig, spark_lines(0..30), 1000).await;
+    view.set_filter("ERROR");
+    rig.keys(&mut view, "-"); // context 2 → 1
+    let screen = rig.draw(&mut view);
+    assert!(screen.contains("filter 'ERROR' ±1: 9 lines"), "{screen}");
+    assert!(
+        screen.contains("┈"),
+        "gaps between groups are marked: {screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn json_lines_pretty_printed_on_demand() {
+    let mut rig = Rig::new(80, 14);
+    let lines = vec![
+        LogLine::new("INFO plain line"),
+        LogLine::new(
+            r#"{"level":"ERROR","msg":"COPY failed","detail":{"table":"nyc.green_trips_daily_zone","rows":0}}"#,
+        ),
+    ];
+    let mut view = loaded(&mut rig, lines, 1000).await;
+    insta::assert_snapshot!("json_compact", rig.draw(&mut view));
+    rig.press(&mut view, KeyCode::Enter, KeyModifiers::NONE);
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains(r#"    "table": "nyc.green_trips_daily_zone","#),
+        "{screen}"
+    );
+    insta::assert_snapshot!("json_pretty", screen);
+}
+
+#[tokio::test]
+async fn dropped_lines_are_indicated() {
+    let mut rig = Rig::new(100, 8);
+    let mut view = loaded(&mut rig, spark_lines(0..120), 50).await;
+    assert_eq!((view.len(), view.dropped()), (50, 70));
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains("70 earlier lines dropped (line cap 50)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn hostile_escape_sequences_are_shown_inert() {
+    let mut rig = Rig::new(80, 8);
+    let bytes =
+        b"ok\n\x1b]0;pwned\x07\x1b[2J\x1b[1;1Hcleared?\nbidi \xe2\x80\xaecba\nbad utf8 \xff\xfe\n";
+    let mut view = LogViewer::new("hostile", Box::new(MemorySource::from_bytes(bytes)), 100);
+    rig.refresh(&mut view).await;
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains("^[]0;pwned^G^[[2J^[[1;1Hcleared?"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("<U+202E>") && screen.contains("\u{FFFD}"),
+        "{screen}"
+    );
+    assert!(!screen.chars().any(|c| c.is_control() && c != '\n'));
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn save_writes_a_new_file_and_never_overwrites() {
+    let mut rig = Rig::new(80, 8);
+    let mut view = loaded(&mut rig, spark_lines(0..10), 1000).await;
+    view.set_filter("ERROR");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("errors.log");
+    let path = path.to_str().unwrap();
+    for expect_ok in [true, false] {
+        let outcome = rig.press(&mut view, KeyCode::Char('w'), KeyModifiers::NONE);
+        let title = rig.answer(outcome, path);
+        assert_eq!(title, "Save 5 shown lines to");
+        rig.deliver(&mut view).await; // the answer starts the write
+        rig.deliver(&mut view).await; // the write finished
+        let flash = rig.deliver(&mut view).await.expect("a flash");
+        assert_eq!(flash.is_ok(), expect_ok, "{flash:?}");
+    }
+    let saved = std::fs::read_to_string(path).unwrap();
+    assert_eq!(saved.lines().count(), 5);
+    assert!(saved.lines().nth(2).unwrap().contains("ERROR Executor"));
+}
+
+/// A source whose service refuses: the error shows where the lines would be.
+struct Refusing;
+
+impl LogSource for Refusing {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+        Box::pin(async {
+            Err("CloudWatch Logs GetLogEvents on /aws-glue/jobs/error: AccessDenied".to_string())
+        })
+    }
+
+    fn is_finished(&self) -> bool {
+        false
+    }
+}
+
+#[tokio::test]
+async fn loading_and_errors_are_shown() {
+    let mut rig = Rig::new(90, 5);
+    let mut view = LogViewer::new("glue error log", Box::new(Refusing), 100);
+    let mut cx = rig.cx();
+    view.refresh(&mut cx);
+    insta::assert_snapshot!("log_loading", rig.draw(&mut view));
+    rig.deliver(&mut view).await;
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains("⚠ CloudWatch Logs GetLogEvents"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("log_error", screen);
+}
