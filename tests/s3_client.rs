@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
 use aws_sdk_s3::primitives::ByteStream;
 use futures::{StreamExt, TryStreamExt};
 use platform_tui::aws::s3::{Entry, IfExists, S3};
 use platform_tui::aws::{sdk_config, AwsSettings, ErrorKind};
-use support::Emulator;
+use support::{Emulator, Options};
 
 /// An emulator, the client under test, and a plain SDK client for setting up data.
 struct Fixture {
@@ -525,5 +526,82 @@ async fn missing_credentials_are_reported_as_such() {
         err.to_string(),
         "S3 ListBuckets: no AWS credentials found — set AWS_PROFILE, run `aws sso login`, \
          or pick a context with a profile"
+    );
+}
+
+/// Creates, with boto3 from the sandbox venv, the bucket `lake` and an IAM user allowed
+/// only s3:GetObject; prints its access key. Exactly [`IAM_SETUP_REQUESTS`] requests.
+const CREATE_RESTRICTED_USER: &str = r#"
+import json, sys, boto3
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1",
+          aws_access_key_id="test", aws_secret_access_key="test")
+boto3.client("s3", **kw).create_bucket(Bucket="lake")
+iam = boto3.client("iam", **kw)
+iam.create_user(UserName="reader")
+policy = {"Version": "2012-10-17",
+          "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+iam.put_user_policy(UserName="reader", PolicyName="get-only", PolicyDocument=json.dumps(policy))
+key = iam.create_access_key(UserName="reader")["AccessKey"]
+print(key["AccessKeyId"], key["SecretAccessKey"])
+"#;
+/// moto enforces IAM on every request after this many (`INITIAL_NO_AUTH_ACTION_COUNT`).
+const IAM_SETUP_REQUESTS: usize = 4;
+
+/// The emulator's configuration with `id`/`secret` as the credentials.
+async fn config_with_key(emulator: &Emulator, id: &str, secret: &str) -> aws_config::SdkConfig {
+    let credentials = Credentials::new(id, secret, None, None, "s3_client test");
+    sdk_config(&emulator.settings())
+        .await
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .build()
+}
+
+#[tokio::test]
+async fn access_denied_and_rejected_keys_say_what_to_check() {
+    let emulator = Emulator::start_with(&Options {
+        env: vec![(
+            "INITIAL_NO_AUTH_ACTION_COUNT".into(),
+            IAM_SETUP_REQUESTS.to_string(),
+        )],
+        ..Options::default()
+    });
+    let setup = std::process::Command::new(support::sandbox_python())
+        .args(["-c", CREATE_RESTRICTED_USER, &emulator.endpoint()])
+        .output()
+        .unwrap();
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let stdout = String::from_utf8(setup.stdout).unwrap();
+    let (id, secret) = stdout.trim().split_once(' ').unwrap();
+
+    let reader = S3::new(&config_with_key(&emulator, id, secret).await);
+    let err = reader
+        .list_page("lake", "", Some("/"), None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AccessDenied, "{err}");
+    assert_eq!(
+        err.to_string(),
+        "S3 ListObjectsV2 on lake: AccessDenied: Access Denied — check the IAM policy of the \
+         profile's role"
+    );
+
+    let stranger = S3::new(&config_with_key(&emulator, "AKIAUNKNOWN000000000", "nope").await);
+    let err = stranger.list_buckets().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Credentials, "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("S3 ListBuckets: InvalidAccessKeyId: "),
+        "{err}"
+    );
+    assert!(
+        err.to_string().ends_with(
+            " — the credentials were rejected: refresh them (`aws sso login`) or check the profile"
+        ),
+        "{err}"
     );
 }

@@ -426,6 +426,26 @@ mod tests {
     }
 
     #[test]
+    fn connector_timeouts_and_missing_credentials_are_told_apart() {
+        let config = SdkConfig::builder()
+            .endpoint_url("http://127.0.0.1:4566")
+            .build();
+        let endpoint = ServiceEndpoint::new("S3", "s3", &config);
+
+        let (kind, message, _) =
+            endpoint.connector_failure(&ConnectorError::timeout("slow".into()));
+        assert_eq!(kind, ErrorKind::Timeout);
+        assert_eq!(message, "no answer from http://127.0.0.1:4566 in time");
+
+        let not_loaded = CredentialsError::not_loaded("no providers in chain provided credentials");
+        let (kind, message, hint) =
+            endpoint.connector_failure(&ConnectorError::other(Box::new(not_loaded), None));
+        assert_eq!(kind, ErrorKind::Credentials);
+        assert_eq!(message, "no AWS credentials found");
+        assert_eq!(hint, Some(NO_CREDENTIALS_HINT));
+    }
+
+    #[test]
     fn endpoint_names_the_aws_host_when_none_is_configured() {
         let config = SdkConfig::builder()
             .region(aws_config::Region::new("eu-central-1"))

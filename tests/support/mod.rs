@@ -30,27 +30,24 @@ impl Emulator {
     /// Starts an empty emulator (`sandbox/emulator.py`, no seed) from the project's sandbox
     /// venv and waits until it answers.
     pub fn start() -> Emulator {
-        Self::start_mode(Seed::No)
+        Self::start_with(&Options::default())
     }
 
     /// Starts the emulator with `--seed` (the sandbox's buckets and data, among them a
     /// 20,000-key prefix) and waits for its `READY` line.
     pub fn start_seeded() -> Emulator {
-        Self::start_mode(Seed::Yes)
+        Self::start_with(&Options {
+            seed: true,
+            ..Options::default()
+        })
     }
 
-    fn start_mode(seed: Seed) -> Emulator {
+    pub fn start_with(options: &Options) -> Emulator {
         let root = project_root();
-        let python = root.join(".venv/sandbox/bin/python");
-        if !python.exists() {
-            panic!(
-                "{} is missing: run `scripts/venv sandbox` (the test command does this)",
-                python.display()
-            );
-        }
+        let python = sandbox_python();
         let mut failures = Vec::new();
         for _ in 0..START_ATTEMPTS {
-            match Self::try_start(&root, &python, seed) {
+            match Self::try_start(&root, &python, options) {
                 Ok(emulator) => return emulator,
                 Err(failure) => failures.push(failure),
             }
@@ -58,7 +55,7 @@ impl Emulator {
         panic!("the emulator did not start:\n{}", failures.join("\n---\n"));
     }
 
-    fn try_start(root: &Path, python: &Path, seed: Seed) -> Result<Emulator, String> {
+    fn try_start(root: &Path, python: &Path, options: &Options) -> Result<Emulator, String> {
         let port = free_port();
         let log = std::env::temp_dir().join(format!(
             "platform-tui-emulator-{}-{port}.log",
@@ -74,8 +71,9 @@ impl Emulator {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             // A file, not a pipe: moto logs every request and would block on a full pipe.
-            .stderr(stderr);
-        if seed == Seed::Yes {
+            .stderr(stderr)
+            .envs(options.env.iter().map(|(k, v)| (k, v)));
+        if options.seed {
             command.arg("--seed");
         }
         let mut child = command
@@ -83,15 +81,17 @@ impl Emulator {
             .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
         let ready_line = watch_for_ready_line(child.stdout.take().expect("stdout is piped"));
         let mut emulator = Emulator { child, port, log };
-        let timeout = match seed {
-            Seed::No => READY_TIMEOUT,
-            Seed::Yes => SEEDED_READY_TIMEOUT,
+        let timeout = if options.seed {
+            SEEDED_READY_TIMEOUT
+        } else {
+            READY_TIMEOUT
         };
         let deadline = Instant::now() + timeout;
         loop {
-            let ready = match seed {
-                Seed::No => http_status(port, "GET", "/moto-api/") == Some(200),
-                Seed::Yes => ready_line.try_recv().is_ok(),
+            let ready = if options.seed {
+                ready_line.try_recv().is_ok()
+            } else {
+                http_status(port, "GET", "/moto-api/") == Some(200)
             };
             if ready {
                 return Ok(emulator);
@@ -152,10 +152,25 @@ impl Drop for Emulator {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Seed {
-    No,
-    Yes,
+/// How to start the emulator.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Pass `--seed` and wait for the `READY` line instead of the first answer.
+    pub seed: bool,
+    /// Extra environment, e.g. moto's `INITIAL_NO_AUTH_ACTION_COUNT` to enforce IAM.
+    pub env: Vec<(String, String)>,
+}
+
+/// The sandbox venv's Python (it has moto and boto3), or a panic saying how to make it.
+pub fn sandbox_python() -> PathBuf {
+    let python = project_root().join(".venv/sandbox/bin/python");
+    if !python.exists() {
+        panic!(
+            "{} is missing: run `scripts/venv sandbox` (the test command does this)",
+            python.display()
+        );
+    }
+    python
 }
 
 /// Reads the child's stdout on a thread (so it never fills up) and reports its `READY` line.
