@@ -282,18 +282,22 @@ impl Plan {
         n.delete + n.replace > 0
     }
 
-    /// Changes grouped by module, for a tree view.
+    /// Changes grouped by module, for a tree view: depth-first order (a module right after
+    /// its parent), with every ancestor present (the root `""` first), even without changes.
     pub fn by_module(&self) -> Vec<ModuleGroup> {
-        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut groups: BTreeMap<Vec<&str>, Vec<usize>> = BTreeMap::new();
         for (i, change) in self.changes.iter().enumerate() {
             let module = change.module_address.as_deref().unwrap_or("");
-            groups.entry(module).or_default().push(i);
+            for ancestor in module_ancestors(module) {
+                groups.entry(tree_key(ancestor)).or_default();
+            }
+            groups.entry(tree_key(module)).or_default().push(i);
         }
         groups
             .into_iter()
-            .map(|(address, changes)| ModuleGroup {
-                depth: address.matches("module.").count(),
-                address: address.to_string(),
+            .map(|(key, changes)| ModuleGroup {
+                depth: if key == [""] { 0 } else { key.len() },
+                address: key.join(".module."),
                 changes,
             })
             .collect()
@@ -303,6 +307,20 @@ impl Plan {
     pub fn change(&self, address: &str) -> Option<&ResourceChange> {
         self.changes.iter().find(|c| c.address == address)
     }
+}
+
+/// Sort key of a module address: its module steps (`module.a.module.b` → `[module.a, b]`),
+/// so that children sort right after their parent.
+fn tree_key(module: &str) -> Vec<&str> {
+    module.split(".module.").collect()
+}
+
+/// The root and every enclosing module of `module` (not `module` itself).
+fn module_ancestors(module: &str) -> impl Iterator<Item = &str> {
+    let inner = module
+        .match_indices(".module.")
+        .map(move |(i, _)| &module[..i]);
+    (!module.is_empty()).then_some("").into_iter().chain(inner)
 }
 
 // ---- the JSON document ------------------------------------------------------------------

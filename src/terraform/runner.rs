@@ -212,6 +212,8 @@ pub struct OutputValue {
 }
 
 /// What a running operation reports, in order; `Finished` is the last one.
+// Nearly every event is `Ui`: boxing it would only add an allocation per line.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunEvent {
     /// A line of the `-json` stream on standard output.

@@ -186,13 +186,13 @@ pub struct ChangeSummary {
     #[serde(default)]
     pub remove: u32,
     #[serde(default)]
-    pub operation: Operation,
+    pub operation: SummaryOperation,
 }
 
 /// Which operation a [`ChangeSummary`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Operation {
+pub enum SummaryOperation {
     #[default]
     Plan,
     Apply,
