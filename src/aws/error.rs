@@ -135,6 +135,23 @@ impl ServiceEndpoint {
         }
     }
 
+    /// The same service in another region (a custom endpoint stays as it is).
+    pub fn for_region(&self, region: &str) -> Self {
+        if self.custom {
+            return self.clone();
+        }
+        let host_prefix = self
+            .url
+            .strip_prefix("https://")
+            .and_then(|host| host.split('.').next())
+            .unwrap_or_default();
+        ServiceEndpoint {
+            service: self.service,
+            url: format!("https://{host_prefix}.{region}.amazonaws.com"),
+            custom: false,
+        }
+    }
+
     pub fn service(&self) -> &'static str {
         self.service
     }
@@ -198,10 +215,7 @@ impl ServiceEndpoint {
         }
     }
 
-    fn connector_failure(
-        &self,
-        connector: &ConnectorError,
-    ) -> (ErrorKind, String, Option<&'static str>) {
+    fn connector_failure(&self, connector: &ConnectorError) -> Diagnosis {
         if let Some(credentials) = find_in_chain::<CredentialsError>(connector) {
             return credentials_failure(credentials);
         }
@@ -235,7 +249,7 @@ impl ServiceEndpoint {
         )
     }
 
-    fn timeout_failure(&self) -> (ErrorKind, String, Option<&'static str>) {
+    fn timeout_failure(&self) -> Diagnosis {
         (
             ErrorKind::Timeout,
             format!("no answer from {} in time", self.url),
@@ -244,6 +258,9 @@ impl ServiceEndpoint {
     }
 }
 
+/// What went wrong: kind, message and (maybe) what to do about it.
+type Diagnosis = (ErrorKind, String, Option<&'static str>);
+
 const NO_CREDENTIALS_HINT: &str =
     "set AWS_PROFILE, run `aws sso login`, or pick a context with a profile";
 
@@ -251,7 +268,7 @@ fn no_credentials_message() -> String {
     "no AWS credentials found".to_owned()
 }
 
-fn credentials_failure(err: &CredentialsError) -> (ErrorKind, String, Option<&'static str>) {
+fn credentials_failure(err: &CredentialsError) -> Diagnosis {
     match err {
         CredentialsError::CredentialsNotLoaded(_) => (
             ErrorKind::Credentials,
@@ -267,12 +284,16 @@ fn credentials_failure(err: &CredentialsError) -> (ErrorKind, String, Option<&'s
 }
 
 /// Kind, message and hint for an error the service itself returned.
-fn service_failure(
-    code: Option<&str>,
-    message: Option<&str>,
-    status: u16,
-) -> (ErrorKind, String, Option<&'static str>) {
+fn service_failure(code: Option<&str>, message: Option<&str>, status: u16) -> Diagnosis {
     let kind = classify(code, status);
+    let wrong_region = matches!(
+        code,
+        Some(
+            "PermanentRedirect"
+                | "AuthorizationHeaderMalformed"
+                | "IllegalLocationConstraintException"
+        )
+    );
     let code = code.unwrap_or("error");
     let message = match message {
         Some(text) if !text.is_empty() => format!("{code}: {text}"),
@@ -284,6 +305,9 @@ fn service_failure(
             "the credentials were rejected: refresh them (`aws sso login`) or check the profile",
         ),
         ErrorKind::Throttled => Some("AWS is throttling requests; wait a little and refresh"),
+        _ if wrong_region => {
+            Some("the resource lives in another region: use a client for that region")
+        }
         _ => None,
     };
     (kind, message, hint)
@@ -337,7 +361,7 @@ fn classify(code: Option<&str>, status: u16) -> ErrorKind {
     }
 }
 
-fn other_failure<E, R>(err: &SdkError<E, R>) -> (ErrorKind, String, Option<&'static str>)
+fn other_failure<E, R>(err: &SdkError<E, R>) -> Diagnosis
 where
     E: StdError + 'static,
     R: fmt::Debug,
@@ -452,5 +476,9 @@ mod tests {
             .build();
         let endpoint = ServiceEndpoint::new("S3", "s3", &config);
         assert_eq!(endpoint.url(), "https://s3.eu-central-1.amazonaws.com");
+        assert_eq!(
+            endpoint.for_region("ap-south-1").url(),
+            "https://s3.ap-south-1.amazonaws.com"
+        );
     }
 }

@@ -110,6 +110,21 @@ impl S3 {
         }
     }
 
+    /// The same client for another region, e.g. for a bucket that [`S3::bucket_region`]
+    /// places elsewhere (S3 answers PermanentRedirect to the wrong region's endpoint).
+    pub fn for_region(&self, region: &str) -> S3 {
+        let config = self
+            .client
+            .config()
+            .to_builder()
+            .region(aws_sdk_s3::config::Region::new(region.to_owned()))
+            .build();
+        S3 {
+            endpoint: self.endpoint.for_region(region),
+            client: Client::from_conf(config),
+        }
+    }
+
     /// Every bucket of the account by name, without waiting for per-bucket region lookups.
     pub async fn list_buckets(&self) -> Result<Vec<Bucket>, AwsError> {
         let mut buckets = Vec::new();
