@@ -188,6 +188,9 @@ mod tests {
     fn a_just_spawned_emulator_is_recognised() {
         let mut child = Command::new("sh")
             .args(["-c", "sleep 5; true", EMULATOR_SCRIPT])
+            // The shell's `sleep` outlives the kill: keep it off the test's output pipes.
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         let ours = is_our_emulator(child.id());
