@@ -13,6 +13,8 @@ macro_rules! commands {
 
         impl Cmd {
             pub const ALL: &'static [Cmd] = &[$(Cmd::$variant),*];
+            /// Every command's name, as `[keys]` in config.toml spells it.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
 
             /// The name used in `[keys]` of config.toml.
             pub fn name(self) -> &'static str {
@@ -52,6 +54,13 @@ commands! {
     Download => "download", "download to a local file", ["w"];
     Upload => "upload", "upload a local file here", ["u"];
     Delete => "delete", "delete (asks first)", ["ctrl-d"];
+    Start => "start", "start / run / trigger", ["t"];
+    Stop => "stop", "stop / cancel (asks first)", ["ctrl-k"];
+    Edit => "edit", "run with changed arguments / edit", ["e"];
+    Add => "add", "add (a step, a statement…)", ["a"];
+    Terminate => "terminate", "terminate (asks first)", ["ctrl-t"];
+    Logs => "logs", "logs", ["L"];
+    ToggleAll => "toggle_all", "show all / only active", ["A"];
 }
 
 #[derive(Debug, Clone)]
@@ -112,13 +121,22 @@ mod tests {
     use crossterm::event::{KeyCode, KeyModifiers};
 
     #[test]
-    fn every_command_name_is_bindable_in_config() {
-        for cmd in Cmd::ALL {
-            assert!(
-                crate::config::BINDABLE_ACTIONS.contains(&cmd.name()),
-                "{} missing from config::BINDABLE_ACTIONS",
-                cmd.name()
-            );
+    fn names_are_unique_and_default_keys_do_not_collide() {
+        let mut names = Cmd::NAMES.to_vec();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Cmd::ALL.len());
+        let map = KeyMap::default();
+        let mut seen = std::collections::HashMap::new();
+        for (cmd, binding) in &map.bindings {
+            if let Some(other) = seen.insert(binding.label(), *cmd) {
+                panic!(
+                    "{} is bound to both {:?} and {:?}",
+                    binding.label(),
+                    other,
+                    cmd
+                );
+            }
         }
     }
 

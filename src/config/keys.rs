@@ -4,29 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Actions the user may rebind in `[keys]`.
-pub const BINDABLE_ACTIONS: &[&str] = &[
-    "up",
-    "down",
-    "page_up",
-    "page_down",
-    "top",
-    "bottom",
-    "back",
-    "enter",
-    "command",
-    "filter",
-    "help",
-    "refresh",
-    "quit",
-    "sort_next",
-    "sort_reverse",
-    "contexts",
-    "preview",
-    "detail",
-    "download",
-    "upload",
-    "delete",
-];
+pub const BINDABLE_ACTIONS: &[&str] = crate::app::keys::Cmd::NAMES;
 
 /// A key and the modifiers that must be held with it. Shift is folded into the key for
 /// characters ("shift-j" is `J`) and tab ("shift-tab" is BackTab), as terminals report them.
