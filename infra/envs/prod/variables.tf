@@ -87,7 +87,7 @@ variable "redshift_etl_user" {
 variable "airflow_version" {
   description = "Airflow version of the MWAA environment."
   type        = string
-  default     = "2.10.3"
+  default     = "2.11.0"
 }
 
 variable "mwaa_environment_class" {

@@ -4,9 +4,9 @@ variable "environment_name" {
 }
 
 variable "airflow_version" {
-  description = "Airflow version of the environment (dags/requirements.txt targets 2.10.3; the DAG also imports on 3.x)."
+  description = "Airflow version of the environment (dags/requirements.txt targets 2.11.0; the DAG also imports on 3.x)."
   type        = string
-  default     = "2.10.3"
+  default     = "2.11.0"
 }
 
 variable "environment_class" {
