@@ -1,0 +1,69 @@
+"""The sandbox's extensions of moto 5.2.5: Glue, EMR and Redshift Data that behave like AWS.
+
+    import platform_ext
+    platform_ext.install()   # before the moto server answers its first request
+
+`install()` patches moto's models and responses in this process (idempotent) and adds the
+control endpoint /platform-api/ (failure injection and durations, see http_api) to moto's
+server application. One module per service: glue_jobs, glue_crawlers, emr_steps,
+redshift_data (+ sql_engine, sql_dialect). moto's own POST /moto-api/reset also forgets the
+injections, durations and running simulations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.moto_api._internal.models import MotoAPIBackend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+from . import clock, control, emr_steps, glue_crawlers, glue_jobs, http_api, redshift_data
+
+__all__ = ["install", "seed_platform"]
+
+_installed = False
+
+
+def install() -> None:
+    """Patch moto in-process. Safe to call more than once."""
+    global _installed
+    with control.LOCK:
+        if _installed:
+            return
+        glue_jobs.install()
+        glue_crawlers.install()
+        emr_steps.install()
+        redshift_data.install()
+        _serve_control_api()
+        _reset_with_moto()
+        _installed = True
+
+
+def _serve_control_api() -> None:
+    moto_call = DomainDispatcherApplication.__call__
+
+    def call(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any):
+        if http_api.handles(environ.get("PATH_INFO", "")):
+            return http_api.application(environ, start_response)
+        return moto_call(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = call
+
+
+def _reset_with_moto() -> None:
+    moto_reset = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        with control.LOCK:
+            clock.forget_all()
+            control.reset()
+            moto_reset(self)
+
+    MotoAPIBackend.reset = reset
+
+
+def seed_platform(endpoint_url: str, **kwargs: Any) -> Any:
+    """Create the Glue database, crawler and job and the Redshift cluster (see seeding)."""
+    from . import seeding
+
+    return seeding.seed_platform(endpoint_url, **kwargs)

@@ -1,0 +1,123 @@
+"""The sandbox's control endpoint, served by the emulator next to moto's /moto-api/.
+
+    GET    /platform-api/                 what this endpoint offers
+    POST   /platform-api/inject           {"target", "name"?, "message"?, "count"?}  -> 201
+    GET    /platform-api/injections       {"injections": [...]}
+    DELETE /platform-api/injections       ?target=... to clear one target only -> {"cleared": n}
+    POST   /platform-api/timing           {"target", "seconds", "startup_seconds"?, "name"?}
+    GET    /platform-api/timing           {"timings": [...]}
+    POST   /platform-api/reset            injections and timings back to defaults
+
+Targets: glue-job (name = job name), glue-crawler (crawler name), emr-step (step name or
+cluster id), redshift-sql (cluster identifier or workgroup). Without a name, the next run of
+any of that target fails. Errors answer 400/404/405 with {"error": "..."}.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from . import control
+
+PREFIX = "/platform-api"
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, indent=1), status=status, mimetype="application/json")
+
+
+def body_of(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(request.get_data() or b"{}")
+    except json.JSONDecodeError as error:
+        raise control.ControlError(f"the body is not JSON: {error}") from error
+    if not isinstance(body, dict):
+        raise control.ControlError("the body must be a JSON object")
+    return body
+
+
+def number(body: dict[str, Any], key: str, required: bool = True) -> float | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise control.ControlError(f"{key!r} must be a number of seconds, got {value!r}")
+    return float(value)
+
+
+def inject(request: Request) -> Response:
+    body = body_of(request)
+    count = body.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise control.ControlError(f"'count' must be an integer, got {count!r}")
+    injection = control.inject(body.get("target"), body.get("name"), body.get("message"), count)
+    return json_response({"injection": injection.__dict__}, 201)
+
+
+def timing(request: Request) -> Response:
+    body = body_of(request)
+    value = control.set_timing(
+        body.get("target"),
+        number(body, "seconds"),
+        number(body, "startup_seconds", required=False),
+        body.get("name"),
+    )
+    return json_response(
+        {
+            "target": body["target"],
+            "name": body.get("name"),
+            "startup_seconds": value.startup,
+            "seconds": value.run,
+        }
+    )
+
+
+def clear(request: Request) -> Response:
+    target = request.args.get("target")
+    if target is not None:
+        control.check_target(target)
+    return json_response({"cleared": control.clear_injections(target)})
+
+
+def reset(_request: Request) -> Response:
+    control.reset()
+    return json_response({"reset": True})
+
+
+def describe(_request: Request) -> Response:
+    return json_response({"targets": list(control.TARGETS), "usage": __doc__})
+
+
+ROUTES = {
+    ("GET", ""): describe,
+    ("GET", "/"): describe,
+    ("POST", "/inject"): inject,
+    ("GET", "/injections"): lambda _r: json_response({"injections": control.injections()}),
+    ("DELETE", "/injections"): clear,
+    ("POST", "/timing"): timing,
+    ("GET", "/timing"): lambda _r: json_response({"timings": control.timings()}),
+    ("POST", "/reset"): reset,
+}
+
+
+def handles(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def application(environ: dict[str, Any], start_response: Any) -> Any:
+    request = Request(environ)
+    path = request.path[len(PREFIX) :]
+    handler = ROUTES.get((request.method, path))
+    if handler is None:
+        known = any(p == path for _, p in ROUTES)
+        status = 405 if known else 404
+        response = json_response({"error": f"no {request.method} {request.path}"}, status)
+    else:
+        try:
+            response = handler(request)
+        except control.ControlError as error:
+            response = json_response({"error": str(error)}, 400)
+    return response(environ, start_response)

@@ -1,0 +1,125 @@
+"""A real sandbox emulator (moto + sandbox/platform_ext) on a free 127.0.0.1 port, for the session.
+
+Started as `python -m platform_ext --host 127.0.0.1 --port N` from sandbox/ (the project's
+emulator.py with the extensions installed), stopped by pid at the end. Every test starts from
+a reset emulator (POST /moto-api/reset also clears injections and durations) and short timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+SANDBOX = ROOT / "sandbox"
+REGION = "us-east-1"
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Emulator:
+    endpoint: str
+    process: subprocess.Popen
+
+    def client(self, service: str):
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+            config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
+        )
+
+    def call(self, method: str, path: str, body: object | None = None) -> tuple[int, dict]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.endpoint + path, data=data, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def control(self, method: str, path: str, body: object | None = None) -> dict:
+        status, answer = self.call(method, "/platform-api" + path, body)
+        assert status in (200, 201), (status, answer)
+        return answer
+
+    def timing(self, target: str, seconds: float, startup: float = 0.05, **extra) -> None:
+        body = {"target": target, "seconds": seconds, "startup_seconds": startup, **extra}
+        self.control("POST", "/timing", body)
+
+    def inject(self, target: str, message: str, name: str | None = None) -> None:
+        self.control("POST", "/inject", {"target": target, "name": name, "message": message})
+
+    def reset(self) -> None:
+        status, _ = self.call("POST", "/moto-api/reset")
+        assert status == 200
+
+
+def wait_ready(endpoint: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"emulator exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(endpoint + "/moto-api/", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"emulator not ready after {START_TIMEOUT}s")
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("emulator") / "emulator.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "platform_ext", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=SANDBOX,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(endpoint, process)
+        yield Emulator(endpoint, process)
+    except RuntimeError:
+        print(log.read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def sandbox(emulator: Emulator) -> Emulator:
+    """The session's emulator, reset: no resources, no injections, default timings."""
+    emulator.reset()
+    return emulator
