@@ -1,7 +1,9 @@
 //! Snapshot tests of the log viewer, drawn with ratatui's TestBackend and driven with keys the
 //! way the app drives it (prompt answers and fetch results come back through the view's
 //! messages). The text snapshots drop styles; the highlight of search matches is asserted on
-//! the cells.
+//! the cells. The S3 object source is tested against the sandbox's emulator over HTTP.
+
+mod support;
 
 use chrono::{Local, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -411,4 +413,113 @@ async fn loading_and_errors_are_shown() {
         "{screen}"
     );
     insta::assert_snapshot!("log_error", screen);
+}
+
+#[tokio::test]
+async fn help_lists_the_log_keys() {
+    use crossterm::event::Event;
+    use platform_tui::app::App;
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+    let context = Context {
+        name: "sandbox".into(),
+        ..Context::default()
+    };
+    let mut app = App::new(
+        vec![context.clone()],
+        context,
+        theme(),
+        KeyMap::default(),
+        audit,
+        tx,
+    );
+    app.stack.clear();
+    let view = LogViewer::new(
+        "emr s-2ABC stderr",
+        Box::new(MemorySource::finished(spark_lines(0..5))),
+        100,
+    );
+    app.push(Box::new(view));
+    app.update(Msg::Terminal(Event::Key(KeyEvent::new(
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+    ))));
+    let mut terminal = Terminal::new(TestBackend::new(110, 26)).unwrap();
+    terminal
+        .draw(|f| platform_tui::ui::draw(f, &mut app))
+        .unwrap();
+    let screen = text_of(terminal.backend().buffer());
+    // Not a snapshot: the help also lists every resource command, which grows with the app.
+    for (keys, about) in [
+        ("G/end", "newest line + follow (f)"),
+        ("/", "filter ±context lines (+/-)"),
+        ("enter/l", "pretty JSON (J: every line)"),
+        ("w", "save the shown lines"),
+        ("esc/h", "clear search, then filter"),
+    ] {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(about))
+            .unwrap_or_else(|| panic!("{about}: {screen}"));
+        assert!(line.contains(&format!("│{keys} ")), "{line}");
+    }
+}
+
+fn gzip(text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(text).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[tokio::test]
+async fn s3_object_source_returns_only_the_new_lines_of_a_growing_gzip_log() {
+    use platform_tui::aws::s3::S3;
+    use platform_tui::aws::sdk_config;
+    use platform_tui::logs::S3ObjectSource;
+    let emulator = support::Emulator::start();
+    let config = sdk_config(&emulator.settings()).await;
+    let sdk = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    let (bucket, key) = ("nyctaxi-sandbox-emr-logs", "j-1ABC/steps/s-2DEF/stderr.gz");
+    sdk.create_bucket().bucket(bucket).send().await.unwrap();
+    let put = |body: Vec<u8>| {
+        sdk.put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(body.into())
+            .send()
+    };
+    let texts =
+        |chunk: LogChunk| -> Vec<String> { chunk.lines.into_iter().map(|l| l.text).collect() };
+    let mut source = S3ObjectSource::new(S3::new(&config), bucket, key, true);
+    let nothing_yet = source.fetch_next().await.unwrap();
+    assert!(
+        nothing_yet.lines.is_empty(),
+        "no object yet: no lines, no error"
+    );
+    put(gzip(b"line 1\nline 2\npart")).await.unwrap();
+    assert_eq!(
+        texts(source.fetch_next().await.unwrap()),
+        ["line 1", "line 2"]
+    );
+    put(gzip(b"line 1\nline 2\npartial\nline 4\ntail \xff"))
+        .await
+        .unwrap();
+    assert_eq!(
+        texts(source.fetch_next().await.unwrap()),
+        ["partial", "line 4"]
+    );
+    assert!(!source.is_finished());
+    source.stop_following();
+    assert_eq!(texts(source.fetch_next().await.unwrap()), ["tail \u{FFFD}"]);
+    assert!(source.is_finished());
+
+    let mut missing = S3ObjectSource::new(S3::new(&config), bucket, "j-1ABC/none.gz", false);
+    let error = missing.fetch_next().await.unwrap_err();
+    assert!(error.contains("none.gz"), "{error}");
 }

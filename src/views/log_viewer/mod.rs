@@ -530,16 +530,15 @@ impl View for LogViewer {
         }
     }
 
+    /// Short lines: the help column is narrow. Keys that are not commands of the key map yet
+    /// (see the module documentation) are named in the prompt titles and the title bar.
     fn keys(&self) -> Vec<KeyHelp> {
         vec![
-            KeyHelp::new(
-                Cmd::Bottom,
-                "newest line, follow (f: follow, W: wrap, t: time)",
-            ),
-            KeyHelp::new(Cmd::Filter, "filter with context (+/-); ctrl-s search, n/N"),
-            KeyHelp::new(Cmd::Enter, "pretty JSON of the line (J: every line)"),
-            KeyHelp::new(Cmd::Download, "save the shown lines to a file"),
-            KeyHelp::new(Cmd::Back, "clear the search, then the filter"),
+            KeyHelp::new(Cmd::Bottom, "newest line + follow (f)"),
+            KeyHelp::new(Cmd::Filter, "filter ±context lines (+/-)"),
+            KeyHelp::new(Cmd::Enter, "pretty JSON (J: every line)"),
+            KeyHelp::new(Cmd::Download, "save the shown lines"),
+            KeyHelp::new(Cmd::Back, "clear search, then filter"),
         ]
     }
 
