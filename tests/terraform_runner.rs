@@ -3,121 +3,29 @@
 //! module: nothing is downloaded). Each test works on its own copy in a temporary directory
 //! with an empty CLI configuration file.
 
-use std::path::{Path, PathBuf};
+#[path = "terraform/support.rs"]
+mod support;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use platform_tui::terraform::plan::Value;
 use platform_tui::terraform::stream::{ChangeAction, Event, Severity};
-use platform_tui::terraform::{
-    Action, Operation, PlanFile, PlanOptions, RunEvent, Terraform, TerraformError, Workdir,
-};
+use platform_tui::terraform::{Action, PlanOptions, RunEvent, Terraform, TerraformError, Workdir};
+use support::{plan, plan_and_apply, repo, run, ui_events, vars, Fixture, STEP_TIMEOUT};
 
 const SECRET: &str = "s3cr3t-value";
-/// Any single step of these tests finishes well within this on the 2-core machine.
-const STEP_TIMEOUT: Duration = Duration::from_secs(120);
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A private copy of the test configuration and a Terraform set up for it.
-struct Fixture {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    terraform: Terraform,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("root");
-        copy_dir(&repo().join("tests/terraform/basic"), &dir);
-        let cli_config = tmp.path().join("terraformrc");
-        std::fs::write(&cli_config, "").unwrap();
-        let terraform =
-            Terraform::new(repo().join("scripts/terraform")).cli_config_file(cli_config);
-        Self {
-            _tmp: tmp,
-            dir,
-            terraform,
-        }
-    }
-
-    fn workdir(&self) -> Workdir {
-        self.terraform.workdir(&self.dir)
-    }
-
-    /// A fixture that has been initialised.
-    async fn initialised() -> (Self, Workdir) {
-        let fixture = Self::new();
-        let workdir = fixture.workdir();
-        let (events, result) = run(workdir.init().unwrap()).await;
-        result.unwrap();
-        assert!(
-            ui_events(&events).any(|e| matches!(e, Event::InitOutput(m)
-                if m.code.as_deref() == Some("output_init_success_message"))),
-            "{events:#?}"
-        );
-        (fixture, workdir)
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// Reads every event until the operation ends, then its result.
-async fn run<T>(mut op: Operation<T>) -> (Vec<RunEvent>, Result<T, TerraformError>) {
-    tokio::time::timeout(STEP_TIMEOUT, async {
-        let mut events = Vec::new();
-        while let Some(event) = op.events.recv().await {
-            events.push(event);
-        }
-        (events, op.finish().await)
-    })
-    .await
-    .expect("terraform step timed out")
-}
-
-fn ui_events(events: &[RunEvent]) -> impl Iterator<Item = &Event> {
-    events.iter().filter_map(|e| match e {
-        RunEvent::Ui(event) => Some(event),
-        _ => None,
-    })
-}
-
-fn vars(pairs: &[(&str, &str)]) -> PlanOptions {
-    PlanOptions {
-        vars: pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        ..PlanOptions::default()
-    }
-}
-
-async fn plan(workdir: &Workdir, options: &PlanOptions) -> (Vec<RunEvent>, PlanFile) {
-    let (events, result) = run(workdir.plan(options).unwrap()).await;
-    (events, result.unwrap())
-}
-
-async fn plan_and_apply(workdir: &Workdir, options: &PlanOptions) {
-    let (_, file) = plan(workdir, options).await;
-    run(workdir.apply(&file).unwrap()).await.1.unwrap();
+/// An initialised private copy of tests/terraform/basic.
+async fn basic() -> (Fixture, Workdir) {
+    let fixture = Fixture::new("basic");
+    let workdir = fixture.init().await;
+    (fixture, workdir)
 }
 
 #[tokio::test]
 async fn terraform_plan_show_apply_with_sensitive_values_masked() {
-    let (_fixture, workdir) = Fixture::initialised().await;
+    let (_fixture, workdir) = basic().await;
 
     let (events, file) = plan(&workdir, &PlanOptions::default()).await;
     let mut ui = ui_events(&events);
@@ -209,7 +117,7 @@ async fn terraform_plan_show_apply_with_sensitive_values_masked() {
 
 #[tokio::test]
 async fn terraform_replace_shows_its_cause_and_a_failing_create_its_diagnostic() {
-    let (_fixture, workdir) = Fixture::initialised().await;
+    let (_fixture, workdir) = basic().await;
     plan_and_apply(&workdir, &PlanOptions::default()).await;
 
     let (_, file) = plan(&workdir, &vars(&[("name", "other"), ("fail", "true")])).await;
@@ -280,7 +188,7 @@ async fn terraform_replace_shows_its_cause_and_a_failing_create_its_diagnostic()
 
 #[tokio::test]
 async fn terraform_stale_plan_is_refused_with_terraforms_message() {
-    let (_fixture, workdir) = Fixture::initialised().await;
+    let (_fixture, workdir) = basic().await;
     let (_, first) = plan(&workdir, &vars(&[("name", "first")])).await;
     let (_, second) = plan(&workdir, &vars(&[("name", "second")])).await;
     run(workdir.apply(&second).unwrap()).await.1.unwrap();
@@ -306,7 +214,7 @@ async fn terraform_stale_plan_is_refused_with_terraforms_message() {
 
 #[tokio::test]
 async fn terraform_refresh_only_plan_reports_refreshes_and_no_drift() {
-    let (_fixture, workdir) = Fixture::initialised().await;
+    let (_fixture, workdir) = basic().await;
     plan_and_apply(&workdir, &PlanOptions::default()).await;
 
     let options = PlanOptions {
@@ -328,7 +236,7 @@ async fn terraform_refresh_only_plan_reports_refreshes_and_no_drift() {
 
 #[tokio::test]
 async fn terraform_cancel_interrupts_a_long_apply_promptly() {
-    let (_fixture, workdir) = Fixture::initialised().await;
+    let (_fixture, workdir) = basic().await;
     let (_, file) = plan(&workdir, &vars(&[("sleep_seconds", "30")])).await;
     let mut apply = workdir.apply(&file).unwrap();
     let mut events = Vec::new();
@@ -379,8 +287,8 @@ async fn terraform_cancel_interrupts_a_long_apply_promptly() {
 
 #[tokio::test]
 async fn terraform_one_operation_at_a_time_per_directory() {
-    let (fixture, workdir) = Fixture::initialised().await;
-    let other = Fixture::new();
+    let (fixture, workdir) = basic().await;
+    let other = Fixture::new("basic");
     let (_, file) = plan(&workdir, &vars(&[("sleep_seconds", "30")])).await;
     let apply = workdir.apply(&file).unwrap();
 
@@ -412,7 +320,7 @@ async fn terraform_one_operation_at_a_time_per_directory() {
 
 #[tokio::test]
 async fn terraform_workspaces_list_and_select() {
-    let (_fixture, workdir) = Fixture::initialised().await;
+    let (_fixture, workdir) = basic().await;
     let listed = workdir.workspaces().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].name == "default" && listed[0].current);
@@ -447,9 +355,9 @@ async fn terraform_locate_takes_an_explicit_program_first() {
 
 #[tokio::test]
 async fn terraform_plan_file_of_another_directory_is_refused() {
-    let (fixture, workdir) = Fixture::initialised().await;
+    let (fixture, workdir) = basic().await;
     let (_, file) = plan(&workdir, &PlanOptions::default()).await;
-    let other = Fixture::new();
+    let other = Fixture::new("basic");
     let error = other.workdir().apply(&file).unwrap_err();
     assert!(
         matches!(error, TerraformError::ForeignPlan { .. }),
