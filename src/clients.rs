@@ -1,18 +1,27 @@
 //! The service clients of one context. Built on the runtime (credential and region lookups may
 //! touch the network), never in the render loop. Each platform layer adds one field.
 
-use crate::aws::{self, s3::S3, AwsSettings};
+use crate::aws::{self, emr::Emr, s3::S3, AwsSettings};
+use crate::aws::{glue::Glue, logs::CloudWatchLogs};
 use crate::config::Context;
 
 pub struct Clients {
     pub s3: S3,
+    pub glue: Glue,
+    pub logs: CloudWatchLogs,
+    pub emr: Emr,
 }
 
 impl Clients {
     pub async fn connect(context: &Context) -> Result<Self, String> {
         let settings = settings_for(context);
         let sdk = aws::sdk_config(&settings).await;
-        Ok(Self { s3: S3::new(&sdk) })
+        Ok(Self {
+            s3: S3::new(&sdk),
+            glue: Glue::new(&sdk),
+            logs: CloudWatchLogs::new(&sdk),
+            emr: Emr::new(&sdk),
+        })
     }
 }
 

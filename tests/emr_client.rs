@@ -1,0 +1,267 @@
+//! The EMR client against the sandbox's emulator over real HTTP: clusters active vs all,
+//! detail with instance groups, steps added and listed, termination, and step logs read from
+//! gzip objects under the cluster's log URI.
+
+mod support;
+
+use std::io::Write;
+
+use aws_sdk_emr::types::{InstanceGroupConfig, InstanceRoleType, JobFlowInstancesConfig};
+use aws_sdk_s3::primitives::ByteStream;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use platform_tui::aws::emr::{
+    read_step_log, ClusterFilter, Emr, SparkStep, StepLog, StepLogKind, StepLogSource,
+};
+use platform_tui::aws::s3::S3;
+use platform_tui::aws::sdk_config;
+use platform_tui::logs::LogSource;
+use support::Emulator;
+
+const LOG_BUCKET: &str = "nyctaxi-emr-logs";
+const LOG_URI: &str = "s3://nyctaxi-emr-logs/emr/";
+
+/// An emulator, the clients under test, and plain SDK clients for setting up data.
+struct Fixture {
+    _emulator: Emulator,
+    emr: Emr,
+    s3: S3,
+    sdk_emr: aws_sdk_emr::Client,
+    sdk_s3: aws_sdk_s3::Client,
+}
+
+impl Fixture {
+    async fn new() -> Fixture {
+        let emulator = Emulator::start();
+        let config = sdk_config(&emulator.settings()).await;
+        let sdk_s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        );
+        sdk_s3
+            .create_bucket()
+            .bucket(LOG_BUCKET)
+            .send()
+            .await
+            .unwrap();
+        Fixture {
+            emr: Emr::new(&config),
+            s3: S3::new(&config),
+            sdk_emr: aws_sdk_emr::Client::new(&config),
+            sdk_s3,
+            _emulator: emulator,
+        }
+    }
+
+    /// A cluster as infra/ creates it: one master, two core nodes, logs in S3, kept alive.
+    async fn run_job_flow(&self, name: &str) -> String {
+        let group = |role: InstanceRoleType, count: i32| {
+            InstanceGroupConfig::builder()
+                .name(format!("{role:?}"))
+                .instance_role(role)
+                .instance_type("m5.xlarge")
+                .instance_count(count)
+                .build()
+        };
+        self.sdk_emr
+            .run_job_flow()
+            .name(name)
+            .release_label("emr-7.1.0")
+            .log_uri(LOG_URI)
+            .service_role("EMR_DefaultRole")
+            .job_flow_role("EMR_EC2_DefaultRole")
+            .instances(
+                JobFlowInstancesConfig::builder()
+                    .instance_groups(group(InstanceRoleType::Master, 1))
+                    .instance_groups(group(InstanceRoleType::Core, 2))
+                    .keep_job_flow_alive_when_no_steps(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .job_flow_id()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn put_gzip(&self, log: &StepLog, text: &str) {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        self.sdk_s3
+            .put_object()
+            .bucket(&log.bucket)
+            .key(&log.key)
+            .body(ByteStream::from(encoder.finish().unwrap()))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+fn ids(clusters: &[platform_tui::aws::emr::Cluster]) -> Vec<&str> {
+    let mut ids: Vec<&str> = clusters.iter().map(|c| c.id.as_str()).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn active_lists_leave_out_terminated_clusters_and_all_shows_them() {
+    let f = Fixture::new().await;
+    let alive = f.run_job_flow("nyctaxi-aggregation").await;
+    let gone = f.run_job_flow("nyctaxi-aggregation-old").await;
+    f.emr.terminate_cluster(&gone).await.unwrap();
+
+    let active = f.emr.list_clusters(ClusterFilter::Active).await.unwrap();
+    assert_eq!(ids(&active), [alive.as_str()]);
+    assert!(active[0].is_active(), "{:?}", active[0]);
+    assert_eq!(active[0].name, "nyctaxi-aggregation");
+    assert!(active[0].created.is_some());
+
+    let all = f.emr.list_clusters(ClusterFilter::All).await.unwrap();
+    let mut expected = vec![alive.as_str(), gone.as_str()];
+    expected.sort();
+    assert_eq!(ids(&all), expected);
+    let terminated = all.iter().find(|c| c.id == gone).unwrap();
+    assert!(terminated.state.starts_with("TERMINAT"), "{terminated:?}");
+    assert!(!terminated.is_active());
+}
+
+#[tokio::test]
+async fn describe_gives_release_log_uri_and_instance_groups() {
+    let f = Fixture::new().await;
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+
+    let cluster = f.emr.describe_cluster(&id).await.unwrap();
+    assert!(cluster.described);
+    assert_eq!(cluster.id, id);
+    assert_eq!(cluster.release_label.as_deref(), Some("emr-7.1.0"));
+    assert_eq!(cluster.log_uri.as_deref(), Some(LOG_URI));
+    assert!(cluster.is_active(), "{}", cluster.state);
+    let mut groups: Vec<(String, String, i32)> = cluster
+        .instance_groups
+        .iter()
+        .map(|g| (g.role.clone(), g.instance_type.clone(), g.requested))
+        .collect();
+    groups.sort();
+    assert_eq!(
+        groups,
+        [
+            ("CORE".to_owned(), "m5.xlarge".to_owned(), 2),
+            ("MASTER".to_owned(), "m5.xlarge".to_owned(), 1)
+        ]
+    );
+    assert!(cluster.created.is_some());
+}
+
+#[tokio::test]
+async fn an_unknown_cluster_is_an_error_that_names_it() {
+    let f = Fixture::new().await;
+    let err = f.emr.describe_cluster("j-NOSUCHCLUSTER").await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("EMR DescribeCluster on j-NOSUCHCLUSTER"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_added_spark_step_is_listed_and_described_with_its_command() {
+    let f = Fixture::new().await;
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let spark =
+        SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py --date 2024-01-01").unwrap();
+
+    let first = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let second = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    assert_ne!(first, second);
+
+    let steps = f.emr.list_steps(&id).await.unwrap();
+    let listed: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
+    assert!(listed.contains(&first.as_str()) && listed.contains(&second.as_str()));
+    let step = steps.iter().find(|s| s.id == first).unwrap();
+    assert_eq!(step.name, "spark-submit aggregate.py");
+    assert_eq!(step.jar.as_deref(), Some("command-runner.jar"));
+    assert_eq!(
+        step.command(),
+        "command-runner.jar spark-submit --deploy-mode cluster \
+         s3://nyctaxi-scripts/spark/aggregate.py --date 2024-01-01"
+    );
+    assert_eq!(step.action_on_failure.as_deref(), Some("CONTINUE"));
+    assert!(step.is_live(), "{}", step.state);
+    assert!(step.created.is_some());
+
+    let described = f.emr.describe_step(&id, &first).await.unwrap();
+    assert_eq!(described.command(), step.command());
+    assert_eq!(described.id, first);
+}
+
+#[tokio::test]
+async fn terminating_a_cluster_takes_it_out_of_the_active_list() {
+    let f = Fixture::new().await;
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    f.emr.terminate_cluster(&id).await.unwrap();
+
+    let cluster = f.emr.describe_cluster(&id).await.unwrap();
+    assert!(
+        ["TERMINATING", "TERMINATED"].contains(&cluster.state.as_str()),
+        "{}",
+        cluster.state
+    );
+    let active = f.emr.list_clusters(ClusterFilter::Active).await.unwrap();
+    assert!(
+        active
+            .iter()
+            .all(|c| c.id != id || c.state == "TERMINATING"),
+        "{active:?}"
+    );
+}
+
+#[tokio::test]
+async fn step_logs_are_read_gunzipped_from_the_log_uri() {
+    let f = Fixture::new().await;
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let cluster = f.emr.describe_cluster(&id).await.unwrap();
+    let log_uri = cluster.log_uri.as_deref().unwrap();
+    let stderr = StepLog::locate(log_uri, &id, &step, StepLogKind::Stderr).unwrap();
+    assert_eq!(stderr.key, format!("emr/{id}/steps/{step}/stderr.gz"));
+    f.put_gzip(&stderr, "INFO SparkContext: Running Spark\nERROR boom\n")
+        .await;
+
+    let lines = read_step_log(&f.s3, &stderr).await.unwrap();
+    assert_eq!(lines, ["INFO SparkContext: Running Spark", "ERROR boom"]);
+
+    let stdout = StepLog::locate(log_uri, &id, &step, StepLogKind::Stdout).unwrap();
+    let missing = read_step_log(&f.s3, &stdout).await.unwrap_err();
+    assert!(missing.contains("stdout.gz"), "{missing}");
+}
+
+#[tokio::test]
+async fn a_running_steps_log_source_returns_only_new_lines() {
+    let f = Fixture::new().await;
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    assert!(f.emr.describe_step(&id, &step).await.unwrap().is_live());
+    let log = StepLog::locate(LOG_URI, &id, &step, StepLogKind::Stderr).unwrap();
+    let mut source = StepLogSource::new(f.emr.clone(), f.s3.clone(), &id, &step, &log, true);
+
+    let nothing_yet = source.fetch_next().await.unwrap();
+    assert!(nothing_yet.lines.is_empty());
+    assert!(!source.is_finished());
+
+    f.put_gzip(&log, "line 1\nline 2\n").await;
+    let first = source.fetch_next().await.unwrap();
+    let texts = |c: &platform_tui::logs::LogChunk| -> Vec<String> {
+        c.lines.iter().map(|l| l.text.clone()).collect()
+    };
+    assert_eq!(texts(&first), ["line 1", "line 2"]);
+
+    f.put_gzip(&log, "line 1\nline 2\nline 3\n").await;
+    let second = source.fetch_next().await.unwrap();
+    assert_eq!(texts(&second), ["line 3"]);
+    assert!(!source.is_finished(), "the step still runs");
+}
