@@ -199,7 +199,7 @@ fn main() {
     let t_scroll = screen.frame_time(&mut large, Some(KeyCode::Char('k')), frames);
     let t_page = screen.frame_time(&mut large, Some(KeyCode::PageUp), frames);
     screen.press(&mut large, KeyCode::Char('W'));
-    screen.press(&mut large, KeyCode::Char('t'));
+    screen.press(&mut large, KeyCode::Char('T'));
     let t_wrap = screen.frame_time(&mut large, Some(KeyCode::Char('k')), frames);
     large.search("task").ok();
     let t_search = screen.frame_time(&mut large, Some(KeyCode::Char('k')), frames);

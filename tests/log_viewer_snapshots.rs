@@ -193,6 +193,16 @@ async fn follow_off_after_scrolling_up_keeps_the_place_when_lines_arrive() {
         "{screen}"
     );
     insta::assert_snapshot!(screen);
+    let buffer = rig.terminal.backend().buffer();
+    let selected = theme().selected.bg.unwrap();
+    let marked: Vec<u16> = (1..buffer.area.height - 1)
+        .filter(|&y| buffer[(1, y)].bg == selected)
+        .collect();
+    assert_eq!(
+        marked,
+        [10],
+        "only the selected line (the last row, task 34) is marked"
+    );
 }
 
 #[tokio::test]
@@ -233,7 +243,7 @@ async fn wrap_on_and_off() {
 async fn timestamps_from_the_events() {
     let mut rig = Rig::new(100, 8);
     let mut view = loaded(&mut rig, spark_lines(0..4), 1000).await;
-    rig.keys(&mut view, "t");
+    rig.keys(&mut view, "T");
     let screen = rig.draw(&mut view);
     assert!(screen.contains("2026-01-02T03:04:03.000Z"), "{screen}");
     insta::assert_snapshot!(screen);
@@ -307,6 +317,29 @@ async fn filter_keeps_context_lines_around_matches() {
         "gaps between groups are marked: {screen}"
     );
     insta::assert_snapshot!(screen);
+
+    // Matched words are highlighted; context lines are muted.
+    let theme = theme();
+    let buffer = rig.terminal.backend().buffer();
+    let row_of = |text: &str| {
+        (0..buffer.area.height)
+            .find(|&y| {
+                let row: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect();
+                row.contains(text)
+            })
+            .unwrap()
+    };
+    let error_row = row_of("ERROR Executor: Exception in task 15.0");
+    let error_x = 1 + "26/01/02 03:04:15 ".len() as u16;
+    assert_eq!(buffer[(error_x, error_row)].bg, theme.highlight.bg.unwrap());
+    assert_ne!(
+        buffer[(error_x - 1, error_row)].bg,
+        theme.highlight.bg.unwrap()
+    );
+    let context_row = row_of("Finished task 14.0");
+    assert_eq!(buffer[(1, context_row)].fg, theme.muted.fg.unwrap());
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 //! from a [`LogSource`]: each refresh asks only for the lines that are new.
 //!
 //! Keys (until the key map has log commands of its own, the view reads these keys directly):
-//! `f` follow, `W` wrap, `t` timestamps, `ctrl-s` search, `n`/`N` next/previous match,
+//! `f` follow, `W` wrap, `T` timestamps, `ctrl-s` search, `n`/`N` next/previous match,
 //! `+`/`-` filter context, `enter` pretty JSON of the line, `J` of every line, `w` save,
 //! `←`/`→` scroll sideways.
 
@@ -406,7 +406,7 @@ impl LogViewer {
                 self.toggles.wrap = !self.toggles.wrap;
                 Some(Outcome::Handled)
             }
-            KeyCode::Char('t') => {
+            KeyCode::Char('T') => {
                 self.toggles.timestamps = !self.toggles.timestamps;
                 Some(Outcome::Handled)
             }

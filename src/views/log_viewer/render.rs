@@ -83,7 +83,12 @@ impl Painter<'_> {
             hscroll: view.hscroll,
             timestamps: view.toggles.timestamps,
             pretty: view.toggles.pretty_all || view.pretty.contains(&seq),
-            search: view.search.as_ref().map(|s| s.matcher()),
+            // Search matches, or else what the filter matched.
+            search: view
+                .search
+                .as_ref()
+                .map(|s| s.matcher())
+                .or(filter.map(|f| f.matcher())),
             text_style,
             timestamp_style,
             highlight_style: self.theme.highlight,
