@@ -556,3 +556,35 @@ async fn s3_object_source_returns_only_the_new_lines_of_a_growing_gzip_log() {
     let error = missing.fetch_next().await.unwrap_err();
     assert!(error.contains("none.gz"), "{error}");
 }
+
+/// A source with a backlog served in pages, like CloudWatch GetLogEvents.
+struct Paged(Vec<Vec<LogLine>>);
+
+impl LogSource for Paged {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+        let lines = if self.0.is_empty() {
+            Vec::new()
+        } else {
+            self.0.remove(0)
+        };
+        let more = !self.0.is_empty();
+        Box::pin(async move { Ok(LogChunk { lines, more }) })
+    }
+
+    fn is_finished(&self) -> bool {
+        false
+    }
+}
+
+#[tokio::test]
+async fn a_backlog_is_fetched_page_after_page_while_following() {
+    let mut rig = Rig::new(80, 6);
+    let pages = vec![spark_lines(0..3), spark_lines(3..6), spark_lines(6..7)];
+    let mut view = LogViewer::new("backlog", Box::new(Paged(pages)), 100);
+    rig.refresh(&mut view).await;
+    assert_eq!(view.len(), 3);
+    rig.deliver(&mut view).await; // fetched again at once: more was ready
+    rig.deliver(&mut view).await;
+    assert_eq!(view.len(), 7);
+    assert!(rig.rx.try_recv().is_err(), "the last page had nothing more");
+}
