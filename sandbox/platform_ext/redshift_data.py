@@ -103,7 +103,7 @@ class Statement:
     @property
     def status(self) -> str:
         states = [p.status for p in self.parts]
-        for state in ("ABORTED", "FAILED"):
+        for state in ("FAILED", "ABORTED"):
             if state in states:
                 return state
         if all(s == "FINISHED" for s in states):

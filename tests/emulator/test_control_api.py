@@ -1,0 +1,50 @@
+"""The /platform-api/ control endpoint: injections, timings, validation, reset."""
+
+from __future__ import annotations
+
+
+def test_inject_list_and_clear(sandbox):
+    status, created = sandbox.call(
+        "POST", "/platform-api/inject", {"target": "emr-step", "name": "aggregate", "count": 2}
+    )
+    assert status == 201
+    assert created["injection"]["remaining"] == 2
+    assert created["injection"]["message"].startswith("Injected failure")
+    sandbox.inject("glue-job", "boom")
+
+    listed = sandbox.control("GET", "/injections")["injections"]
+    assert [(i["target"], i["name"]) for i in listed] == [
+        ("emr-step", "aggregate"),
+        ("glue-job", None),
+    ]
+    assert sandbox.control("DELETE", "/injections?target=glue-job") == {"cleared": 1}
+    assert sandbox.control("DELETE", "/injections") == {"cleared": 1}
+    assert sandbox.control("GET", "/injections") == {"injections": []}
+
+
+def test_bad_requests_are_refused_with_a_reason(sandbox):
+    status, answer = sandbox.call("POST", "/platform-api/inject", {"target": "lambda"})
+    assert status == 400
+    assert "unknown target 'lambda'" in answer["error"]
+    status, answer = sandbox.call("POST", "/platform-api/timing", {"target": "glue-job"})
+    assert (status, answer["error"]) == (400, "'seconds' must be a number of seconds, got None")
+    status, _ = sandbox.call("GET", "/platform-api/nothing-here")
+    assert status == 404
+    status, _ = sandbox.call("PUT", "/platform-api/inject", {})
+    assert status == 405
+
+
+def test_timings_have_defaults_can_be_set_and_reset_with_moto(sandbox):
+    defaults = {t["target"]: t for t in sandbox.control("GET", "/timing")["timings"]}
+    assert set(defaults) == {"glue-job", "glue-crawler", "emr-step", "redshift-sql"}
+
+    sandbox.timing("emr-step", seconds=2.5, startup=0.5, name="aggregate")
+    timings = sandbox.control("GET", "/timing")["timings"]
+    assert {"target": "emr-step", "name": "aggregate", "startup_seconds": 0.5, "seconds": 2.5} in (
+        timings
+    )
+    sandbox.inject("glue-job", "boom")
+
+    sandbox.reset()  # POST /moto-api/reset forgets them too
+    assert len(sandbox.control("GET", "/timing")["timings"]) == 4
+    assert sandbox.control("GET", "/injections")["injections"] == []
