@@ -33,17 +33,20 @@ def spark_line(level: str, logger: str, message: str) -> str:
 
 def driver_script(job: Any, run: SimulatedJobRun) -> list[tuple[float, str, str]]:
     """(fraction of the run time, group, line): what a PySpark Glue job prints while it runs."""
-    script = (job.command or {}).get("ScriptLocation", "script.py") if job else "script.py"
-    args = " ".join(f"{k}={v}" for k, v in sorted((run.arguments or {}).items()))
+    script = (job.command or {}).get("ScriptLocation", "script.py")
+    arguments = run.arguments or {}
+    source = arguments.get("--input", "the input path")
+    target = arguments.get("--output", "the output path")
+    args = " ".join(f"{k}={v}" for k, v in sorted(arguments.items()))
     return [
         (0.0, ERROR_GROUP, spark_line("INFO", "GlueContext", f"GlueContext for {run.job_name}")),
         (0.0, OUTPUT_GROUP, f"Job {run.job_name} run {run.job_run_id}: running {script}"),
         (0.0, OUTPUT_GROUP, f"Arguments: {args or '(none)'}"),
-        (0.2, ERROR_GROUP, spark_line("INFO", "SparkContext", "Running Spark version 3.3.0")),
-        (0.3, OUTPUT_GROUP, "Reading raw/green_tripdata/ (csv, header=true)"),
+        (0.2, ERROR_GROUP, spark_line("INFO", "SparkContext", "Running Spark version 3.5.4")),
+        (0.3, OUTPUT_GROUP, f"Reading {source}"),
         (0.5, ERROR_GROUP, spark_line("INFO", "DAGScheduler", "Job 0 finished: count")),
         (0.6, OUTPUT_GROUP, "Cleaning trips: dropping rows with null pickup or drop-off"),
-        (0.8, OUTPUT_GROUP, "Writing staging/green_trips/ (parquet, partitioned by pickup_date)"),
+        (0.8, OUTPUT_GROUP, f"Writing {target}"),
     ]
 
 

@@ -1,0 +1,161 @@
+"""Seed the Glue and Redshift resources infra/ creates (modules glue and redshift), by API.
+
+Names follow infra/modules/naming with project "nyctaxi" and env "sandbox", the prefix of the
+buckets sandbox/seed.py creates. The Glue job's script is uploaded from scripts/ when present
+(and when the data-lake bucket exists), like the glue module's aws_s3_object.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+GLUE_SCRIPT = "glue_process_to_staging.py"
+
+log = logging.getLogger("platform_ext.seeding")
+
+
+@dataclass(frozen=True)
+class PlatformNames:
+    """infra/modules/naming for one <project>-<env> prefix."""
+
+    prefix: str = "nyctaxi-sandbox"
+    redshift_database: str = "analytics"
+    redshift_admin: str = "platform_admin"
+
+    @property
+    def datalake_bucket(self) -> str:
+        return f"{self.prefix}-datalake"
+
+    @property
+    def glue_database(self) -> str:
+        return self.prefix.replace("-", "_")
+
+    @property
+    def glue_crawler(self) -> str:
+        return f"{self.prefix}-raw-crawler"
+
+    @property
+    def glue_job(self) -> str:
+        return f"{self.prefix}-process-to-staging"
+
+    @property
+    def redshift_cluster(self) -> str:
+        return f"{self.prefix}-warehouse"
+
+    def role_arn(self, purpose: str) -> str:
+        return f"arn:aws:iam::{ACCOUNT_ID}:role/{self.prefix}-{purpose}"
+
+
+def client(service: str, endpoint_url: str):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="sandbox",
+        aws_secret_access_key="sandbox",
+        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+    )
+
+
+def seed_platform(
+    endpoint_url: str,
+    project_dir: Path = PROJECT_DIR,
+    *,
+    names: PlatformNames | None = None,
+    note: Callable[[str], None] = log.info,
+) -> PlatformNames:
+    names = names or PlatformNames()
+    seed_glue(endpoint_url, project_dir, names, note)
+    seed_redshift(endpoint_url, names, note)
+    return names
+
+
+def seed_glue(
+    endpoint_url: str, project_dir: Path, names: PlatformNames, note: Callable[[str], None]
+) -> None:
+    glue = client("glue", endpoint_url)
+    lake = names.datalake_bucket
+    glue.create_database(
+        DatabaseInput={
+            "Name": names.glue_database,
+            "Description": "NYC green-taxi trips: raw/ tables found by the crawler, staging output",
+        }
+    )
+    glue.create_crawler(
+        Name=names.glue_crawler,
+        Role=names.role_arn("glue"),
+        DatabaseName=names.glue_database,
+        TablePrefix="raw_",
+        Targets={"S3Targets": [{"Path": f"s3://{lake}/raw/"}]},
+        SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"},
+    )
+    script_key = f"scripts/{GLUE_SCRIPT}"
+    uploaded = upload_script(endpoint_url, lake, script_key, project_dir / "scripts" / GLUE_SCRIPT)
+    glue.create_job(
+        Name=names.glue_job,
+        Role=names.role_arn("glue"),
+        GlueVersion="5.0",
+        WorkerType="G.1X",
+        NumberOfWorkers=2,
+        Timeout=60,
+        ExecutionProperty={"MaxConcurrentRuns": 1},
+        Command={
+            "Name": "glueetl",
+            "PythonVersion": "3",
+            "ScriptLocation": f"s3://{lake}/{script_key}",
+        },
+        DefaultArguments={
+            "--job-language": "python",
+            "--enable-metrics": "true",
+            "--enable-continuous-cloudwatch-log": "true",
+            "--TempDir": f"s3://{lake}/tmp/glue/",
+            "--input": f"s3://{lake}/raw/green_tripdata/",
+            "--output": f"s3://{lake}/staging/trips/",
+        },
+    )
+    script = "script uploaded" if uploaded else "script not uploaded (no file or no bucket)"
+    note(
+        f"glue: database {names.glue_database}, crawler {names.glue_crawler},"
+        f" job {names.glue_job} ({script})"
+    )
+
+
+def upload_script(endpoint_url: str, bucket: str, key: str, path: Path) -> bool:
+    s3 = client("s3", endpoint_url)
+    if not path.is_file():
+        return False
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except s3.exceptions.ClientError:
+        return False
+    s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType="text/x-python")
+    return True
+
+
+def seed_redshift(endpoint_url: str, names: PlatformNames, note: Callable[[str], None]) -> None:
+    redshift = client("redshift", endpoint_url)
+    redshift.create_cluster(
+        ClusterIdentifier=names.redshift_cluster,
+        NodeType="ra3.large",
+        ClusterType="single-node",
+        MasterUsername=names.redshift_admin,
+        MasterUserPassword="Sandbox-only-1",
+        DBName=names.redshift_database,
+        Port=5439,
+        Encrypted=True,
+        PubliclyAccessible=False,
+        IamRoles=[names.role_arn("redshift-copy")],
+    )
+    note(
+        f"redshift: cluster {names.redshift_cluster}, database {names.redshift_database}"
+        " (SQL through the Redshift Data API)"
+    )

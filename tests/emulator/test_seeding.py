@@ -1,0 +1,48 @@
+"""platform_ext.seed_platform: the Glue and Redshift resources infra/ would create, usable."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from polling import wait_for
+
+SANDBOX = Path(__file__).resolve().parents[2] / "sandbox"
+sys.path.insert(0, str(SANDBOX))
+from platform_ext import seeding  # noqa: E402  (sandbox/ is not an installed package)
+
+LAKE = "nyctaxi-sandbox-datalake"
+
+
+def test_seeded_glue_and_redshift_match_infra_names_and_work(sandbox):
+    sandbox.client("s3").create_bucket(Bucket=LAKE)  # sandbox/seed.py creates it first
+
+    names = seeding.seed_platform(sandbox.endpoint)
+
+    glue = sandbox.client("glue")
+    assert glue.get_database(Name="nyctaxi_sandbox")["Database"]["Name"] == names.glue_database
+    crawler = glue.get_crawler(Name="nyctaxi-sandbox-raw-crawler")["Crawler"]
+    assert crawler["Targets"]["S3Targets"] == [{"Path": f"s3://{LAKE}/raw/"}]
+    assert crawler["TablePrefix"] == "raw_"
+    job = glue.get_job(JobName="nyctaxi-sandbox-process-to-staging")["Job"]
+    script = f"s3://{LAKE}/scripts/glue_process_to_staging.py"
+    assert job["Command"]["ScriptLocation"] == script
+    assert (job["GlueVersion"], job["WorkerType"], job["NumberOfWorkers"]) == ("5.0", "G.1X", 2)
+    body = sandbox.client("s3").get_object(Bucket=LAKE, Key="scripts/glue_process_to_staging.py")
+    assert (
+        body["Body"].read() == (SANDBOX.parent / "scripts/glue_process_to_staging.py").read_bytes()
+    )
+
+    cluster = sandbox.client("redshift").describe_clusters(
+        ClusterIdentifier="nyctaxi-sandbox-warehouse"
+    )["Clusters"][0]
+    assert (cluster["DBName"], cluster["MasterUsername"]) == ("analytics", "platform_admin")
+
+    sandbox.timing("redshift-sql", seconds=0.05, startup=0.02)
+    data = sandbox.client("redshift-data")
+    statement_id = data.execute_statement(
+        ClusterIdentifier=names.redshift_cluster,
+        Database=names.redshift_database,
+        Sql=(SANDBOX.parent / "sql/001_schema.sql").read_text(),
+    )["Id"]
+    wait_for(lambda: data.describe_statement(Id=statement_id)["Status"] == "FINISHED")
