@@ -7,7 +7,9 @@
 
 pub mod emr;
 mod error;
+pub mod glue;
 mod local_file;
+pub mod logs;
 pub mod s3;
 
 use std::time::Duration;

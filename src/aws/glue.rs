@@ -1,0 +1,47 @@
+//! AWS Glue: the Data Catalog (databases, tables, partitions), crawlers and jobs with their
+//! runs. Plain domain types only; no SDK type leaves this module.
+//!
+//! Mutating operations (start/stop a crawler, start/stop job runs) are plain async functions;
+//! the app calls them only through its action gate.
+
+mod catalog;
+mod crawlers;
+mod jobs;
+
+use aws_config::SdkConfig;
+use aws_sdk_glue::Client;
+use chrono::{DateTime, Utc};
+
+use super::error::ServiceEndpoint;
+
+pub use catalog::{Column, Database, Partition, Table};
+pub use crawlers::{Crawler, CrawlerMetrics, LastCrawl};
+pub use jobs::{Job, JobRun, RunState, StopFailure, LATEST_RUN_LOOKUPS};
+
+/// The Glue client of one context.
+#[derive(Debug, Clone)]
+pub struct Glue {
+    client: Client,
+    endpoint: ServiceEndpoint,
+}
+
+impl Glue {
+    pub fn new(config: &SdkConfig) -> Self {
+        Glue {
+            client: Client::new(config),
+            endpoint: ServiceEndpoint::new("Glue", "glue", config),
+        }
+    }
+}
+
+fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<DateTime<Utc>> {
+    t.and_then(to_chrono)
+}
+
+fn text(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(str::to_owned)
+}

@@ -1,0 +1,409 @@
+//! The Glue and CloudWatch Logs clients against the sandbox's emulator over real HTTP. Each test
+//! creates what it reads through the plain SDK first.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use aws_sdk_glue::types::{
+    Column, CrawlerTargets, DatabaseInput, JobCommand, PartitionInput, S3Target, StorageDescriptor,
+    TableInput, WorkerType,
+};
+use platform_tui::aws::glue::{Glue, RunState};
+use platform_tui::aws::logs::CloudWatchLogs;
+use platform_tui::aws::{sdk_config, ErrorKind};
+use support::Emulator;
+
+const DATABASE: &str = "nyc_taxi";
+const TABLE: &str = "green_trips";
+const CRAWLER: &str = "nyc-raw-crawler";
+const JOB: &str = "process_to_staging_nyc";
+
+struct Fixture {
+    emulator: Emulator,
+    glue: Glue,
+    logs: CloudWatchLogs,
+    sdk: aws_sdk_glue::Client,
+    sdk_logs: aws_sdk_cloudwatchlogs::Client,
+}
+
+impl Fixture {
+    async fn new() -> Fixture {
+        let emulator = Emulator::start();
+        let config = sdk_config(&emulator.settings()).await;
+        Fixture {
+            glue: Glue::new(&config),
+            logs: CloudWatchLogs::new(&config),
+            sdk: aws_sdk_glue::Client::new(&config),
+            sdk_logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            emulator,
+        }
+    }
+
+    /// Makes runs or crawls of `model` (`glue::job_run`, `glue::crawl`) take `seconds` per step.
+    fn slow_down(&self, model: &str, seconds: u32) {
+        let body = format!(
+            r#"{{"model_name":"{model}","transition":{{"progression":"time","seconds":{seconds}}}}}"#
+        );
+        let mut stream = TcpStream::connect(("127.0.0.1", self.emulator.port())).unwrap();
+        write!(
+            stream,
+            "POST /moto-api/state-manager/set-transition HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 20"),
+            "set-transition: {answer}"
+        );
+    }
+
+    async fn catalog(&self) {
+        self.sdk
+            .create_database()
+            .database_input(
+                DatabaseInput::builder()
+                    .name(DATABASE)
+                    .description("NYC taxi data lake")
+                    .location_uri("s3://lake/")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let column =
+            |name: &str, ty: &str| Column::builder().name(name).r#type(ty).build().unwrap();
+        self.sdk
+            .create_table()
+            .database_name(DATABASE)
+            .table_input(
+                TableInput::builder()
+                    .name(TABLE)
+                    .table_type("EXTERNAL_TABLE")
+                    .parameters("classification", "csv")
+                    .storage_descriptor(
+                        StorageDescriptor::builder()
+                            .location("s3://lake/raw/green/")
+                            .columns(column("vendorid", "bigint"))
+                            .columns(column("trip_distance", "double"))
+                            .build(),
+                    )
+                    .partition_keys(column("year", "string"))
+                    .partition_keys(column("month", "string"))
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        self.sdk
+            .create_partition()
+            .database_name(DATABASE)
+            .table_name(TABLE)
+            .partition_input(
+                PartitionInput::builder()
+                    .values("2024")
+                    .values("01")
+                    .storage_descriptor(
+                        StorageDescriptor::builder()
+                            .location("s3://lake/raw/green/year=2024/month=01/")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    async fn crawler(&self) {
+        self.sdk
+            .create_crawler()
+            .name(CRAWLER)
+            .role("arn:aws:iam::123456789012:role/glue")
+            .database_name(DATABASE)
+            .schedule("cron(0 1 * * ? *)")
+            .targets(
+                CrawlerTargets::builder()
+                    .s3_targets(S3Target::builder().path("s3://lake/raw/").build())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
+    async fn job(&self) {
+        self.sdk
+            .create_job()
+            .name(JOB)
+            .role("arn:aws:iam::123456789012:role/glue")
+            .command(
+                JobCommand::builder()
+                    .name("glueetl")
+                    .script_location("s3://scripts/process_to_staging.py")
+                    .python_version("3")
+                    .build(),
+            )
+            .glue_version("4.0")
+            .worker_type(WorkerType::G1X)
+            .number_of_workers(2)
+            .default_arguments("--source", "s3://lake/raw/")
+            .default_arguments("--target", "s3://lake/staging/")
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+fn args(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn catalog_databases_tables_partitions() {
+    let f = Fixture::new().await;
+    f.catalog().await;
+
+    let databases = f.glue.databases().await.unwrap();
+    assert_eq!(databases.len(), 1);
+    assert_eq!(databases[0].name, DATABASE);
+    assert_eq!(databases[0].location.as_deref(), Some("s3://lake/"));
+    assert_eq!(
+        databases[0].description.as_deref(),
+        Some("NYC taxi data lake")
+    );
+
+    let tables = f.glue.tables(DATABASE).await.unwrap();
+    assert_eq!(tables.len(), 1);
+    let table = &tables[0];
+    assert_eq!(table.name, TABLE);
+    assert_eq!(table.database, DATABASE);
+    assert_eq!(table.location.as_deref(), Some("s3://lake/raw/green/"));
+    assert_eq!(table.classification.as_deref(), Some("csv"));
+    assert!(table.updated.is_some() || table.created.is_some());
+    let columns: Vec<(&str, &str)> = table
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.data_type.as_str()))
+        .collect();
+    assert_eq!(
+        columns,
+        [("vendorid", "bigint"), ("trip_distance", "double")]
+    );
+    let keys: Vec<&str> = table
+        .partition_keys
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(keys, ["year", "month"]);
+    assert_eq!(&f.glue.table(DATABASE, TABLE).await.unwrap(), table);
+
+    let partitions = f.glue.partitions(DATABASE, TABLE).await.unwrap();
+    assert_eq!(partitions.len(), 1);
+    assert_eq!(partitions[0].values, ["2024", "01"]);
+    assert_eq!(
+        partitions[0].location.as_deref(),
+        Some("s3://lake/raw/green/year=2024/month=01/")
+    );
+
+    let missing = f.glue.tables("no_such_db").await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
+    assert!(missing.to_string().contains("no_such_db"), "{missing}");
+}
+
+#[tokio::test]
+async fn crawler_state_start_and_stop() {
+    let f = Fixture::new().await;
+    f.slow_down("glue::crawl", 60);
+    f.crawler().await;
+
+    let crawlers = f.glue.crawlers().await.unwrap();
+    assert_eq!(crawlers.len(), 1);
+    let crawler = &crawlers[0];
+    assert_eq!(crawler.name, CRAWLER);
+    assert_eq!(crawler.state, "READY");
+    assert_eq!(crawler.schedule.as_deref(), Some("cron(0 1 * * ? *)"));
+    assert_eq!(crawler.targets, ["s3://lake/raw/"]);
+    assert_eq!(crawler.database.as_deref(), Some(DATABASE));
+    assert!(crawler.last_crawl.is_none());
+
+    f.glue.start_crawler(CRAWLER).await.unwrap();
+    let running = f.glue.crawler(CRAWLER).await.unwrap();
+    assert_eq!(running.state, "RUNNING");
+    let last = running.last_crawl.expect("a crawl started");
+    assert!(last.started.is_some());
+    assert_eq!(last.log_group.as_deref(), Some("/aws-glue/crawlers"));
+
+    let again = f.glue.start_crawler(CRAWLER).await.unwrap_err();
+    assert!(again.to_string().contains("CrawlerRunning"), "{again}");
+
+    f.glue.stop_crawler(CRAWLER).await.unwrap();
+    assert_eq!(f.glue.crawler(CRAWLER).await.unwrap().state, "STOPPING");
+
+    let missing = f.glue.start_crawler("nope").await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
+}
+
+#[tokio::test]
+async fn jobs_detail_runs_and_arguments() {
+    let f = Fixture::new().await;
+    f.job().await;
+
+    let jobs = f.glue.jobs().await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    let job = &jobs[0];
+    assert_eq!(job.name, JOB);
+    assert_eq!(job.command.as_deref(), Some("glueetl"));
+    assert_eq!(
+        job.script_location.as_deref(),
+        Some("s3://scripts/process_to_staging.py")
+    );
+    assert_eq!(job.glue_version.as_deref(), Some("4.0"));
+    assert_eq!(job.worker_type.as_deref(), Some("G.1X"));
+    assert_eq!(job.number_of_workers, Some(2));
+    assert_eq!(
+        job.default_arguments,
+        args(&[
+            ("--source", "s3://lake/raw/"),
+            ("--target", "s3://lake/staging/")
+        ])
+    );
+    assert_eq!(&f.glue.job(JOB).await.unwrap(), job);
+
+    let never_ran = f.glue.with_latest_runs(jobs.clone()).await.unwrap();
+    assert!(never_ran[0].last_run.is_none());
+
+    let first = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
+    let rerun_args = args(&[("--pickup_date", "2024-01-15")]);
+    let second = f.glue.start_job_run(JOB, &rerun_args).await.unwrap();
+    assert!(first.starts_with("jr_") && second != first);
+
+    let run = f.glue.job_run(JOB, &second).await.unwrap();
+    assert_eq!(run.id, second);
+    assert_eq!(run.job_name, JOB);
+    // AWS returns the arguments the run was started with; the emulator adds the job's defaults.
+    assert_eq!(
+        run.arguments.get("--pickup_date").map(String::as_str),
+        Some("2024-01-15")
+    );
+    assert!(run.started.is_some());
+    assert!(!run.state.is_empty());
+
+    let runs = f.glue.job_runs(JOB).await.unwrap();
+    let ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&first.as_str()) && ids.contains(&second.as_str()));
+    assert!(runs[0].started >= runs[1].started, "newest first");
+
+    let with_runs = f.glue.with_latest_runs(jobs).await.unwrap();
+    let latest = with_runs[0].last_run.as_ref().expect("the job ran");
+    assert_eq!(latest.id, runs[0].id);
+
+    let missing = f.glue.job_run(JOB, "jr_nope").await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
+    let no_job = f
+        .glue
+        .start_job_run("nope", &BTreeMap::new())
+        .await
+        .unwrap_err();
+    assert_eq!(no_job.kind, ErrorKind::NotFound, "{no_job}");
+}
+
+#[tokio::test]
+async fn a_slow_run_is_running_until_it_succeeds() {
+    let f = Fixture::new().await;
+    f.slow_down("glue::job_run", 60);
+    f.job().await;
+    let id = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
+    let run = f.glue.job_run(JOB, &id).await.unwrap();
+    assert!(run.run_state().is_active(), "{}", run.state);
+    assert_ne!(run.run_state(), RunState::Succeeded);
+}
+
+#[tokio::test]
+async fn log_events_are_read_incrementally() {
+    let f = Fixture::new().await;
+    let (group, stream) = ("/aws-glue/jobs/output", "jr_abc");
+    f.sdk_logs
+        .create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+    f.sdk_logs
+        .create_log_stream()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .send()
+        .await
+        .unwrap();
+    let put = |messages: &[(i64, &str)]| {
+        let events: Vec<_> = messages
+            .iter()
+            .map(|(t, m)| {
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(*t)
+                    .message(*m)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        f.sdk_logs
+            .put_log_events()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .set_log_events(Some(events))
+            .send()
+    };
+    let t0 = chrono::Utc::now().timestamp_millis();
+    put(&[(t0, "starting job"), (t0 + 1, "reading s3://lake/raw/")])
+        .await
+        .unwrap();
+
+    let first = f.logs.get_log_events(group, stream, None).await.unwrap();
+    let messages: Vec<&str> = first.events.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages, ["starting job", "reading s3://lake/raw/"]);
+    assert_eq!(
+        first.events[0].timestamp.map(|t| t.timestamp_millis()),
+        Some(t0)
+    );
+    let token = first.next_forward_token.expect("a forward token");
+
+    let idle = f
+        .logs
+        .get_log_events(group, stream, Some(&token))
+        .await
+        .unwrap();
+    assert!(idle.events.is_empty());
+
+    put(&[(t0 + 2, "wrote 42 rows")]).await.unwrap();
+    let later = f
+        .logs
+        .get_log_events(group, stream, idle.next_forward_token.as_deref())
+        .await
+        .unwrap();
+    let messages: Vec<&str> = later.events.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages, ["wrote 42 rows"]);
+
+    let missing = f
+        .logs
+        .get_log_events("/aws-glue/jobs/error", stream, None)
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
+    let text = missing.to_string();
+    assert!(
+        text.contains("/aws-glue/jobs/error") && text.contains(stream),
+        "{text}"
+    );
+}
