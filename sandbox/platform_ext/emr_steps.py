@@ -16,6 +16,7 @@ from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.emr import models as emr_models
+from moto.emr.exceptions import ValidationException
 from moto.emr.responses import ElasticMapReduceResponse
 
 from . import clock, control, sinks
@@ -243,6 +244,10 @@ class _Scheduled:
 
 
 def add_steps(self: emr_models.Cluster, steps: list[dict[str, Any]]) -> list[emr_models.Step]:
+    if getattr(self, "state", None) in CLUSTER_DONE_STATES:
+        raise ValidationException(
+            "A job flow that is shutting down, terminated, or finished may not be modified."
+        )
     with control.LOCK:
         added = [emr_models.Step(state="PENDING", **step) for step in steps]
         for step in added:

@@ -2,8 +2,9 @@
 
 moto 5.2.5 ends a crawl COMPLETED at once (state manager model glue::crawl), reports the last
 crawl with crawl states instead of SUCCEEDED/CANCELLED/FAILED, and has no GetCrawlerMetrics.
-Here a crawl is RUNNING for the glue-crawler run time, then COMPLETED, or FAILED with an
-injected message; StopCrawler moves it to STOPPING, then STOPPED (crawler READY again).
+Here a crawl is RUNNING for the glue-crawler run time, then COMPLETED (having written the
+tables its S3 targets hold, see glue_catalog), or FAILED with an injected message;
+StopCrawler moves it to STOPPING, then STOPPED (crawler READY again).
 Log lines go to /aws-glue/crawlers, stream = crawler name, as on AWS.
 """
 
@@ -17,7 +18,7 @@ from moto.core.responses import ActionResult
 from moto.glue import models as glue_models
 from moto.glue.responses import GlueResponse
 
-from . import clock, control, sinks
+from . import clock, control, glue_catalog, sinks
 
 LOG_GROUP = "/aws-glue/crawlers"
 STOP_SECONDS = 0.3
@@ -33,6 +34,7 @@ class SimulatedCrawl(glue_models.FakeCrawl):
         super().__init__(crawler.name)
         self.crawler = crawler
         self.error_message: str | None = None
+        self.tables = glue_catalog.CrawlResult()
         self._started = self._phase_started
         self._finished_at: float | None = None
         self._timing = control.timing("glue-crawler", crawler.name)
@@ -58,16 +60,27 @@ class SimulatedCrawl(glue_models.FakeCrawl):
     def tick(self, now: float) -> bool:
         elapsed = now - self._phase_started
         if self._state == "RUNNING" and elapsed >= self._timing.startup + self._timing.run:
-            if self._failure is None:
-                self._log(f"INFO : Crawler configured, targets read for {self.crawler.name}")
-                self._finish("COMPLETED", now)
-            else:
-                self._log(f"ERROR : {self._failure}")
-                self.error_message = self._failure
-                self._finish("FAILED", now)
+            self._complete(now)
         elif self._state == "STOPPING" and elapsed >= STOP_SECONDS:
             self._finish("STOPPED", now)
         return self._state in FINISHED
+
+    def _complete(self, now: float) -> None:
+        if self._failure is None:
+            try:
+                self.tables = glue_catalog.write_tables(self.crawler)
+            except Exception as error:  # e.g. the crawler's database does not exist
+                self._failure = f"{type(error).__name__}: {error}"
+        if self._failure is not None:
+            self._log(f"ERROR : {self._failure}")
+            self.error_message = self._failure
+            self._finish("FAILED", now)
+            return
+        self._log(
+            f"INFO : {self.tables.created} table(s) created, {self.tables.updated} updated"
+            f" in database {self.crawler.database_name}"
+        )
+        self._finish("COMPLETED", now)
 
     def _finish(self, state: str, now: float) -> None:
         self._state = state
@@ -140,8 +153,8 @@ def crawler_metrics(crawler: glue_models.FakeCrawler, now: float) -> dict[str, A
         "StillEstimating": False,
         "LastRuntimeSeconds": runtimes[-1] if runtimes else 0.0,
         "MedianRuntimeSeconds": statistics.median(runtimes) if runtimes else 0.0,
-        "TablesCreated": 0,
-        "TablesUpdated": 0,
+        "TablesCreated": finished[-1].tables.created if finished else 0,
+        "TablesUpdated": finished[-1].tables.updated if finished else 0,
         "TablesDeleted": 0,
     }
 

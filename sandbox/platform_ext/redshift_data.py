@@ -188,8 +188,14 @@ class SqlBackend:
         if cluster:
             from moto.redshift.models import redshift_backends
 
-            if cluster not in redshift_backends[self.account_id][self.region].clusters:
+            clusters = redshift_backends[self.account_id][self.region].clusters
+            if cluster not in clusters:
                 raise ValidationException(f"Cluster {cluster} not found.")
+            if clusters[cluster].status != "available":
+                raise ValidationException(
+                    f"Cluster {cluster} is {clusters[cluster].status}: it must be available"
+                    " to run statements (resume it first)."
+                )
 
     def submit(self, request: dict[str, Any], sqls: list[str], is_batch: bool) -> Statement:
         self.check_target(request)

@@ -188,3 +188,10 @@ def test_cluster_without_keep_alive_terminates_after_its_steps(sandbox, emr):
         )
     )
     assert states(emr, cluster_id) == {"only": "COMPLETED"}
+
+
+def test_steps_cannot_be_added_to_a_terminated_cluster(sandbox, emr):
+    cluster_id = start_cluster(emr)
+    emr.terminate_job_flows(JobFlowIds=[cluster_id])
+    with pytest.raises(emr.exceptions.ClientError, match="may not be modified"):
+        emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[step("late")])

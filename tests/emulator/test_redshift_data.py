@@ -300,3 +300,12 @@ def test_copy_from_a_missing_prefix_fails_with_a_clear_message(data):
     failed = run(data, load_sql(f"s3://{LAKE}/gold/nothing-here/"))
     assert failed["Status"] == "FAILED"
     assert "gold/nothing-here/" in failed["Error"]
+
+
+def test_paused_cluster_refuses_statements_until_resumed(sandbox, data):
+    redshift = sandbox.client("redshift")
+    redshift.pause_cluster(ClusterIdentifier=CLUSTER)
+    with pytest.raises(data.exceptions.ValidationException, match="is paused"):
+        data.execute_statement(ClusterIdentifier=CLUSTER, Database=DATABASE, Sql="SELECT 1")
+    redshift.resume_cluster(ClusterIdentifier=CLUSTER)
+    assert run(data, "SELECT 1")["Status"] == "FINISHED"
