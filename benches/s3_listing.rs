@@ -93,6 +93,12 @@ async fn http_put_rate(emulator: &Emulator) -> f64 {
     HTTP_PUT_SAMPLE as f64 / started.elapsed().as_secs_f64()
 }
 
+fn median(durations: impl Iterator<Item = Duration>) -> Duration {
+    let mut sorted: Vec<Duration> = durations.collect();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
@@ -123,15 +129,16 @@ fn main() {
             );
             runs.push(listing);
         }
-        runs.sort_by_key(|l| l.full);
-        let median = &runs[runs.len() / 2];
+        let first_page = median(runs.iter().map(|l| l.first_page));
+        let full = median(runs.iter().map(|l| l.full));
         println!(
-            "median: first page: {}; full listing ({} keys, {} pages): {}; first rows arrive {:.0}x sooner",
-            secs(median.first_page),
-            median.keys,
-            median.pages,
-            secs(median.full),
-            median.full.as_secs_f64() / median.first_page.as_secs_f64()
+            "median of {LISTING_RUNS}: first page: {}; full listing ({} keys, {} pages): {}; \
+             first rows arrive {:.0}x sooner",
+            secs(first_page),
+            runs[0].keys,
+            runs[0].pages,
+            secs(full),
+            full.as_secs_f64() / first_page.as_secs_f64()
         );
 
         let rate = http_put_rate(&emulator).await;
