@@ -2,6 +2,7 @@
 
     import platform_ext
     platform_ext.install()   # before the moto server answers its first request
+    platform_ext.seed_platform(endpoint_url, project_dir, note=print)   # Glue + Redshift (seeding)
 
 `install()` patches moto's models and responses in this process (idempotent) and adds the
 control endpoint /platform-api/ (failure injection and durations, see http_api) to moto's
@@ -18,6 +19,7 @@ from moto.moto_api._internal.models import MotoAPIBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 from . import clock, control, emr_steps, glue_crawlers, glue_jobs, http_api, redshift_data
+from .seeding import seed_platform
 
 __all__ = ["install", "seed_platform"]
 
@@ -60,10 +62,3 @@ def _reset_with_moto() -> None:
             moto_reset(self)
 
     MotoAPIBackend.reset = reset
-
-
-def seed_platform(endpoint_url: str, **kwargs: Any) -> Any:
-    """Create the Glue database, crawler and job and the Redshift cluster (see seeding)."""
-    from . import seeding
-
-    return seeding.seed_platform(endpoint_url, **kwargs)
