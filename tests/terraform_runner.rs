@@ -346,8 +346,11 @@ async fn terraform_workspaces_list_and_select() {
 #[tokio::test]
 async fn terraform_locate_takes_an_explicit_program_first() {
     let program = repo().join("scripts/terraform");
-    let found = Terraform::locate(Some(&program)).unwrap();
+    let found = Terraform::detect(Some(&program)).await.unwrap();
     assert_eq!(found.program(), program);
+    let version = found.version().unwrap();
+    assert_eq!(version.version, "1.15.5");
+    assert!(version.has_json_init());
     let missing = Terraform::locate(Some(Path::new("/nonexistent/terraform"))).unwrap_err();
     assert!(matches!(missing, TerraformError::NotFound { .. }));
     assert!(missing.to_string().contains("/nonexistent/terraform"));

@@ -92,6 +92,29 @@ fn failure_text(diagnostics: &[Diagnostic], stderr: &str) -> String {
 pub struct Terraform {
     program: PathBuf,
     env: Vec<(OsString, OsString)>,
+    /// Known after [`Terraform::detect`]; decides e.g. whether `init` can stream `-json`.
+    version: Option<ProgramVersion>,
+}
+
+/// What `version -json` says about the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramVersion {
+    pub program: stream::Program,
+    /// e.g. "1.15.5".
+    pub version: String,
+}
+
+impl ProgramVersion {
+    /// (major, minor) of the version, if it parses.
+    pub fn major_minor(&self) -> Option<(u32, u32)> {
+        let mut parts = self.version.split(['.', '-']);
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    }
+
+    /// `init -json` exists from Terraform 1.9 (older versions reject the flag).
+    pub fn has_json_init(&self) -> bool {
+        self.major_minor().is_some_and(|v| v >= (1, 9))
+    }
 }
 
 impl Terraform {
@@ -100,7 +123,69 @@ impl Terraform {
         Self {
             program: program.into(),
             env: Vec::new(),
+            version: None,
         }
+    }
+
+    /// [`Terraform::locate`], then [`Terraform::detected`].
+    pub async fn detect(explicit: Option<&Path>) -> Result<Self, TerraformError> {
+        Self::locate(explicit)?.detected().await
+    }
+
+    /// Asks the program its version and remembers it ([`Terraform::version`]).
+    pub async fn detected(mut self) -> Result<Self, TerraformError> {
+        self.version = Some(self.query_version().await?);
+        Ok(self)
+    }
+
+    /// The same environment with another program (its version not yet known).
+    pub fn with_program(self, program: impl Into<PathBuf>) -> Self {
+        Self {
+            program: program.into(),
+            version: None,
+            ..self
+        }
+    }
+
+    /// The version found by [`Terraform::detect`] (`None` before).
+    pub fn version(&self) -> Option<&ProgramVersion> {
+        self.version.as_ref()
+    }
+
+    /// Runs `version -json`.
+    pub async fn query_version(&self) -> Result<ProgramVersion, TerraformError> {
+        let out = Command::new(&self.program)
+            .args(["version", "-json"])
+            .env("TF_IN_AUTOMATION", "1")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output()
+            .await
+            .map_err(|source| TerraformError::Spawn {
+                program: self.program.clone(),
+                source,
+            })?;
+        let output_error = |detail: String| TerraformError::Output {
+            command: "version -json".into(),
+            detail,
+        };
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| output_error(e.to_string()))?;
+        let version = json["terraform_version"]
+            .as_str()
+            .ok_or_else(|| output_error("no terraform_version".into()))?;
+        let is_tofu = self
+            .program
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().contains("tofu"));
+        Ok(ProgramVersion {
+            program: match is_tofu {
+                true => stream::Program::OpenTofu,
+                false => stream::Program::Terraform,
+            },
+            version: version.to_string(),
+        })
     }
 
     /// Finds the program: `explicit` if given (it must exist), else `terraform`, then
@@ -218,6 +303,8 @@ pub struct OutputValue {
 pub enum RunEvent {
     /// A line of the `-json` stream on standard output.
     Ui(Event),
+    /// A line of standard output of a command run without `-json` (old `init`).
+    Stdout(String),
     /// A line of standard error (e.g. a crash, or a warning printed before the stream).
     Stderr(String),
     Finished(Finished),
@@ -342,7 +429,12 @@ struct Collected {
     outputs: Vec<OutputInfo>,
     errors: Vec<Diagnostic>,
     unsupported: Option<Version>,
+    /// Standard error, up to [`STDERR_KEPT`] bytes.
+    stderr: String,
 }
+
+/// How much of a command's standard error its error keeps.
+const STDERR_KEPT: usize = 16 * 1024;
 
 impl Collected {
     fn add(&mut self, event: &Event) {
@@ -368,9 +460,20 @@ impl Workdir {
         &self.dir
     }
 
-    /// `init -input=false -json`: modules, providers and backend.
+    /// `init -input=false`: modules, providers and backend. Streams `-json` unless the
+    /// program is known (from [`Terraform::detect`]) to predate `init -json`; then every
+    /// line of its text comes as [`RunEvent::Stdout`].
     pub fn init(&self) -> Result<Operation<()>, TerraformError> {
-        self.stream("init", &["init", "-input=false", "-json"], |_| Ok(()))
+        let json = self
+            .tf
+            .version
+            .as_ref()
+            .is_none_or(ProgramVersion::has_json_init);
+        let args: &[&str] = match json {
+            true => &["init", "-input=false", "-json"],
+            false => &["init", "-input=false", "-no-color"],
+        };
+        self.stream("init", args, |_| Ok(()))
     }
 
     /// `plan -out=FILE -json`; the result is the plan file to review and apply.
@@ -540,6 +643,7 @@ impl Workdir {
         done: impl FnOnce(Collected) -> Result<T, TerraformError> + Send + 'static,
     ) -> Result<Operation<T>, TerraformError> {
         let lock = DirLock::acquire(&self.dir)?;
+        let json = args.contains(&"-json");
         let mut child = self.spawn(args)?;
         let canceller = Canceller {
             state: Arc::new(CancelState {
@@ -554,7 +658,7 @@ impl Workdir {
         let result = tokio::spawn(async move {
             let _lock = lock;
             let started = Instant::now();
-            let (collected, status) = pump(child, stdout, stderr, &tx, &watch).await;
+            let (collected, status) = pump(child, json, stdout, stderr, &tx, &watch).await;
             let finished = Finished {
                 exit_code: status.as_ref().ok().and_then(|s| s.code()),
                 cancelled: watch.is_cancelled(),
@@ -577,7 +681,7 @@ impl Workdir {
                     dir,
                     exit_code: finished.exit_code,
                     diagnostics: collected.errors,
-                    stderr: String::new(),
+                    stderr: collected.stderr,
                 }),
             }
         });
@@ -593,15 +697,21 @@ impl Workdir {
 /// the child at once (it is the first line, before anything changed).
 async fn pump(
     mut child: Child,
+    json: bool,
     stdout: Option<BufReader<tokio::process::ChildStdout>>,
     stderr: Option<BufReader<tokio::process::ChildStderr>>,
     tx: &mpsc::UnboundedSender<RunEvent>,
     canceller: &Canceller,
 ) -> (Collected, std::io::Result<std::process::ExitStatus>) {
     let mut collected = Collected::default();
+    let mut stderr_text = String::new();
     let read_stdout = async {
         let Some(mut reader) = stdout else { return };
         while let Some(line) = next_line(&mut reader).await {
+            if !json {
+                let _ = tx.send(RunEvent::Stdout(line));
+                continue;
+            }
             let event = stream::parse_line(&line);
             collected.add(&event);
             let stop = collected.unsupported.is_some();
@@ -616,10 +726,15 @@ async fn pump(
     let read_stderr = async {
         let Some(mut reader) = stderr else { return };
         while let Some(line) = next_line(&mut reader).await {
+            if stderr_text.len() < STDERR_KEPT {
+                stderr_text.push_str(&line);
+                stderr_text.push('\n');
+            }
             let _ = tx.send(RunEvent::Stderr(line));
         }
     };
     futures::join!(read_stdout, read_stderr);
+    collected.stderr = stderr_text;
     let status = child.wait().await;
     (collected, status)
 }

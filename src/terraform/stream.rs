@@ -8,7 +8,8 @@
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-/// The `ui` major version this parser understands.
+/// The `ui` major version this parser understands. Terraform 0.15.3 to 1.0.x announce
+/// `0.1.0` for the same messages (measured with 1.0.3), which is accepted too.
 pub const SUPPORTED_UI_MAJOR: u32 = 1;
 
 /// One line of the `-json` stream.
@@ -60,12 +61,20 @@ pub struct Version {
 impl Version {
     /// Major number of the UI protocol, if it is a number.
     pub fn ui_major(&self) -> Option<u32> {
-        self.ui.split('.').next()?.parse().ok()
+        self.ui_number(0)
     }
 
-    /// Whether this parser understands the stream (`ui` major version 1).
+    fn ui_number(&self, index: usize) -> Option<u32> {
+        self.ui.split('.').nth(index)?.parse().ok()
+    }
+
+    /// Whether this parser understands the stream: `ui` 1.x, or 0.1.x (its pre-1.0 name).
     pub fn is_supported(&self) -> bool {
-        self.ui_major() == Some(SUPPORTED_UI_MAJOR)
+        match self.ui_major() {
+            Some(SUPPORTED_UI_MAJOR) => true,
+            Some(0) => self.ui_number(1) == Some(1),
+            _ => false,
+        }
     }
 }
 
@@ -445,6 +454,10 @@ mod tests {
         assert_eq!(v.program, Program::OpenTofu);
         assert_eq!(v.ui_major(), Some(2));
         assert!(!v.is_supported());
+        let old = parse_line(r#"{"terraform":"1.0.3","type":"version","ui":"0.1.0"}"#);
+        assert!(matches!(old, Event::Version(v) if v.is_supported()));
+        let older = parse_line(r#"{"terraform":"0.15.0","type":"version","ui":"0.0.1"}"#);
+        assert!(matches!(older, Event::Version(v) if !v.is_supported()));
     }
 
     #[test]
