@@ -269,15 +269,26 @@ fn no_credentials_message() -> String {
 }
 
 fn credentials_failure(err: &CredentialsError) -> Diagnosis {
+    let cause = root_cause(err);
     match err {
         CredentialsError::CredentialsNotLoaded(_) => (
             ErrorKind::Credentials,
             no_credentials_message(),
             Some(NO_CREDENTIALS_HINT),
         ),
-        other => (
+        // The instance metadata service is the chain's last resort: its failure means that
+        // nothing before it (environment, profiles, SSO, containers) had credentials.
+        _ if cause.contains("IMDS") => (
             ErrorKind::Credentials,
-            format!("AWS credentials could not be loaded: {}", root_cause(other)),
+            format!(
+                "{} (the instance metadata service said: {cause})",
+                no_credentials_message()
+            ),
+            Some(NO_CREDENTIALS_HINT),
+        ),
+        _ => (
+            ErrorKind::Credentials,
+            format!("AWS credentials could not be loaded: {cause}"),
             Some("run `aws sso login` if the profile uses SSO, or check the profile's settings"),
         ),
     }
@@ -467,6 +478,15 @@ mod tests {
         assert_eq!(kind, ErrorKind::Credentials);
         assert_eq!(message, "no AWS credentials found");
         assert_eq!(hint, Some(NO_CREDENTIALS_HINT));
+
+        let imds = CredentialsError::provider_error("request forbidden: IMDS is disabled");
+        let (kind, message, _) =
+            endpoint.connector_failure(&ConnectorError::other(Box::new(imds), None));
+        assert_eq!(kind, ErrorKind::Credentials);
+        assert!(
+            message.starts_with("no AWS credentials found (the instance metadata"),
+            "{message}"
+        );
     }
 
     #[test]
