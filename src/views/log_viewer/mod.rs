@@ -13,6 +13,7 @@ mod buffer;
 mod filter;
 mod format;
 mod matcher;
+mod prompts;
 mod render;
 mod search;
 
@@ -25,8 +26,8 @@ use ratatui::layout::Rect;
 use ratatui::Frame;
 
 use crate::app::keys::Cmd;
-use crate::app::message::{Msg, ViewId};
-use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, Prompt, RenderCx, View};
+use crate::app::message::Msg;
+use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::logs::{LogChunk, LogLine, LogSource};
 use buffer::LineBuffer;
 use filter::{ContextFilter, Shown};
@@ -317,68 +318,6 @@ impl LogViewer {
         }
     }
 
-    /// The shown lines as they would be saved: raw text, timestamps first when shown.
-    fn shown_text(&self) -> String {
-        let mut out = String::new();
-        for position in 0..self.shown_len() {
-            let Some(line) = self
-                .shown
-                .seq_at(position, &self.buffer)
-                .and_then(|s| self.buffer.get(s))
-            else {
-                continue;
-            };
-            if let (true, Some(t)) = (self.toggles.timestamps, line.timestamp) {
-                out.push_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-                out.push(' ');
-            }
-            out.push_str(&line.text);
-            out.push('\n');
-        }
-        out
-    }
-
-    fn default_save_path(&self) -> String {
-        let slug: String = self
-            .title
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        format!("./{}.log", slug.trim_matches('-'))
-    }
-
-    fn ask_save(&self, cx: &Cx) -> Outcome {
-        let ask = answer_prompt(cx, Answer::SaveTo);
-        let title = format!("Save {} shown lines to", self.shown_len());
-        Outcome::Ask(Prompt::new(title, self.default_save_path(), ask))
-    }
-
-    fn ask_search(&self, cx: &Cx) -> Outcome {
-        let ask = answer_prompt(cx, Answer::Search);
-        let current = self
-            .search
-            .as_ref()
-            .map(|s| s.matcher().needle().to_string());
-        Outcome::Ask(Prompt::new(
-            "Search (n/N: next/previous match; empty clears)",
-            current.unwrap_or_default(),
-            ask,
-        ))
-    }
-
-    fn save(&self, path: String, cx: &Cx) {
-        let text = self.shown_text();
-        let lines = self.shown_len();
-        let dropped = self.dropped();
-        cx.spawn(async move { Saved(write_new_file(path, text, lines, dropped).await) });
-    }
-
     fn on_fetched(&mut self, fetched: Fetched, cx: &mut Cx) {
         self.finished = fetched.source.is_finished();
         self.source = Some(fetched.source);
@@ -429,45 +368,6 @@ impl LogViewer {
             _ => None,
         }
     }
-}
-
-/// A prompt answer that comes back to this view through `on_data`.
-fn answer_prompt(
-    cx: &Cx,
-    wrap: fn(String) -> Answer,
-) -> impl FnOnce(String) -> Outcome + Send + 'static {
-    let (tx, view): (_, ViewId) = (cx.sender(), cx.view);
-    move |text| {
-        let payload: Box<dyn Any + Send> = Box::new(wrap(text));
-        let _ = tx.send(Msg::Data { view, payload });
-        Outcome::Handled
-    }
-}
-
-/// Writes `text` to a new file (an existing file is never overwritten).
-async fn write_new_file(
-    path: String,
-    text: String,
-    lines: usize,
-    dropped: u64,
-) -> Result<String, String> {
-    use tokio::io::AsyncWriteExt;
-    let path = path.trim().to_string();
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .await
-        .map_err(|e| format!("cannot save the log to {path}: {e}"))?;
-    file.write_all(text.as_bytes())
-        .await
-        .map_err(|e| format!("cannot save the log to {path}: {e}"))?;
-    let note = if dropped > 0 {
-        format!(" ({dropped} earlier lines had been dropped by the line cap)")
-    } else {
-        String::new()
-    };
-    Ok(format!("saved {lines} lines to {path}{note}"))
 }
 
 impl View for LogViewer {
