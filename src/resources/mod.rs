@@ -3,6 +3,12 @@
 
 pub mod audit;
 pub mod contexts;
+pub mod emr_cluster_detail;
+pub mod emr_clusters;
+pub mod emr_format;
+pub mod emr_step_detail;
+pub mod emr_step_logs;
+pub mod emr_steps;
 pub mod s3_buckets;
 pub mod s3_objects;
 
@@ -38,6 +44,8 @@ fn quit(_: Option<&str>, _: &Env) -> Result<Opened, String> {
 pub static KINDS: &[Kind] = &[
     s3_buckets::KIND,
     s3_objects::KIND,
+    emr_clusters::KIND,
+    emr_steps::KIND,
     contexts::KIND,
     audit::KIND,
     Kind {

@@ -1,0 +1,418 @@
+//! Snapshot tests of the EMR views (TestBackend + insta): clusters active and all, steps with a
+//! failure, cluster detail, and, through the whole app, the terminate confirmation naming the
+//! cluster and the add-step prompt refusing a script outside S3.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Local, TimeZone, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use platform_tui::app::keys::KeyMap;
+use platform_tui::app::message::Msg;
+use platform_tui::app::view::{RenderCx, View};
+use platform_tui::app::{App, Mode};
+use platform_tui::aws::emr::{Cluster, ClusterFilter, InstanceGroup, Step, StepFailure};
+use platform_tui::clients::Clients;
+use platform_tui::config::Context;
+use platform_tui::gate::AuditLog;
+use platform_tui::resources::emr_cluster_detail;
+use platform_tui::resources::emr_clusters::Clusters;
+use platform_tui::resources::emr_steps::Steps;
+use platform_tui::theme::{self, Theme};
+use platform_tui::views::document::DocumentView;
+use platform_tui::views::table::TableView;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+
+fn theme() -> Theme {
+    theme::load_theme("dark").expect("built-in dark theme")
+}
+
+/// The screen as text, with clock times masked (the status bar's error time).
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        out.push_str(&mask_clock(line.trim_end()));
+        out.push('\n');
+    }
+    out
+}
+
+/// `12:34:56` → `HH:MM:SS` where it is not part of a date-time (`2026-01-02 03:04:05` stays).
+fn mask_clock(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let after_date = i >= 4 && chars[i - 1] == ' ' && chars[i - 4] == '-';
+        let clock = i + 8 <= chars.len()
+            && !after_date
+            && (0..8).all(|k| match k {
+                2 | 5 => chars[i + k] == ':',
+                _ => chars[i + k].is_ascii_digit(),
+            });
+        if clock {
+            out.push_str("HH:MM:SS");
+            i += 8;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn draw_view(view: &mut dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = theme();
+    terminal
+        .draw(|f| {
+            let cx = RenderCx {
+                theme: &theme,
+                now: Local::now(),
+            };
+            view.render(f, f.area(), &cx)
+        })
+        .unwrap();
+    terminal
+}
+
+fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 2, h, m, s).unwrap()
+}
+
+fn group(role: &str, requested: i32, running: i32) -> InstanceGroup {
+    InstanceGroup {
+        id: format!("ig-{role}"),
+        name: format!("{} group", role.to_lowercase()),
+        role: role.into(),
+        instance_type: "m5.xlarge".into(),
+        requested,
+        running,
+        state: "RUNNING".into(),
+    }
+}
+
+fn cluster(id: &str, name: &str, state: &str, reason: Option<&str>) -> Cluster {
+    Cluster {
+        id: id.into(),
+        name: name.into(),
+        state: state.into(),
+        state_reason: reason.map(str::to_owned),
+        release_label: Some("emr-7.1.0".into()),
+        instance_groups: vec![group("MASTER", 1, 1), group("CORE", 3, 2)],
+        log_uri: Some("s3://nyctaxi-sandbox-emr-logs/emr/".into()),
+        normalized_instance_hours: Some(32),
+        created: Some(at(3, 4, 5)),
+        ready: Some(at(3, 11, 40)),
+        ended: None,
+        described: true,
+    }
+}
+
+fn active_clusters() -> Vec<Cluster> {
+    vec![
+        cluster(
+            "j-2AGGREGATE01",
+            "nyctaxi-aggregation",
+            "WAITING",
+            Some("Cluster ready to run steps."),
+        ),
+        cluster(
+            "j-3RUNNING0002",
+            "nyctaxi-backfill",
+            "RUNNING",
+            Some("Running step"),
+        ),
+        cluster("j-1STARTING003", "nyctaxi-adhoc", "BOOTSTRAPPING", None),
+    ]
+}
+
+fn all_clusters() -> Vec<Cluster> {
+    let mut all = active_clusters();
+    let mut done = cluster(
+        "j-0OLDDONE0004",
+        "nyctaxi-aggregation",
+        "TERMINATED",
+        Some("ALL_STEPS_COMPLETED: Steps completed"),
+    );
+    done.ended = Some(at(4, 0, 0));
+    let mut broken = cluster(
+        "j-0BROKEN00005",
+        "nyctaxi-aggregation",
+        "TERMINATED_WITH_ERRORS",
+        Some("BOOTSTRAP_FAILURE: On the master instance, bootstrap action 1 returned a non-zero return code"),
+    );
+    broken.instance_groups.clear();
+    all.extend([done, broken]);
+    all
+}
+
+fn steps() -> Vec<Step> {
+    let step = |id: &str,
+                name: &str,
+                state: &str,
+                started: Option<DateTime<Utc>>,
+                ended: Option<DateTime<Utc>>| Step {
+        id: id.into(),
+        name: name.into(),
+        state: state.into(),
+        created: Some(at(3, 12, 0)),
+        started,
+        ended,
+        action_on_failure: Some("CONTINUE".into()),
+        jar: Some("command-runner.jar".into()),
+        args: vec![
+            "spark-submit".into(),
+            "--deploy-mode".into(),
+            "cluster".into(),
+            "s3://nyctaxi-sandbox-scripts/spark/aggregate.py".into(),
+        ],
+        failure: None,
+    };
+    let mut failed = step(
+        "s-FAILED00002",
+        "spark-submit aggregate.py",
+        "FAILED",
+        Some(at(3, 20, 0)),
+        Some(at(3, 23, 7)),
+    );
+    failed.failure = Some(StepFailure {
+        reason: Some("Unknown Error.".into()),
+        message: Some("Exception in thread \"main\" org.apache.spark.sql.AnalysisException: Path does not exist: s3://nyctaxi-sandbox-datalake/staging/".into()),
+        log_file: Some("s3://nyctaxi-sandbox-emr-logs/emr/j-2AGGREGATE01/steps/s-FAILED00002/stderr.gz".into()),
+    });
+    failed.action_on_failure = Some("CANCEL_AND_WAIT".into());
+    vec![
+        step(
+            "s-PENDING0004",
+            "spark-submit aggregate.py",
+            "PENDING",
+            None,
+            None,
+        ),
+        step(
+            "s-RUNNING0003",
+            "spark-submit aggregate.py",
+            "RUNNING",
+            Some(at(3, 30, 0)),
+            None,
+        ),
+        failed,
+        step(
+            "s-CANCELLED05",
+            "spark-submit report.py",
+            "CANCELLED",
+            None,
+            Some(at(3, 19, 0)),
+        ),
+        step(
+            "s-COMPLETED01",
+            "spark-submit aggregate.py",
+            "COMPLETED",
+            Some(at(3, 12, 30)),
+            Some(at(3, 15, 45)),
+        ),
+    ]
+}
+
+#[test]
+fn clusters_active() {
+    let mut view = TableView::with_items(Clusters::new(ClusterFilter::Active), active_clusters());
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 170, 7)));
+}
+
+#[test]
+fn clusters_all() {
+    let mut view = TableView::with_items(Clusters::new(ClusterFilter::All), all_clusters());
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 170, 9)));
+}
+
+#[test]
+fn steps_with_a_failure() {
+    let now = at(3, 32, 15);
+    let mut view = TableView::with_items(Steps::new("j-2AGGREGATE01").at(now), steps());
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 170, 9)));
+}
+
+#[test]
+fn state_colours_follow_the_theme() {
+    let theme = theme();
+    let now = at(3, 32, 15);
+    let mut view = TableView::with_items(Steps::new("j-2AGGREGATE01").at(now), steps());
+    let terminal = draw_view(&mut view, 170, 9);
+    let buffer = terminal.backend().buffer();
+    let row_of = |id: &str| {
+        (0..buffer.area.height)
+            .find(|&y| {
+                let line: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect();
+                line.contains(id)
+            })
+            .unwrap_or_else(|| panic!("{id} is drawn"))
+    };
+    // Column 20 is inside the NAME cell of every row (the first row is selected).
+    let fg = |id: &str| buffer[(20, row_of(id))].fg;
+    assert_eq!(fg("s-FAILED00002"), theme.state_failed.fg.unwrap());
+    assert_eq!(fg("s-RUNNING0003"), theme.state_running.fg.unwrap());
+    assert_eq!(fg("s-COMPLETED01"), theme.state_success.fg.unwrap());
+    assert_ne!(theme.state_failed.fg, theme.state_success.fg);
+}
+
+#[test]
+fn cluster_detail() {
+    let mut c = cluster(
+        "j-2AGGREGATE01",
+        "nyctaxi-aggregation",
+        "WAITING",
+        Some("Cluster ready to run steps."),
+    );
+    c.ended = None;
+    let mut view = DocumentView::ready(
+        "detail j-2AGGREGATE01",
+        emr_cluster_detail::detail_lines(&c),
+    );
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 100, 20)));
+}
+
+struct Harness {
+    app: App,
+    terminal: Terminal<TestBackend>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// The app on a sandbox context whose clients exist, showing `view`. Nothing listens at
+    /// the endpoint: the refresh the app starts fails, unseen (its messages are dropped).
+    async fn new(read_only: bool, view: Box<dyn View>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let context = Context {
+            name: "sandbox".into(),
+            region: Some("us-east-1".into()),
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+            sandbox: true,
+            read_only,
+            ..Context::default()
+        };
+        let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+        let mut app = App::new(
+            vec![context.clone()],
+            context.clone(),
+            theme(),
+            KeyMap::default(),
+            audit,
+            tx,
+        );
+        app.env.clients = Some(Arc::new(Clients::connect(&context).await.unwrap()));
+        app.stack.clear();
+        app.push(view);
+        Self {
+            app,
+            terminal: Terminal::new(TestBackend::new(110, 24)).unwrap(),
+            _dir: dir,
+        }
+    }
+
+    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        self.app
+            .update(Msg::Terminal(Event::Key(KeyEvent::new(code, modifiers))));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    fn draw(&mut self) -> String {
+        let app = &mut self.app;
+        self.terminal
+            .draw(|f| platform_tui::ui::draw(f, app))
+            .unwrap();
+        screen(&self.terminal)
+    }
+}
+
+#[tokio::test]
+async fn terminate_confirmation_names_the_cluster() {
+    let clusters = TableView::with_items(Clusters::new(ClusterFilter::Active), active_clusters());
+    let mut h = Harness::new(false, Box::new(clusters)).await;
+    h.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.mode, Mode::Confirm(_)), "ctrl-t asks first");
+    let shown = h.draw();
+    assert!(
+        shown.contains("j-2AGGREGATE01") && shown.contains("nyctaxi-aggregation"),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
+#[tokio::test]
+async fn read_only_refuses_to_terminate() {
+    let clusters = TableView::with_items(Clusters::new(ClusterFilter::Active), active_clusters());
+    let mut h = Harness::new(true, Box::new(clusters)).await;
+    h.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
+    assert!(
+        matches!(h.app.mode, Mode::Normal),
+        "no dialog in a read-only context"
+    );
+    let flash = h
+        .app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(flash.contains("read-only"), "{flash}");
+}
+
+#[tokio::test]
+async fn add_step_prompt_refuses_a_script_outside_s3() {
+    let steps = TableView::with_items(Steps::new("j-2AGGREGATE01").at(at(3, 32, 15)), steps());
+    let mut h = Harness::new(false, Box::new(steps)).await;
+    h.type_text("a");
+    assert!(
+        matches!(h.app.mode, Mode::Prompt { .. }),
+        "a asks for the script"
+    );
+    // The prompt starts with "s3://": clear it, type a local path.
+    for _ in 0.."s3://".len() {
+        h.press(KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    h.type_text("/home/me/aggregate.py --date 2024-01-01");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        matches!(h.app.mode, Mode::Normal),
+        "no confirmation, nothing sent"
+    );
+    let shown = h.draw();
+    assert!(shown.contains("must start with s3://"), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+#[tokio::test]
+async fn cancel_is_refused_for_a_finished_step() {
+    let steps = TableView::with_items(Steps::new("j-2AGGREGATE01").at(at(3, 32, 15)), steps());
+    let mut h = Harness::new(false, Box::new(steps)).await;
+    // Third row: the failed step.
+    h.press(KeyCode::Down, KeyModifiers::NONE);
+    h.press(KeyCode::Down, KeyModifiers::NONE);
+    h.press(KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.mode, Mode::Normal));
+    let flash = h
+        .app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(flash.contains("only pending or running steps"), "{flash}");
+    // On the running step it asks first.
+    h.press(KeyCode::Up, KeyModifiers::NONE);
+    h.press(KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.mode, Mode::Confirm(_)));
+}
