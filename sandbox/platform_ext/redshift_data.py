@@ -65,7 +65,7 @@ class SubStatement:
         return int((self.ended_at - self.started_at) * 1e9)
 
     def as_dict(self) -> dict[str, Any]:
-        outcome = self.outcome
+        outcome = self.outcome if self.status == "FINISHED" else None
         data = {
             "Id": self.id,
             "Status": self.status,

@@ -109,14 +109,18 @@ def test_failing_statement_is_failed_with_the_sqlite_error(data):
 
 
 def test_statement_goes_submitted_started_finished(sandbox, data):
-    sandbox.timing("redshift-sql", seconds=0.6, startup=0.3)
+    sandbox.timing("redshift-sql", seconds=0.6, startup=0.5)
     statement_id = data.execute_statement(
         ClusterIdentifier=CLUSTER, Database=DATABASE, Sql="SELECT 1"
     )["Id"]
     assert data.describe_statement(Id=statement_id)["Status"] == "SUBMITTED"
-    wait_for(lambda: data.describe_statement(Id=statement_id)["Status"] == "STARTED")
+    running = wait_for(
+        lambda: (d := data.describe_statement(Id=statement_id))["Status"] == "STARTED" and d
+    )
+    assert (running["Duration"], running["ResultRows"], running["HasResultSet"]) == (-1, -1, False)
     described = finished(data, statement_id)
     assert described["Status"] == "FINISHED"
+    assert (described["ResultRows"], described["HasResultSet"]) == (1, True)
     assert described["Duration"] >= 0.5e9
     assert described["UpdatedAt"] > described["CreatedAt"]
 
