@@ -357,7 +357,7 @@ async fn terraform_locate_takes_an_explicit_program_first() {
 }
 
 #[tokio::test]
-async fn terraform_plan_file_of_another_directory_is_refused() {
+async fn terraform_plan_file_belongs_to_its_directory_and_can_be_discarded() {
     let (fixture, workdir) = basic().await;
     let (_, file) = plan(&workdir, &PlanOptions::default()).await;
     let other = Fixture::new("basic");
@@ -366,5 +366,61 @@ async fn terraform_plan_file_of_another_directory_is_refused() {
         matches!(error, TerraformError::ForeignPlan { .. }),
         "{error:?}"
     );
-    drop(fixture);
+    let error = other.workdir().show(&file).await.unwrap_err();
+    assert!(
+        matches!(error, TerraformError::ForeignPlan { .. }),
+        "{error:?}"
+    );
+    assert!(file.path.starts_with(fixture.dir.join(".terraform")));
+    let path = file.path.clone();
+    file.discard().unwrap();
+    assert!(!path.exists());
+}
+
+/// A program that is not Terraform: it announces a UI protocol 2.0, then would run for 30 s.
+/// The runner must stop it at its first line rather than misread what follows.
+#[tokio::test]
+async fn terraform_unsupported_ui_version_stops_the_program_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let program = tmp.path().join("terraform");
+    std::fs::write(
+        &program,
+        "#!/bin/sh\necho '{\"terraform\":\"9.0.0\",\"type\":\"version\",\"ui\":\"2.0\"}'\nexec sleep 30\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let started = Instant::now();
+    let workdir = Terraform::new(&program).workdir(tmp.path());
+    let op = workdir.plan(&PlanOptions::default()).unwrap();
+    let canceller = op.canceller();
+    let (_, result) = run(op).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let Err(TerraformError::UnsupportedUi { ui, version, .. }) = &result else {
+        panic!("{result:?}")
+    };
+    assert_eq!((ui.as_str(), version.as_str()), ("2.0", "9.0.0"));
+    canceller.cancel(); // after the end: nothing left to signal, nothing happens
+}
+
+#[tokio::test]
+async fn terraform_destroy_plan_deletes_everything() {
+    let (_fixture, workdir) = basic().await;
+    plan_and_apply(&workdir, &PlanOptions::default()).await;
+    let options = PlanOptions {
+        destroy: true,
+        ..PlanOptions::default()
+    };
+    let (_, file) = plan(&workdir, &options).await;
+    let reviewed = workdir.show(&file).await.unwrap();
+    assert_eq!(reviewed.counts().delete, 3);
+    assert!(reviewed.destroys());
+    let (_, result) = run(workdir.apply(&file).unwrap()).await;
+    assert_eq!(result.unwrap().summary.map(|s| s.remove), Some(3));
+    assert!(workdir.state_list().await.unwrap().is_empty());
 }

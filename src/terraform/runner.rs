@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -261,7 +261,8 @@ pub struct PlanOptions {
     pub destroy: bool,
 }
 
-/// A saved plan, the only thing [`Workdir::apply`] accepts.
+/// A saved plan, the only thing [`Workdir::apply`] accepts. It lives in the directory's
+/// `.terraform/` until [`PlanFile::discard`]ed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanFile {
     pub path: PathBuf,
@@ -270,6 +271,17 @@ pub struct PlanFile {
     pub refresh_only: bool,
     /// The plan's `change_summary`, if Terraform sent one.
     pub summary: Option<ChangeSummary>,
+}
+
+impl PlanFile {
+    /// Deletes the plan file (e.g. after its apply, or when the review is abandoned: an
+    /// applied or outdated plan can never be applied again).
+    pub fn discard(self) -> std::io::Result<()> {
+        match std::fs::remove_file(&self.path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The result of an apply.
@@ -372,24 +384,44 @@ pub struct Canceller {
 
 #[derive(Debug)]
 struct CancelState {
-    /// Process group of the child (the child is its leader).
-    pgid: i32,
+    /// Process group of the child (the child is its leader); `None` if it had no pid.
+    pgid: Option<i32>,
     requests: AtomicU32,
+    /// Set once the child has been reaped: its group id may be reused, never signal it.
+    exited: AtomicBool,
 }
 
 impl Canceller {
+    fn new(pid: Option<u32>) -> Self {
+        Self {
+            state: Arc::new(CancelState {
+                pgid: pid.and_then(|p| i32::try_from(p).ok()).filter(|p| *p > 0),
+                requests: AtomicU32::new(0),
+                exited: AtomicBool::new(false),
+            }),
+        }
+    }
+
     pub fn cancel(&self) {
         let n = self.state.requests.fetch_add(1, Ordering::SeqCst);
         let signal = if n == 0 { libc::SIGINT } else { libc::SIGKILL };
-        // SAFETY: kill(2) with a negative pid signals our child's process group; it has
-        // no memory effects and an already-gone group only yields ESRCH.
+        let Some(pgid) = self.state.pgid else { return };
+        if self.state.exited.load(Ordering::SeqCst) {
+            return;
+        }
+        // SAFETY: kill(2) of -pgid (pgid positive, see `new`) signals only our child's
+        // process group, which has not been reaped yet; it has no memory effects.
         unsafe {
-            libc::kill(-self.state.pgid, signal);
+            libc::kill(-pgid, signal);
         }
     }
 
     pub fn is_cancelled(&self) -> bool {
         self.state.requests.load(Ordering::SeqCst) > 0
+    }
+
+    fn child_exited(&self) {
+        self.state.exited.store(true, Ordering::SeqCst);
     }
 }
 
@@ -508,13 +540,7 @@ impl Workdir {
 
     /// `apply -json PLANFILE`: applies exactly the reviewed plan.
     pub fn apply(&self, plan: &PlanFile) -> Result<Operation<ApplyResult>, TerraformError> {
-        if plan.dir != self.dir {
-            return Err(TerraformError::ForeignPlan {
-                plan: plan.path.clone(),
-                plan_dir: plan.dir.clone(),
-                dir: self.dir.clone(),
-            });
-        }
+        self.check_own(plan)?;
         let file = plan.path.to_string_lossy().into_owned();
         let args = ["apply", "-input=false", "-json", &file];
         self.stream("apply", &args, |collected| {
@@ -527,6 +553,7 @@ impl Workdir {
 
     /// `show -json PLANFILE`, parsed (sensitive values masked, see [`Plan`]).
     pub async fn show(&self, plan: &PlanFile) -> Result<Plan, TerraformError> {
+        self.check_own(plan)?;
         let file = plan.path.to_string_lossy().into_owned();
         let text = self
             .output("show", &["show", "-json", "-no-color", &file])
@@ -576,6 +603,17 @@ impl Workdir {
             command: "output -json".into(),
             detail: e.to_string(),
         })
+    }
+
+    fn check_own(&self, plan: &PlanFile) -> Result<(), TerraformError> {
+        match plan.dir == self.dir {
+            true => Ok(()),
+            false => Err(TerraformError::ForeignPlan {
+                plan: plan.path.clone(),
+                plan_dir: plan.dir.clone(),
+                dir: self.dir.clone(),
+            }),
+        }
     }
 
     fn new_plan_path(&self) -> PathBuf {
@@ -645,12 +683,7 @@ impl Workdir {
         let lock = DirLock::acquire(&self.dir)?;
         let json = args.contains(&"-json");
         let mut child = self.spawn(args)?;
-        let canceller = Canceller {
-            state: Arc::new(CancelState {
-                pgid: child.id().map_or(0, |pid| pid as i32),
-                requests: AtomicU32::new(0),
-            }),
-        };
+        let canceller = Canceller::new(child.id());
         let (tx, events) = mpsc::unbounded_channel();
         let stdout = child.stdout.take().map(BufReader::new);
         let stderr = child.stderr.take().map(BufReader::new);
@@ -736,6 +769,7 @@ async fn pump(
     futures::join!(read_stdout, read_stderr);
     collected.stderr = stderr_text;
     let status = child.wait().await;
+    canceller.child_exited();
     (collected, status)
 }
 
