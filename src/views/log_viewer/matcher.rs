@@ -56,7 +56,7 @@ impl Matcher {
             rest.find(&self.needle)
                 .map(|start| start..start + self.needle.len())
         } else if self.needle.is_ascii() {
-            find_ascii_ignoring_case(rest.as_bytes(), self.needle.as_bytes())
+            find_ascii_ignoring_case(rest, self.needle.as_bytes())
         } else {
             self.find_folded(rest)
         }?;
@@ -79,22 +79,42 @@ impl Matcher {
     }
 }
 
-/// An ASCII needle ignoring case: scan for its first byte in either case, then compare. ASCII
-/// bytes never occur inside a multi-byte UTF-8 character, so the range is on char boundaries.
-fn find_ascii_ignoring_case(hay: &[u8], needle: &[u8]) -> Option<Range<usize>> {
-    let first = needle[0].to_ascii_lowercase();
-    let first_upper = needle[0].to_ascii_uppercase();
-    let last_start = hay.len().checked_sub(needle.len())?;
-    let mut i = 0;
-    while i <= last_start {
-        let b = hay[i];
-        if (b == first || b == first_upper) && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
-        {
-            return Some(i..i + needle.len());
+/// An ASCII needle ignoring case. The scan looks for the needle's rarest byte (in either case)
+/// with `str::find`, which is memchr-fast, and compares the window around each hit. ASCII bytes
+/// never occur inside a multi-byte UTF-8 character, so every offset used is a char boundary.
+fn find_ascii_ignoring_case(hay: &str, needle: &[u8]) -> Option<Range<usize>> {
+    let anchor = (0..needle.len()).max_by_key(|&i| rarity(needle[i]))?;
+    let cases = [
+        char::from(needle[anchor].to_ascii_lowercase()),
+        char::from(needle[anchor].to_ascii_uppercase()),
+    ];
+    let mut next = [None; 2];
+    let mut from = anchor;
+    while from <= hay.len() {
+        for (slot, case) in next.iter_mut().zip(cases) {
+            if slot.is_none_or(|at| at < from) {
+                *slot = hay.get(from..)?.find(case).map(|at| at + from);
+            }
         }
-        i += 1;
+        let at = next.iter().flatten().min().copied()?;
+        let start = at - anchor;
+        let window = hay.as_bytes().get(start..start + needle.len());
+        if window.is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
+            return Some(start..start + needle.len());
+        }
+        from = at + 1;
     }
     None
+}
+
+/// How rare a byte is in log text (higher is rarer): letters by English frequency, digits
+/// among them (logs are full of numbers), anything else rarest.
+fn rarity(byte: u8) -> usize {
+    const COMMON_FIRST: &[u8] = b" etaoinsrhldcum0123456789fpgwybvkxjqz";
+    COMMON_FIRST
+        .iter()
+        .position(|&c| c == byte.to_ascii_lowercase())
+        .unwrap_or(COMMON_FIRST.len())
 }
 
 #[cfg(test)]
@@ -133,5 +153,9 @@ mod tests {
         assert_eq!(ranges("aa", "aaaa"), [0..2, 2..4]);
         assert_eq!(ranges("x", "é x"), vec![3..4]);
         assert!(!Matcher::new("long needle").unwrap().is_match("short"));
+        // The rarest byte ('x') anchors the scan; hits too close to either end are skipped.
+        assert_eq!(ranges("ex", "x ex EX"), vec![2..4, 5..7]);
+        assert_eq!(ranges("xa", "éx xa"), vec![4..6]);
+        assert!(!Matcher::new("abx").unwrap().is_match("bx"));
     }
 }
