@@ -121,12 +121,34 @@ def set_timing(
 
 
 def timing(target: str, *names: str | None) -> Timing:
-    """The timing for a run of `target` named by any of `names`, else the target's own."""
+    """The timing for a run of `target` named by any of `names`, else the target's own, else
+    a "time" transition set through moto's state manager, else the default."""
     with LOCK:
         for name in names:
             if name and (target, name) in _timings:
                 return _timings[(target, name)]
-        return _timings.get((target, None), DEFAULT_TIMINGS[target])
+        if (target, None) in _timings:
+            return _timings[(target, None)]
+        return state_manager_timing(target) or DEFAULT_TIMINGS[target]
+
+
+# Clients written for plain moto slow Glue down with POST /moto-api/state-manager/set-transition
+# {"model_name": "glue::job_run", "transition": {"progression": "time", "seconds": N}}: honoured
+# (N seconds per state change) unless /platform-api/timing says otherwise.
+STATE_MANAGER_MODELS = {"glue-job": ("glue::job_run", 1.0), "glue-crawler": ("glue::crawl", 0.0)}
+
+
+def state_manager_timing(target: str) -> Timing | None:
+    if target not in STATE_MANAGER_MODELS:
+        return None
+    from moto.moto_api import state_manager
+
+    model, startup_steps = STATE_MANAGER_MODELS[target]
+    transition = state_manager.get_transition(model)
+    if transition.get("progression") != "time":
+        return None
+    seconds = float(transition.get("seconds", 0))
+    return Timing(startup=seconds * startup_steps, run=seconds)
 
 
 def timings() -> list[dict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from polling import wait_for
 
@@ -110,3 +112,27 @@ def test_max_concurrent_runs_still_enforced_while_running(sandbox, glue):
     glue.start_job_run(JobName=JOB)
     with pytest.raises(glue.exceptions.ConcurrentRunsExceededException):
         glue.start_job_run(JobName=JOB)
+
+
+def test_moto_state_manager_time_transition_is_honoured_until_timing_is_set(sandbox, glue):
+    """Clients written for plain moto slow runs down through its state manager."""
+    transition = {"progression": "time", "seconds": 0.2}
+    status, _ = sandbox.call(
+        "POST",
+        "/moto-api/state-manager/set-transition",
+        {"model_name": "glue::job_run", "transition": transition},
+    )
+    assert status == 201
+    try:
+        quick = glue.start_job_run(JobName=JOB)["JobRunId"]  # default timing: 7 s
+        wait_for(lambda: run_state(glue, quick)["JobRunState"] == "SUCCEEDED", timeout=2)
+
+        sandbox.timing("glue-job", seconds=30, startup=0.05)  # takes precedence
+        slow = glue.start_job_run(JobName=JOB)["JobRunId"]
+        wait_for(lambda: run_state(glue, slow)["JobRunState"] == "RUNNING", timeout=2)
+        time.sleep(0.5)
+        assert run_state(glue, slow)["JobRunState"] == "RUNNING"
+    finally:
+        sandbox.call(
+            "POST", "/moto-api/state-manager/unset-transition", {"model_name": "glue::job_run"}
+        )
