@@ -407,3 +407,89 @@ async fn log_events_are_read_incrementally() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn cloudwatch_log_source_tails_a_run_log() {
+    use platform_tui::logs::LogSource;
+    use platform_tui::resources::glue_run_logs::{CloudWatchSource, ERROR_GROUP};
+
+    let f = Fixture::new().await;
+    let run_id = "jr_tail";
+    let mut live = CloudWatchSource::new(f.logs.clone(), ERROR_GROUP, run_id, true);
+    let nothing_yet = live.fetch_next().await.unwrap();
+    assert!(nothing_yet.lines.is_empty() && !live.is_finished());
+    let mut finished = CloudWatchSource::new(f.logs.clone(), ERROR_GROUP, run_id, false);
+    let missing = finished.fetch_next().await.unwrap_err();
+    assert!(
+        missing.contains(ERROR_GROUP) && missing.contains(run_id),
+        "{missing}"
+    );
+
+    f.sdk_logs
+        .create_log_group()
+        .log_group_name(ERROR_GROUP)
+        .send()
+        .await
+        .unwrap();
+    f.sdk_logs
+        .create_log_stream()
+        .log_group_name(ERROR_GROUP)
+        .log_stream_name(run_id)
+        .send()
+        .await
+        .unwrap();
+    let put = |t: i64, message: &str| {
+        f.sdk_logs
+            .put_log_events()
+            .log_group_name(ERROR_GROUP)
+            .log_stream_name(run_id)
+            .log_events(
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(t)
+                    .message(message)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+    };
+    let t0 = chrono::Utc::now().timestamp_millis();
+    put(
+        t0,
+        "Traceback (most recent call last):\n  File \"job.py\", line 3",
+    )
+    .await
+    .unwrap();
+
+    let mut texts = Vec::new();
+    loop {
+        let chunk = live.fetch_next().await.unwrap();
+        texts.extend(chunk.lines.iter().map(|l| l.text.clone()));
+        assert!(chunk.lines.iter().all(|l| l.timestamp.is_some()));
+        if !chunk.more {
+            break;
+        }
+    }
+    assert_eq!(
+        texts,
+        [
+            "Traceback (most recent call last):",
+            "  File \"job.py\", line 3"
+        ]
+    );
+
+    put(t0 + 1, "KeyError: 'pickup_date'").await.unwrap();
+    let later = live.fetch_next().await.unwrap();
+    let later: Vec<&str> = later.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(later, ["KeyError: 'pickup_date'"]);
+    assert!(!live.is_finished(), "a live log keeps being polled");
+
+    let mut all = Vec::new();
+    while !finished.is_finished() {
+        all.extend(finished.fetch_next().await.unwrap().lines);
+    }
+    assert_eq!(
+        all.len(),
+        3,
+        "a finished run's log is read once, to its end"
+    );
+}

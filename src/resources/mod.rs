@@ -9,6 +9,19 @@ pub mod emr_format;
 pub mod emr_step_detail;
 pub mod emr_step_logs;
 pub mod emr_steps;
+pub mod glue_crawler_detail;
+pub mod glue_crawlers;
+pub mod glue_databases;
+pub mod glue_format;
+pub mod glue_job_detail;
+pub mod glue_job_runs;
+pub mod glue_jobs;
+pub mod glue_partitions;
+pub mod glue_run_actions;
+pub mod glue_run_args;
+pub mod glue_run_logs;
+pub mod glue_table_detail;
+pub mod glue_tables;
 pub mod s3_buckets;
 pub mod s3_objects;
 
@@ -44,6 +57,12 @@ fn quit(_: Option<&str>, _: &Env) -> Result<Opened, String> {
 pub static KINDS: &[Kind] = &[
     s3_buckets::KIND,
     s3_objects::KIND,
+    glue_databases::KIND,
+    glue_tables::KIND,
+    glue_partitions::KIND,
+    glue_crawlers::KIND,
+    glue_jobs::KIND,
+    glue_job_runs::KIND,
     emr_clusters::KIND,
     emr_steps::KIND,
     contexts::KIND,

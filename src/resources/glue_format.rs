@@ -1,0 +1,72 @@
+//! Formatting shared by the Glue views: times, durations, state colours, argument lists.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ratatui::style::Style;
+
+use crate::app::view::Outcome;
+use crate::aws::glue::RunState;
+use crate::theme::Theme;
+
+pub fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+pub fn epoch(t: Option<DateTime<Utc>>) -> f64 {
+    t.map(|t| t.timestamp_millis() as f64).unwrap_or(0.0)
+}
+
+/// `42s`, `3m 05s`, `1h 02m`; empty when unknown.
+pub fn duration(d: Option<Duration>) -> String {
+    let Some(d) = d else {
+        return String::new();
+    };
+    let secs = d.as_secs();
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m {:02}s", secs / 60, secs % 60),
+        _ => format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+pub fn run_style(state: RunState, theme: &Theme) -> Style {
+    match state {
+        RunState::Pending => theme.state_pending,
+        RunState::Running => theme.state_running,
+        RunState::Succeeded => theme.state_success,
+        RunState::Failed => theme.state_failed,
+        RunState::Stopped => theme.muted,
+    }
+}
+
+/// The first line of a (possibly multi-line) error message, for a table cell.
+pub fn first_line(text: Option<&str>) -> String {
+    text.and_then(|t| t.lines().next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub fn not_connected() -> Outcome {
+    Outcome::Flash(Err("not connected yet".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(duration(None), "");
+        assert_eq!(duration(Some(Duration::from_secs(42))), "42s");
+        assert_eq!(duration(Some(Duration::from_secs(185))), "3m 05s");
+        assert_eq!(duration(Some(Duration::from_secs(3720))), "1h 02m");
+    }
+
+    #[test]
+    fn first_line_of_a_traceback() {
+        assert_eq!(first_line(Some("KeyError: x\n  at line 3")), "KeyError: x");
+        assert_eq!(first_line(None), "");
+    }
+}
