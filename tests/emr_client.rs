@@ -14,7 +14,7 @@ use platform_tui::aws::emr::{
     read_step_log, ClusterFilter, Emr, SparkStep, StepLog, StepLogKind, StepLogSource,
 };
 use platform_tui::aws::s3::S3;
-use platform_tui::aws::sdk_config;
+use platform_tui::aws::{sdk_config, ErrorKind};
 use platform_tui::logs::LogSource;
 use support::Emulator;
 
@@ -163,6 +163,11 @@ async fn an_unknown_cluster_is_an_error_that_names_it() {
     assert!(
         text.starts_with("EMR DescribeCluster on j-NOSUCHCLUSTER"),
         "{text}"
+    );
+    assert_eq!(err.kind, ErrorKind::NotFound, "{text}");
+    assert!(
+        text.contains("another region"),
+        "the hint says where to look: {text}"
     );
 }
 

@@ -96,7 +96,9 @@ impl Emr {
             .cluster_id(cluster_id)
             .send()
             .await
-            .map_err(|e| self.endpoint.error("DescribeCluster", Some(cluster_id), e))?;
+            .map_err(|e| {
+                unknown_cluster(self.endpoint.error("DescribeCluster", Some(cluster_id), e))
+            })?;
         let Some(sdk_cluster) = out.cluster() else {
             return Err(self
                 .endpoint
@@ -145,7 +147,9 @@ impl Emr {
                 .set_marker(marker)
                 .send()
                 .await
-                .map_err(|e| self.endpoint.error("ListSteps", Some(cluster_id), e))?;
+                .map_err(|e| {
+                    unknown_cluster(self.endpoint.error("ListSteps", Some(cluster_id), e))
+                })?;
             steps.extend(out.steps().iter().map(|s| {
                 model::step(
                     s.id(),
@@ -266,4 +270,18 @@ impl Emr {
             })?;
         Ok(())
     }
+}
+
+/// EMR answers an unknown cluster id with InvalidRequestException "Cluster id '…' is not
+/// valid.": that is a not-found, and people need to know where else to look.
+fn unknown_cluster(mut err: AwsError) -> AwsError {
+    if err.kind == ErrorKind::Other && err.message.contains("is not valid") {
+        err.kind = ErrorKind::NotFound;
+        err.hint = Some(
+            "no such cluster here: it may be in another region, or terminated more than two \
+             months ago (EMR forgets those)"
+                .into(),
+        );
+    }
+    err
 }
