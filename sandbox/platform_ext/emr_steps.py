@@ -121,6 +121,11 @@ class StepRunner:
                 self._end(step, run, now)
         elif step.state == "CANCEL_PENDING" and elapsed >= CANCEL_SECONDS:
             self._cancel(step, run, now, "Cancelled by user request")
+        if self.cluster.state in CLUSTER_DONE_STATES:
+            return True
+        if not any(s.state in LIVE_STEP_STATES for s in self.cluster.steps):
+            self._idle()  # in the same tick: the last step's end and WAITING are seen together
+            return True
         return False
 
     def _idle(self) -> None:
