@@ -235,8 +235,8 @@ fn partitions_table_names_the_keys() {
 
 #[test]
 fn table_detail_document() {
-    let mut view = glue_table_detail::view(table());
-    insta::assert_snapshot!(screen(&draw(view.as_mut(), 80, 20)));
+    let mut view = DocumentView::ready("table green_trips", glue_table_detail::lines(&table()));
+    insta::assert_snapshot!(screen(&draw(&mut view, 80, 20)));
 }
 
 #[test]

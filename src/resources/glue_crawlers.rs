@@ -65,6 +65,7 @@ pub fn crawl_duration(c: &Crawler) -> Option<std::time::Duration> {
     if c.state == "RUNNING" && !c.elapsed.is_zero() {
         return Some(c.elapsed);
     }
+    c.last_crawl.as_ref()?;
     c.metrics.as_ref().map(|m| m.last_runtime)
 }
 

@@ -1,15 +1,29 @@
 //! The detail of a Glue table: location, classification, columns with types, partition keys.
 
-use crate::app::view::View;
+use crate::app::view::{Cx, View};
 use crate::aws::glue::{Column, Table};
 use crate::views::document::{DocLine, DocumentView};
 
 use super::glue_format::when;
 
-pub fn view(table: Table) -> Box<dyn View> {
-    Box::new(DocumentView::ready(
-        format!("table {}", table.name),
-        lines(&table),
+/// Loads the table (again on every refresh) and shows its schema.
+pub fn view(database: &str, name: &str) -> Box<dyn View> {
+    let (database, name) = (database.to_string(), name.to_string());
+    Box::new(DocumentView::new(
+        format!("table {name}"),
+        Box::new(move |cx: &Cx| {
+            let clients = cx.clients();
+            let (database, name) = (database.clone(), name.clone());
+            Box::pin(async move {
+                let clients = clients.ok_or("not connected yet")?;
+                let table = clients
+                    .glue
+                    .table(&database, &name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(lines(&table))
+            })
+        }),
     ))
 }
 

@@ -116,7 +116,7 @@ impl Resource for Tables {
                 &t.name,
                 t.partition_keys.iter().map(|k| k.name.clone()).collect(),
             )),
-            (Cmd::Detail, Some(t)) => Outcome::Push(glue_table_detail::view(t.clone())),
+            (Cmd::Detail, Some(t)) => Outcome::Push(glue_table_detail::view(&t.database, &t.name)),
             _ => Outcome::Ignored,
         }
     }
