@@ -485,17 +485,21 @@ async fn help_lists_the_log_keys() {
     let screen = text_of(terminal.backend().buffer());
     // Not a snapshot: the help also lists every resource command, which grows with the app.
     for (keys, about) in [
-        ("G/end", "newest line + follow (f)"),
-        ("/", "filter ±context lines (+/-)"),
-        ("enter/l", "pretty JSON (J: every line)"),
-        ("w", "save the shown lines"),
-        ("esc/h", "clear search, then filter"),
+        ("G/end", "newest line"),
+        ("f", "follow new lines on/off"),
+        ("ctrl-s", "search (highlights matches)"),
+        ("n N", "next / previous match"),
+        ("/", "filter: matching lines with context"),
+        ("+ -", "more / fewer context lines"),
+        ("enter/l", "pretty-print the selected JSON line"),
+        ("w", "save the shown lines to a file"),
+        ("esc/h", "clear search, then filter, then back"),
     ] {
         let line = screen
             .lines()
             .find(|l| l.contains(about))
             .unwrap_or_else(|| panic!("{about}: {screen}"));
-        assert!(line.contains(&format!("│{keys} ")), "{line}");
+        assert!(line.contains(&format!("│  {keys} ")), "{line}");
     }
 }
 

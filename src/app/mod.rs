@@ -2,6 +2,7 @@
 //! on the runtime and comes back as a [`Msg`]; `update` only mutates state, and the event loop
 //! in [`run`] redraws when something changed.
 
+pub mod help;
 pub mod input;
 pub mod keys;
 pub mod message;
@@ -43,7 +44,6 @@ pub enum Mode {
     Filter {
         input: LineInput,
     },
-    Help,
     Confirm(PendingConfirmation),
     Prompt {
         title: String,
@@ -241,7 +241,6 @@ impl App {
                 self.on_normal_key(key);
                 return;
             }
-            Mode::Help => Mode::Normal,
             Mode::Confirm(pending) => self.on_confirm_key(key, pending),
             Mode::Command {
                 mut input,
@@ -312,7 +311,10 @@ impl App {
                 return;
             }
             Some(Cmd::Help) => {
-                self.mode = Mode::Help;
+                if self.top().is_some_and(|v| v.title() != help::TITLE) {
+                    let help = help::view(self);
+                    self.push(Box::new(help));
+                }
                 return;
             }
             Some(Cmd::Command) => {

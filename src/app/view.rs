@@ -96,16 +96,33 @@ impl LoadState {
     }
 }
 
-/// One line of the help overlay.
+/// One line of the help: a bound command (shown with its current keys) or a key a view reads
+/// directly (e.g. `n`/`N` in the log viewer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyHelp {
-    pub cmd: Cmd,
+    pub key: HelpKey,
     pub about: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpKey {
+    Cmd(Cmd),
+    Raw(&'static str),
 }
 
 impl KeyHelp {
     pub fn new(cmd: Cmd, about: &'static str) -> Self {
-        Self { cmd, about }
+        Self {
+            key: HelpKey::Cmd(cmd),
+            about,
+        }
+    }
+
+    pub fn raw(key: &'static str, about: &'static str) -> Self {
+        Self {
+            key: HelpKey::Raw(key),
+            about,
+        }
     }
 }
 

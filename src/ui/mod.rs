@@ -54,7 +54,6 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     draw_status(frame, status, app, &theme);
     draw_bottom(frame, bottom, app, &theme);
     match &app.mode {
-        Mode::Help => draw_help(frame, body, app, &theme),
         Mode::Confirm(pending) => {
             let request = &pending.request;
             let mut lines = vec![
@@ -254,67 +253,6 @@ fn hints(app: &App) -> String {
         key(Cmd::SortNext),
         key(Cmd::Quit)
     )
-}
-
-fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let key = |cmd| app.keymap.label(cmd);
-    let mut left = vec![Line::styled("This view", theme.header)];
-    for k in app.top().map(|v| v.keys()).unwrap_or_default() {
-        left.push(help_line(&key(k.cmd), k.about, theme));
-    }
-    left.push(Line::raw(""));
-    left.push(Line::styled("Move", theme.header));
-    for (a, b, about) in [
-        (Cmd::Up, Cmd::Down, "up / down"),
-        (Cmd::PageUp, Cmd::PageDown, "page up / down"),
-        (Cmd::Top, Cmd::Bottom, "top / bottom"),
-    ] {
-        left.push(help_line(&format!("{} {}", key(a), key(b)), about, theme));
-    }
-    let mut right = vec![Line::styled("Everywhere", theme.header)];
-    for cmd in [
-        Cmd::Enter,
-        Cmd::Back,
-        Cmd::Filter,
-        Cmd::Command,
-        Cmd::Refresh,
-        Cmd::Contexts,
-        Cmd::Help,
-        Cmd::Quit,
-    ] {
-        right.push(help_line(&key(cmd), cmd.about(), theme));
-    }
-    right.push(Line::raw(""));
-    right.push(Line::styled("Commands (Tab completes)", theme.header));
-    for kind in crate::resources::KINDS {
-        let name = match kind.argument {
-            Some(arg) => format!(":{} [{arg}]", kind.name),
-            None => format!(":{}", kind.name),
-        };
-        right.push(help_line(&name, kind.about, theme));
-    }
-    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
-    let rect = centered(area, area.width.saturating_sub(4), height);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Span::styled(" Help (any key closes) ", theme.title))
-        .style(theme.dialog);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
-        .spacing(2)
-        .areas(inner);
-    frame.render_widget(Paragraph::new(left).style(theme.dialog), l);
-    frame.render_widget(Paragraph::new(right).style(theme.dialog), r);
-}
-
-fn help_line<'a>(keys: &str, about: &'a str, theme: &Theme) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{keys:<16} "), theme.highlight),
-        Span::styled(about, theme.dialog),
-    ])
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -29,7 +29,8 @@ pub struct DocumentView {
     lines: Vec<DocLine>,
     scroll: u16,
     state: LoadState,
-    load: Loader,
+    /// `None` for a document that is already complete.
+    load: Option<Loader>,
 }
 
 impl DocumentView {
@@ -39,7 +40,7 @@ impl DocumentView {
             lines: Vec::new(),
             scroll: 0,
             state: LoadState::default(),
-            load,
+            load: Some(load),
         }
     }
 
@@ -128,11 +129,14 @@ impl View for DocumentView {
     }
 
     fn refresh(&mut self, cx: &mut Cx) {
+        let Some(load) = self.load.as_mut() else {
+            return;
+        };
         if self.state.loading {
             return;
         }
         self.state.start();
-        let work = (self.load)(cx);
+        let work = load(cx);
         cx.spawn(async move { Loaded(work.await) });
     }
 

@@ -434,11 +434,18 @@ impl View for LogViewer {
     /// (see the module documentation) are named in the prompt titles and the title bar.
     fn keys(&self) -> Vec<KeyHelp> {
         vec![
-            KeyHelp::new(Cmd::Bottom, "newest line + follow (f)"),
-            KeyHelp::new(Cmd::Filter, "filter ±context lines (+/-)"),
-            KeyHelp::new(Cmd::Enter, "pretty JSON (J: every line)"),
-            KeyHelp::new(Cmd::Download, "save the shown lines"),
-            KeyHelp::new(Cmd::Back, "clear search, then filter"),
+            KeyHelp::new(Cmd::Bottom, "newest line"),
+            KeyHelp::raw("f", "follow new lines on/off"),
+            KeyHelp::raw("W", "wrap long lines on/off"),
+            KeyHelp::raw("T", "timestamps on/off"),
+            KeyHelp::raw("ctrl-s", "search (highlights matches)"),
+            KeyHelp::raw("n N", "next / previous match"),
+            KeyHelp::new(Cmd::Filter, "filter: matching lines with context"),
+            KeyHelp::raw("+ -", "more / fewer context lines"),
+            KeyHelp::new(Cmd::Enter, "pretty-print the selected JSON line"),
+            KeyHelp::raw("J", "pretty-print every JSON line"),
+            KeyHelp::new(Cmd::Download, "save the shown lines to a file"),
+            KeyHelp::new(Cmd::Back, "clear search, then filter, then back"),
         ]
     }
 
