@@ -53,28 +53,25 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     }
     draw_status(frame, status, app, &theme);
     draw_bottom(frame, bottom, app, &theme);
-    match &app.mode {
-        Mode::Confirm(pending) => {
-            let request = &pending.request;
-            let mut lines = vec![
-                Line::styled(format!("{}?", request.spec.label), theme.title),
-                Line::raw(""),
-                Line::raw(sanitize::line(&request.target).into_owned()),
-            ];
-            lines.extend(
-                request
-                    .details
-                    .iter()
-                    .map(|d| Line::styled(sanitize::line(d).into_owned(), theme.muted)),
-            );
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!("context '{}' · y: yes   n/esc: no", app.env.context.name),
-                theme.warning,
-            ));
-            draw_dialog(frame, body, " Confirm ", lines, &theme);
-        }
-        _ => {}
+    if let Mode::Confirm(pending) = &app.mode {
+        let request = &pending.request;
+        let mut lines = vec![
+            Line::styled(format!("{}?", request.spec.label), theme.title),
+            Line::raw(""),
+            Line::raw(sanitize::line(&request.target).into_owned()),
+        ];
+        lines.extend(
+            request
+                .details
+                .iter()
+                .map(|d| Line::styled(sanitize::line(d).into_owned(), theme.muted)),
+        );
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("context '{}' · y: yes   n/esc: no", app.env.context.name),
+            theme.warning,
+        ));
+        draw_dialog(frame, body, " Confirm ", lines, &theme);
     }
 }
 
