@@ -227,11 +227,11 @@ async fn terminating_a_cluster_takes_it_out_of_the_active_list() {
 async fn step_logs_are_read_gunzipped_from_the_log_uri() {
     let f = Fixture::new().await;
     let id = f.run_job_flow("nyctaxi-aggregation").await;
-    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
-    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    // Only the key matters here: no step of the emulator writes these objects.
+    let step = "s-LOGSONLY0001";
     let cluster = f.emr.describe_cluster(&id).await.unwrap();
     let log_uri = cluster.log_uri.as_deref().unwrap();
-    let stderr = StepLog::locate(log_uri, &id, &step, StepLogKind::Stderr).unwrap();
+    let stderr = StepLog::locate(log_uri, &id, step, StepLogKind::Stderr).unwrap();
     assert_eq!(stderr.key, format!("emr/{id}/steps/{step}/stderr.gz"));
     f.put_gzip(&stderr, "INFO SparkContext: Running Spark\nERROR boom\n")
         .await;
@@ -239,7 +239,7 @@ async fn step_logs_are_read_gunzipped_from_the_log_uri() {
     let lines = read_step_log(&f.s3, &stderr).await.unwrap();
     assert_eq!(lines, ["INFO SparkContext: Running Spark", "ERROR boom"]);
 
-    let stdout = StepLog::locate(log_uri, &id, &step, StepLogKind::Stdout).unwrap();
+    let stdout = StepLog::locate(log_uri, &id, step, StepLogKind::Stdout).unwrap();
     let missing = read_step_log(&f.s3, &stdout).await.unwrap_err();
     assert!(missing.contains("stdout.gz"), "{missing}");
 }
@@ -249,8 +249,14 @@ async fn a_running_steps_log_source_returns_only_new_lines() {
     let f = Fixture::new().await;
     let id = f.run_job_flow("nyctaxi-aggregation").await;
     let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    // The second step waits for the first: it stays PENDING (and writes no log of its own)
+    // for the whole test.
+    f.emr.add_spark_step(&id, &spark).await.unwrap();
     let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
-    assert!(f.emr.describe_step(&id, &step).await.unwrap().is_live());
+    assert_eq!(
+        f.emr.describe_step(&id, &step).await.unwrap().state,
+        "PENDING"
+    );
     let log = StepLog::locate(LOG_URI, &id, &step, StepLogKind::Stderr).unwrap();
     let mut source = StepLogSource::new(f.emr.clone(), f.s3.clone(), &id, &step, &log, true);
 

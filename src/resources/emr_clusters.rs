@@ -2,7 +2,8 @@
 //! unless `A` toggles to all. State colours, instance groups and hours per row; `d` detail,
 //! `enter` the cluster's steps, `ctrl-t` terminate (asks first, naming the cluster).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use futures::StreamExt;
@@ -35,6 +36,8 @@ pub static TERMINATE: ActionSpec = ActionSpec {
 /// Clusters described (release, instance groups, log URI) after each listing; older ones in
 /// a long "all" list keep their summary.
 const DESCRIBED_CLUSTERS: usize = 50;
+/// States after which a cluster's detail no longer changes: described once, then remembered.
+const FINAL_STATES: &[&str] = &["TERMINATED", "TERMINATED_WITH_ERRORS"];
 /// DescribeCluster calls in flight at once.
 const DESCRIBE_CONCURRENCY: usize = 4;
 
@@ -55,6 +58,9 @@ pub struct Clusters {
     filter: ClusterFilter,
     /// Opened by `A` from the other list: `A` again goes back to it instead of stacking.
     toggled: bool,
+    /// Details of terminated clusters, which never change: each refresh describes only the
+    /// clusters that can still change (EMR throttles DescribeCluster).
+    finished: Arc<Mutex<HashMap<String, Cluster>>>,
 }
 
 impl Clusters {
@@ -62,6 +68,7 @@ impl Clusters {
         Self {
             filter,
             toggled: false,
+            finished: Arc::default(),
         }
     }
 
@@ -76,6 +83,7 @@ impl Clusters {
         Outcome::Push(Box::new(TableView::new(Clusters {
             filter: other,
             toggled: true,
+            finished: self.finished.clone(),
         })))
     }
 }
@@ -163,7 +171,7 @@ impl Resource for Clusters {
         clients: Option<Arc<Clients>>,
         sink: PageSink<Cluster>,
     ) -> BoxFuture<'static, ()> {
-        let filter = self.filter;
+        let (filter, finished) = (self.filter, self.finished.clone());
         Box::pin(async move {
             let Some(clients) = clients else { return };
             let mut listed = Vec::new();
@@ -183,13 +191,25 @@ impl Resource for Clusters {
                     Err(e) => return sink.fail(e.to_string()),
                 }
             }
-            let emr = &clients.emr;
+            let (emr, finished) = (&clients.emr, &finished);
             let described: Vec<Cluster> = futures::stream::iter(listed.into_iter().enumerate())
                 .map(|(i, summary)| async move {
+                    if let Some(known) = finished.lock().unwrap().get(&summary.id) {
+                        return known.clone();
+                    }
                     if i >= DESCRIBED_CLUSTERS {
                         return summary;
                     }
-                    emr.describe_cluster(&summary.id).await.unwrap_or(summary)
+                    let Ok(cluster) = emr.describe_cluster(&summary.id).await else {
+                        return summary;
+                    };
+                    if FINAL_STATES.contains(&cluster.state.as_str()) {
+                        finished
+                            .lock()
+                            .unwrap()
+                            .insert(cluster.id.clone(), cluster.clone());
+                    }
+                    cluster
                 })
                 .buffered(DESCRIBE_CONCURRENCY)
                 .collect()
