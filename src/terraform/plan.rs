@@ -104,10 +104,9 @@ pub struct ResourceChange {
 }
 
 impl ResourceChange {
-    /// Rows whose value changes (or becomes unknown, or is sensitive on either side and
-    /// therefore not comparable).
+    /// Rows whose value changes (or becomes unknown after apply).
     pub fn changed_attributes(&self) -> impl Iterator<Item = &AttributeRow> {
-        self.attributes.iter().filter(|row| row.is_changed())
+        self.attributes.iter().filter(|row| row.changed)
     }
 }
 
@@ -196,14 +195,10 @@ pub struct AttributeRow {
     pub after: Value,
     /// Lies under one of the change's `replace_paths`.
     pub forces_replacement: bool,
-}
-
-impl AttributeRow {
-    pub fn is_changed(&self) -> bool {
-        self.before != self.after
-            || matches!(self.after, Value::Unknown | Value::Sensitive)
-            || self.before == Value::Sensitive
-    }
+    /// The value changes or becomes unknown. For a sensitive row this was decided from the
+    /// raw values while parsing (as Terraform marks a changed sensitive value), which are
+    /// not kept.
+    pub changed: bool,
 }
 
 /// A root module output of the plan.
@@ -505,13 +500,33 @@ fn attribute_rows(c: &RawChange, replace_paths: &[AttrPath]) -> Vec<AttributeRow
     paths.dedup();
     paths
         .into_iter()
-        .map(|path| AttributeRow {
-            path: path.clone(),
-            before: before.get(path).cloned().unwrap_or(Value::Absent),
-            after: after.get(path).cloned().unwrap_or(Value::Absent),
-            forces_replacement: replace_paths.iter().any(|p| path.starts_with(p)),
+        .map(|path| {
+            let before = before.get(path).cloned().unwrap_or(Value::Absent);
+            let after = after.get(path).cloned().unwrap_or(Value::Absent);
+            let changed = match (&before, &after) {
+                (_, Value::Unknown) => true,
+                (Value::Sensitive, _) | (_, Value::Sensitive) => {
+                    lookup(&c.before, path) != lookup(&c.after, path)
+                }
+                _ => before != after,
+            };
+            AttributeRow {
+                path: path.clone(),
+                before,
+                after,
+                forces_replacement: replace_paths.iter().any(|p| path.starts_with(p)),
+                changed,
+            }
         })
         .collect()
+}
+
+/// The raw value at `path` inside `value`, if there is one.
+fn lookup<'a>(value: &'a Json, path: &AttrPath) -> Option<&'a Json> {
+    path.0.iter().try_fold(value, |v, step| match step {
+        PathStep::Key(k) => v.get(k.as_str()),
+        PathStep::Index(i) => v.get(usize::try_from(*i).ok()?),
+    })
 }
 
 /// Emits one entry per leaf of `value` (scalars, null inside a container, empty
@@ -670,7 +685,27 @@ mod tests {
             ]
         );
         assert!(!format!("{rows:?}").contains("old"));
-        assert!(!rows[2].is_changed());
+        assert!(!rows[2].changed, "list[0] is the same");
+        assert!(rows[4].changed, "pw changed, though both sides are masked");
+    }
+
+    #[test]
+    fn an_unchanged_sensitive_value_is_not_a_change() {
+        use serde_json::json;
+        let rows = rows(
+            json!({"pw": "same", "a": 1}),
+            json!({"pw": "same", "a": 2}),
+            json!({}),
+            json!({"pw": true}),
+            json!({"pw": true}),
+        );
+        let changed: Vec<String> = rows
+            .iter()
+            .filter(|r| r.changed)
+            .map(|r| r.path.to_string())
+            .collect();
+        assert_eq!(changed, ["a"]);
+        assert!(!format!("{rows:?}").contains("same"));
     }
 
     #[test]
