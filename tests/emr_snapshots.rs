@@ -14,9 +14,9 @@ use platform_tui::aws::emr::{Cluster, ClusterFilter, InstanceGroup, Step, StepFa
 use platform_tui::clients::Clients;
 use platform_tui::config::Context;
 use platform_tui::gate::AuditLog;
-use platform_tui::resources::emr_cluster_detail;
 use platform_tui::resources::emr_clusters::Clusters;
 use platform_tui::resources::emr_steps::Steps;
+use platform_tui::resources::{emr_cluster_detail, emr_step_detail};
 use platform_tui::theme::{self, Theme};
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
@@ -278,6 +278,16 @@ fn cluster_detail() {
         emr_cluster_detail::detail_lines(&c),
     );
     insta::assert_snapshot!(screen(&draw_view(&mut view, 100, 20)));
+}
+
+#[test]
+fn step_detail_with_failure_details() {
+    let failed = steps().into_iter().find(|s| s.state == "FAILED").unwrap();
+    let mut view = DocumentView::ready(
+        "step s-FAILED00002",
+        emr_step_detail::detail_lines("j-2AGGREGATE01", &failed),
+    );
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 130, 24)));
 }
 
 struct Harness {
