@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 
+import platform_ext
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -66,6 +67,7 @@ def main() -> int:
     parser.add_argument("--seed", action="store_true", help="seed the platform, then print READY")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
+    platform_ext.install()  # Glue, EMR and Redshift Data that behave like AWS; /platform-api/
 
     try:
         server = bind_server(args.host, args.port)

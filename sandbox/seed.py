@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+import platform_ext
 from botocore.config import Config
 
 REGION = "us-east-1"
@@ -90,6 +91,7 @@ def seed_platform(
     seed_showcase_objects(s3, project_dir / "data", report)
     seed_event_archive(put_many or put_many_in_moto, report)
     seed_mwaa_bucket(s3, project_dir, report)
+    platform_ext.seed_platform(endpoint_url, project_dir, note=report.note)
     return report
 
 

@@ -66,7 +66,7 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
 }
 
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum SandboxAction {
     /// Start the sandbox (idempotent) and print its endpoint.
     Up,
@@ -74,6 +74,21 @@ pub enum SandboxAction {
     Down,
     /// Is it running, and where.
     Status,
+    /// Make the next run fail (an on-call drill): glue-job, glue-crawler, emr-step, redshift-sql.
+    Fail {
+        /// glue-job, glue-crawler, emr-step or redshift-sql.
+        target: String,
+        /// Only runs of this job, crawler, step (or cluster id), or Redshift cluster.
+        name: Option<String>,
+        /// The error message the failure reports.
+        #[arg(long, short)]
+        message: Option<String>,
+        /// How many runs fail.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+    },
+    /// Forget every injected failure.
+    Heal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -39,7 +39,7 @@ fn real_main(cli: Cli) -> Result<(), String> {
         .unwrap_or_else(paths::default_config_file);
     let config = config::load(&config_path).map_err(|e| e.to_string())?;
     match &cli.command {
-        Some(Command::Sandbox { action }) => return sandbox_command(*action),
+        Some(Command::Sandbox { action }) => return sandbox_command(action),
         Some(Command::Contexts { output }) => return print_contexts(&config, *output),
         Some(Command::Ls {
             path,
@@ -110,7 +110,7 @@ fn choose_context(cli: &Cli, config: &Config, use_sandbox: bool) -> Result<Conte
     Ok(context)
 }
 
-fn sandbox_command(action: SandboxAction) -> Result<(), String> {
+fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
     let mut progress = |line: &str| eprintln!("sandbox: {line}");
     match action {
         SandboxAction::Up => {
@@ -140,6 +140,21 @@ fn sandbox_command(action: SandboxAction) -> Result<(), String> {
             ),
             None => println!("not running (start it with `platform-tui sandbox up`)"),
         },
+        SandboxAction::Fail {
+            target,
+            name,
+            message,
+            count,
+        } => {
+            let answer =
+                sandbox::inject_failure(target, name.as_deref(), message.as_deref(), *count)
+                    .map_err(|e| format!("{e:#}"))?;
+            println!("the next {count} run(s) of {target} will fail: {answer}");
+        }
+        SandboxAction::Heal => {
+            let answer = sandbox::clear_failures().map_err(|e| format!("{e:#}"))?;
+            println!("injected failures cleared: {answer}");
+        }
     }
     Ok(())
 }

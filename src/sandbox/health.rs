@@ -18,23 +18,39 @@ pub fn answers(port: u16) -> bool {
 }
 
 fn status_code(port: u16, path: &str) -> Option<u16> {
+    request(port, "GET", path, None).map(|(status, _)| status)
+}
+
+/// One plain HTTP/1.1 request to the emulator on 127.0.0.1:`port`: (status, body), or `None`
+/// when nothing answers. `body` is sent as JSON.
+pub fn request(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&address, CONNECT_TIMEOUT).ok()?;
     stream.set_read_timeout(Some(IO_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(IO_TIMEOUT)).ok()?;
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let body = body.unwrap_or("");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     stream.write_all(request.as_bytes()).ok()?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).ok()?;
-    // "HTTP/1.1 200 OK"
-    let status_line = response.split(|&b| b == b'\n').next()?;
-    std::str::from_utf8(status_line)
-        .ok()?
+    let text = String::from_utf8_lossy(&response);
+    // "HTTP/1.1 200 OK\r\n...headers...\r\n\r\nbody"
+    let status = text
+        .lines()
+        .next()?
         .split_whitespace()
         .nth(1)?
         .parse()
-        .ok()
+        .ok()?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Some((status, body))
 }
 
 /// The endpoint from the emulator's `READY <endpoint>` line, once it has been written.

@@ -4,6 +4,7 @@
 //! Blocking std code: it runs before the TUI starts. `up` is idempotent, `down` stops only a
 //! process that really is our emulator, `status` reports a sandbox only if it answers.
 
+mod control;
 mod health;
 mod process;
 mod state;
@@ -18,6 +19,7 @@ use anyhow::{anyhow, Result};
 use chrono::{SecondsFormat, Utc};
 
 use crate::paths;
+pub use control::{clear_failures, inject_failure, TARGETS as FAILURE_TARGETS};
 pub use state::SandboxInfo;
 use state::{Files, Recorded};
 
