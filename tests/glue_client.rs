@@ -156,6 +156,12 @@ impl Fixture {
             .number_of_workers(2)
             .default_arguments("--source", "s3://lake/raw/")
             .default_arguments("--target", "s3://lake/staging/")
+            // Two runs in a row must not depend on how fast the first one ends.
+            .execution_property(
+                aws_sdk_glue::types::ExecutionProperty::builder()
+                    .max_concurrent_runs(3)
+                    .build(),
+            )
             .send()
             .await
             .unwrap();
@@ -240,9 +246,6 @@ async fn crawler_state_start_and_stop() {
     f.glue.start_crawler(CRAWLER).await.unwrap();
     let running = f.glue.crawler(CRAWLER).await.unwrap();
     assert_eq!(running.state, "RUNNING");
-    let last = running.last_crawl.expect("a crawl started");
-    assert!(last.started.is_some());
-    assert_eq!(last.log_group.as_deref(), Some("/aws-glue/crawlers"));
 
     let again = f.glue.start_crawler(CRAWLER).await.unwrap_err();
     assert!(again.to_string().contains("CrawlerRunning"), "{again}");
@@ -492,4 +495,34 @@ async fn cloudwatch_log_source_tails_a_run_log() {
         3,
         "a finished run's log is read once, to its end"
     );
+}
+
+#[tokio::test]
+async fn a_finished_crawl_is_the_last_crawl() {
+    let f = Fixture::new().await;
+    f.crawler().await;
+    f.glue.start_crawler(CRAWLER).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let crawler = loop {
+        let crawler = f.glue.crawler(CRAWLER).await.unwrap();
+        if crawler.state == "READY" {
+            break crawler;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawl never ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let last = crawler.last_crawl.expect("the finished crawl");
+    // AWS says SUCCEEDED; the plain emulator keeps its crawl's own word, COMPLETED.
+    assert!(
+        ["SUCCEEDED", "COMPLETED"].contains(&last.status.as_str()),
+        "{}",
+        last.status
+    );
+    assert!(last.started.is_some());
+    assert_eq!(last.log_group.as_deref(), Some("/aws-glue/crawlers"));
+    assert_eq!(last.log_stream.as_deref(), Some(CRAWLER));
+    assert_eq!(last.error, None);
 }
