@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use platform_tui::terraform::plan::Value;
+use platform_tui::terraform::progress::{Progress, Status};
 use platform_tui::terraform::stream::{ChangeAction, Event, Severity};
 use platform_tui::terraform::{Action, PlanOptions, RunEvent, Terraform, TerraformError, Workdir};
 use support::{plan, plan_and_apply, repo, run, ui_events, vars, Fixture, STEP_TIMEOUT};
@@ -88,6 +89,10 @@ async fn terraform_plan_show_apply_with_sensitive_values_masked() {
         .count();
     assert_eq!(started, 3);
     assert!(matches!(events.last(), Some(RunEvent::Finished(f)) if f.exit_code == Some(0)));
+    let mut progress = Progress::default();
+    events.iter().for_each(|e| progress.apply_run_event(e));
+    assert_eq!(progress.count(Status::Done), 3, "{progress:#?}");
+    assert!(progress.diagnostics.is_empty());
     assert_eq!(applied.summary.map(|s| s.add), Some(3));
     let greeting = applied
         .outputs

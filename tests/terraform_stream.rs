@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use platform_tui::terraform::progress::{Progress, Status};
 use platform_tui::terraform::stream::{
     parse_line, ChangeAction, Event, InstanceKey, Level, Program, Severity, SummaryOperation,
 };
@@ -238,6 +239,63 @@ fn terraform_stream_opentofu_version_and_newer_ui() {
     );
     let future = parse_line(r#"{"terraform":"2.0.0","type":"version","ui":"2.0"}"#);
     assert!(matches!(future, Event::Version(v) if !v.is_supported()));
+}
+
+fn folded(name: &str) -> Progress {
+    let mut progress = Progress::default();
+    for event in recorded(name) {
+        progress.apply(&event);
+    }
+    progress
+}
+
+#[test]
+fn terraform_stream_progress_of_a_plan_then_of_a_failing_apply() {
+    let plan = folded("plan2.jsonl");
+    assert_eq!(plan.count(Status::Planned), 4);
+    assert_eq!(
+        plan.resources[0].address, "terraform_data.token",
+        "first seen refreshing"
+    );
+    assert_eq!(
+        plan.resource("terraform_data.token").unwrap().action,
+        Some(ChangeAction::Replace)
+    );
+    assert!(plan.resource("terraform_data.token").unwrap().id.is_some());
+
+    let apply = folded("apply2.jsonl");
+    let broken = apply.resource("terraform_data.broken[0]").unwrap();
+    assert_eq!(broken.status, Status::Errored);
+    assert_eq!(broken.elapsed_seconds, Some(0));
+    assert!(broken
+        .provisioner_output
+        .contains(&"failing on purpose".to_string()));
+    let error = &apply.diagnostics[broken.diagnostics[0]];
+    assert_eq!(error.summary, "local-exec provisioner error");
+    let item = apply.resource("module.child.terraform_data.item").unwrap();
+    assert_eq!(item.module, "module.child");
+    assert_eq!(
+        (item.status, item.action.clone()),
+        (Status::Done, Some(ChangeAction::Update))
+    );
+    assert_eq!(item.id.as_ref().map(|(k, _)| k.as_str()), Some("id"));
+    assert_eq!(apply.count(Status::Errored), 1);
+}
+
+#[test]
+fn terraform_stream_progress_of_a_cancelled_apply() {
+    let cancelled = folded("apply_cancelled.jsonl");
+    let slow = cancelled.resource("terraform_data.slow[0]").unwrap();
+    assert_eq!(
+        (slow.status, slow.elapsed_seconds),
+        (Status::Errored, Some(3))
+    );
+    assert!(cancelled
+        .log
+        .iter()
+        .any(|l| l.contains("Interrupt received")));
+    assert_eq!(cancelled.unparsed, 0);
+    assert!(cancelled.version.as_ref().is_some_and(|v| v.is_supported()));
 }
 
 // ---- properties -----------------------------------------------------------------------------

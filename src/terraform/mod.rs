@@ -4,15 +4,18 @@
 //!
 //! Typical flow: `Terraform::locate` → `workdir(dir)` → `init()` → `plan()` (events while it
 //! runs, a [`PlanFile`] at the end) → `show(&plan_file)` gives the [`Plan`] to review →
-//! `apply(&plan_file)` (events per resource, [`ApplyResult`] at the end).
+//! `apply(&plan_file)` (events per resource, [`ApplyResult`] at the end). A [`Progress`]
+//! folds the events of a running plan or apply into rows a view can draw.
 
 pub mod plan;
+pub mod progress;
 pub mod runner;
 pub mod stream;
 
 pub use plan::{
     Action, ActionCounts, AttrPath, AttributeRow, ModuleGroup, Plan, ResourceChange, Value,
 };
+pub use progress::{Progress, ResourceProgress, Status};
 pub use runner::{
     ApplyResult, Canceller, Finished, Operation, OutputValue, PlanFile, PlanOptions, RunEvent,
     Terraform, TerraformError, Workdir, Workspace,
