@@ -1,17 +1,21 @@
 //! The EMR client against the sandbox's emulator over real HTTP: clusters active vs all,
-//! detail with instance groups, steps added and listed, termination, and step logs read from
-//! gzip objects under the cluster's log URI.
+//! detail with instance groups, steps added and listed, termination, step logs read from gzip
+//! objects under the cluster's log URI, and (through the emulator's EMR step runner,
+//! sandbox/platform_ext) a failed step's details, cancelled steps and a followed step log.
 
 mod support;
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use aws_sdk_emr::types::{InstanceGroupConfig, InstanceRoleType, JobFlowInstancesConfig};
 use aws_sdk_s3::primitives::ByteStream;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use platform_tui::aws::emr::{
-    read_step_log, ClusterFilter, Emr, SparkStep, StepLog, StepLogKind, StepLogSource,
+    read_step_log, Cluster, ClusterFilter, Emr, SparkStep, Step, StepLog, StepLogKind,
+    StepLogSource,
 };
 use platform_tui::aws::s3::S3;
 use platform_tui::aws::{sdk_config, ErrorKind};
@@ -23,7 +27,7 @@ const LOG_URI: &str = "s3://nyctaxi-emr-logs/emr/";
 
 /// An emulator, the clients under test, and plain SDK clients for setting up data.
 struct Fixture {
-    _emulator: Emulator,
+    emulator: Emulator,
     emr: Emr,
     s3: S3,
     sdk_emr: aws_sdk_emr::Client,
@@ -50,7 +54,7 @@ impl Fixture {
             s3: S3::new(&config),
             sdk_emr: aws_sdk_emr::Client::new(&config),
             sdk_s3,
-            _emulator: emulator,
+            emulator,
         }
     }
 
@@ -100,7 +104,7 @@ impl Fixture {
     }
 }
 
-fn ids(clusters: &[platform_tui::aws::emr::Cluster]) -> Vec<&str> {
+fn ids(clusters: &[Cluster]) -> Vec<&str> {
     let mut ids: Vec<&str> = clusters.iter().map(|c| c.id.as_str()).collect();
     ids.sort();
     ids
@@ -203,9 +207,11 @@ async fn an_added_spark_step_is_listed_and_described_with_its_command() {
 }
 
 #[tokio::test]
-async fn terminating_a_cluster_takes_it_out_of_the_active_list() {
+async fn terminating_a_cluster_takes_it_out_of_the_active_list_and_cancels_its_steps() {
     let f = Fixture::new().await;
     let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
     f.emr.terminate_cluster(&id).await.unwrap();
 
     let cluster = f.emr.describe_cluster(&id).await.unwrap();
@@ -221,6 +227,8 @@ async fn terminating_a_cluster_takes_it_out_of_the_active_list() {
             .all(|c| c.id != id || c.state == "TERMINATING"),
         "{active:?}"
     );
+    let left = wait_for_step(&f, &id, &step, |s| !s.is_live()).await;
+    assert_eq!(left.state, "CANCELLED", "{left:?}");
 }
 
 #[tokio::test]
@@ -275,4 +283,144 @@ async fn a_running_steps_log_source_returns_only_new_lines() {
     let second = source.fetch_next().await.unwrap();
     assert_eq!(texts(&second), ["line 3"]);
     assert!(!source.is_finished(), "the step still runs");
+}
+
+/// POSTs JSON to the emulator's control endpoint (`/platform-api/`, sandbox/platform_ext).
+fn control(f: &Fixture, path: &str, body: &str) {
+    let mut stream = TcpStream::connect(("127.0.0.1", f.emulator.port())).unwrap();
+    let request = format!(
+        "POST /platform-api/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 20"), "{path}: {response}");
+}
+
+/// Polls the step until `done` holds (the emulator's steps run on a clock).
+async fn wait_for_step(
+    f: &Fixture,
+    cluster: &str,
+    step: &str,
+    done: impl Fn(&Step) -> bool,
+) -> Step {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let current = f.emr.describe_step(cluster, step).await.unwrap();
+        if done(&current) {
+            return current;
+        }
+        assert!(Instant::now() < deadline, "step stuck: {current:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_step_carries_emrs_failure_details_and_its_stderr() {
+    let f = Fixture::new().await;
+    control(
+        &f,
+        "timing",
+        r#"{"target": "emr-step", "seconds": 1, "startup_seconds": 0.2}"#,
+    );
+    control(
+        &f,
+        "inject",
+        r#"{"target": "emr-step", "name": "spark-submit broken.py",
+            "message": "AnalysisException: Path does not exist: s3://lake/staging/"}"#,
+    );
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/broken.py").unwrap();
+    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+
+    let failed = wait_for_step(&f, &id, &step, |s| !s.is_live()).await;
+    assert_eq!(failed.state, "FAILED");
+    let failure = failed.failure.clone().expect("FailureDetails");
+    assert!(
+        failure
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Path does not exist"),
+        "{failure:?}"
+    );
+    assert!(failure.reason.is_some(), "{failure:?}");
+    let stderr = StepLog::locate(LOG_URI, &id, &step, StepLogKind::Stderr).unwrap();
+    assert_eq!(failure.log_file.as_deref(), Some(stderr.url().as_str()));
+    assert!(
+        failed.started.is_some() && failed.ended.is_some(),
+        "{failed:?}"
+    );
+    assert!(failed.duration(chrono::Utc::now()).is_some());
+
+    let listed = f.emr.list_steps(&id).await.unwrap();
+    let row = listed.iter().find(|s| s.id == step).unwrap();
+    assert_eq!(
+        row.failure, failed.failure,
+        "ListSteps carries the same details"
+    );
+
+    let lines = read_step_log(&f.s3, &stderr).await.unwrap();
+    assert!(!lines.is_empty(), "the failed step wrote stderr");
+}
+
+#[tokio::test]
+async fn a_pending_step_is_cancelled_and_a_finished_one_cannot_be() {
+    let f = Fixture::new().await;
+    control(
+        &f,
+        "timing",
+        r#"{"target": "emr-step", "seconds": 30, "startup_seconds": 0.2}"#,
+    );
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let first = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let second = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    assert_eq!(
+        f.emr.describe_step(&id, &second).await.unwrap().state,
+        "PENDING"
+    );
+
+    f.emr.cancel_step(&id, &second).await.unwrap();
+    let cancelled = wait_for_step(&f, &id, &second, |s| !s.is_live()).await;
+    assert_eq!(cancelled.state, "CANCELLED");
+
+    let refused = f.emr.cancel_step(&id, &second).await.unwrap_err();
+    assert!(refused.to_string().contains(&second), "{refused}");
+
+    f.emr.cancel_step(&id, &first).await.unwrap();
+    let stopped = wait_for_step(&f, &id, &first, |s| !s.is_live()).await;
+    assert_eq!(stopped.state, "CANCELLED");
+}
+
+#[tokio::test]
+async fn the_step_log_source_follows_a_running_step_to_its_end() {
+    let f = Fixture::new().await;
+    control(
+        &f,
+        "timing",
+        r#"{"target": "emr-step", "seconds": 3, "startup_seconds": 0.2}"#,
+    );
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let log = StepLog::locate(LOG_URI, &id, &step, StepLogKind::Stderr).unwrap();
+    let mut source = StepLogSource::new(f.emr.clone(), f.s3.clone(), &id, &step, &log, true);
+
+    let mut lines = Vec::new();
+    let mut fetches = 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !source.is_finished() {
+        assert!(Instant::now() < deadline, "still following: {lines:?}");
+        let chunk = source.fetch_next().await.unwrap();
+        lines.extend(chunk.lines.into_iter().map(|l| l.text));
+        fetches += 1;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(fetches > 1, "the log was read while the step ran");
+    let whole = read_step_log(&f.s3, &log).await.unwrap();
+    assert_eq!(lines, whole, "every line once, in order, none repeated");
+    assert!(!whole.is_empty());
 }
