@@ -220,7 +220,7 @@ async fn a_finished_run_is_not_stopped() {
         .await
         .unwrap();
     let mut run = latest_run(&f).await;
-    // As the service reports it once finished (the plain emulator finishes at once).
+    // As the service reports a run once it has finished.
     run.state = "SUCCEEDED".into();
     let outcome = JobRuns::new(JOB).on_cmd(Cmd::Stop, Some(&run), &mut f.cx());
     let Outcome::Flash(Err(message)) = outcome else {

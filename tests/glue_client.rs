@@ -1,17 +1,19 @@
 //! The Glue and CloudWatch Logs clients against the sandbox's emulator over real HTTP. Each test
-//! creates what it reads through the plain SDK first.
+//! creates what it reads through the plain SDK first; run timings and failures are set through
+//! the emulator's control endpoint (`/platform-api/`, sandbox/platform_ext).
 
 mod support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use aws_sdk_glue::types::{
     Column, CrawlerTargets, DatabaseInput, JobCommand, PartitionInput, S3Target, StorageDescriptor,
     TableInput, WorkerType,
 };
-use platform_tui::aws::glue::{Glue, RunState};
+use platform_tui::aws::glue::{Glue, JobRun, RunState};
 use platform_tui::aws::logs::CloudWatchLogs;
 use platform_tui::aws::{sdk_config, ErrorKind};
 use support::Emulator;
@@ -20,6 +22,7 @@ const DATABASE: &str = "nyc_taxi";
 const TABLE: &str = "green_trips";
 const CRAWLER: &str = "nyc-raw-crawler";
 const JOB: &str = "process_to_staging_nyc";
+const FAILURE: &str = "AnalysisException: Path does not exist: s3://lake/raw/2024-13";
 
 struct Fixture {
     emulator: Emulator,
@@ -42,25 +45,40 @@ impl Fixture {
         }
     }
 
-    /// Makes runs or crawls of `model` (`glue::job_run`, `glue::crawl`) take `seconds` per step.
-    fn slow_down(&self, model: &str, seconds: u32) {
-        let body = format!(
-            r#"{{"model_name":"{model}","transition":{{"progression":"time","seconds":{seconds}}}}}"#
-        );
+    /// POSTs a JSON body to the emulator's control endpoint (`/platform-api/`, the sandbox's
+    /// extensions: timings and injected failures).
+    fn control(&self, path: &str, body: &str) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.emulator.port())).unwrap();
         write!(
             stream,
-            "POST /moto-api/state-manager/set-transition HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+            "POST /platform-api/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )
         .unwrap();
         let mut answer = String::new();
         stream.read_to_string(&mut answer).unwrap();
-        assert!(
-            answer.starts_with("HTTP/1.1 20"),
-            "set-transition: {answer}"
+        assert!(answer.starts_with("HTTP/1.1 20"), "{path}: {answer}");
+    }
+
+    /// Makes every job run or crawl (`target`: `glue-job`, `glue-crawler`) run for `seconds`.
+    fn run_for(&self, target: &str, seconds: u32) {
+        self.control(
+            "timing",
+            &format!(r#"{{"target":"{target}","seconds":{seconds},"startup_seconds":0}}"#),
         );
+    }
+
+    async fn wait_for(&self, id: &str, done: impl Fn(&JobRun) -> bool) -> JobRun {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let run = self.glue.job_run(JOB, id).await.unwrap();
+            if done(&run) {
+                return run;
+            }
+            assert!(Instant::now() < deadline, "run stuck in {}", run.state);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     async fn catalog(&self) {
@@ -230,7 +248,7 @@ async fn catalog_databases_tables_partitions() {
 #[tokio::test]
 async fn crawler_state_start_and_stop() {
     let f = Fixture::new().await;
-    f.slow_down("glue::crawl", 60);
+    f.run_for("glue-crawler", 60);
     f.crawler().await;
 
     let crawlers = f.glue.crawlers().await.unwrap();
@@ -323,14 +341,68 @@ async fn jobs_detail_runs_and_arguments() {
 }
 
 #[tokio::test]
-async fn a_slow_run_is_running_until_it_succeeds() {
+async fn a_failed_run_carries_the_error_message_and_logs_it() {
     let f = Fixture::new().await;
-    f.slow_down("glue::job_run", 60);
     f.job().await;
+    f.run_for("glue-job", 1);
+    f.control(
+        "inject",
+        &format!(r#"{{"target":"glue-job","name":"{JOB}","message":"{FAILURE}"}}"#),
+    );
     let id = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
-    let run = f.glue.job_run(JOB, &id).await.unwrap();
-    assert!(run.run_state().is_active(), "{}", run.state);
-    assert_ne!(run.run_state(), RunState::Succeeded);
+    let run = f.wait_for(&id, |r| !r.run_state().is_active()).await;
+    assert_eq!(run.state, "FAILED");
+    assert_eq!(run.run_state(), RunState::Failed);
+    assert_eq!(run.error.as_deref(), Some(FAILURE));
+    assert!(run.completed.is_some());
+
+    let latest = f.glue.latest_run(JOB).await.unwrap().unwrap();
+    assert_eq!(
+        (latest.id.as_str(), latest.error.as_deref()),
+        (id.as_str(), Some(FAILURE))
+    );
+
+    let log = f
+        .logs
+        .get_log_events("/aws-glue/jobs/error", &id, None)
+        .await
+        .unwrap();
+    assert!(
+        log.events.iter().any(|e| e.message.contains(FAILURE)),
+        "{:?}",
+        log.events
+    );
+}
+
+#[tokio::test]
+async fn a_running_run_is_stopped_and_a_finished_one_is_refused() {
+    let f = Fixture::new().await;
+    f.job().await;
+    f.run_for("glue-job", 60);
+    let id = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
+    let running = f.wait_for(&id, |r| r.state == "RUNNING").await;
+    assert!(running.run_state().is_active());
+
+    f.glue.stop_job_run(JOB, &id).await.unwrap();
+    let stopped = f.wait_for(&id, |r| r.state == "STOPPED").await;
+    assert_eq!(stopped.run_state(), RunState::Stopped);
+    assert!(stopped.error.is_none());
+
+    let refused = f.glue.stop_job_run(JOB, &id).await.unwrap_err();
+    let text = refused.to_string();
+    assert!(
+        text.contains("BatchStopJobRun") && text.contains(&id),
+        "{text}"
+    );
+    assert!(text.contains("STOPPED"), "{text}");
+    let failures = f
+        .glue
+        .batch_stop_job_run(JOB, &[id.clone(), "jr_missing".into()])
+        .await
+        .unwrap();
+    let ids: Vec<&str> = failures.iter().map(|f| f.run_id.as_str()).collect();
+    assert_eq!(ids, [id.as_str(), "jr_missing"]);
+    assert!(failures.iter().all(|f| f.code == "InvalidInputException"));
 }
 
 #[tokio::test]
@@ -500,29 +572,33 @@ async fn cloudwatch_log_source_tails_a_run_log() {
 #[tokio::test]
 async fn a_finished_crawl_is_the_last_crawl() {
     let f = Fixture::new().await;
+    f.run_for("glue-crawler", 1);
     f.crawler().await;
     f.glue.start_crawler(CRAWLER).await.unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let crawler = loop {
         let crawler = f.glue.crawler(CRAWLER).await.unwrap();
         if crawler.state == "READY" {
             break crawler;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the crawl never ended"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(Instant::now() < deadline, "the crawl never ended");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let last = crawler.last_crawl.expect("the finished crawl");
-    // AWS says SUCCEEDED; the plain emulator keeps its crawl's own word, COMPLETED.
-    assert!(
-        ["SUCCEEDED", "COMPLETED"].contains(&last.status.as_str()),
-        "{}",
-        last.status
-    );
+    assert_eq!(last.status, "SUCCEEDED");
     assert!(last.started.is_some());
     assert_eq!(last.log_group.as_deref(), Some("/aws-glue/crawlers"));
     assert_eq!(last.log_stream.as_deref(), Some(CRAWLER));
     assert_eq!(last.error, None);
+    let metrics = crawler.metrics.expect("GetCrawlerMetrics answered");
+    assert!(
+        metrics.last_runtime >= Duration::from_millis(900),
+        "{metrics:?}"
+    );
+    let listed = f
+        .glue
+        .crawler_metrics(&[CRAWLER.to_string()])
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![(CRAWLER.to_string(), metrics)]);
 }
