@@ -7,7 +7,10 @@
 //! `apply(&plan_file)` (events per resource, [`ApplyResult`] at the end). A [`Progress`]
 //! folds the events of a running plan or apply into rows a view can draw.
 
+mod error;
+mod operation;
 pub mod plan;
+mod program;
 pub mod progress;
 pub mod runner;
 pub mod stream;
@@ -17,7 +20,7 @@ pub use plan::{
 };
 pub use progress::{Progress, ResourceProgress, Status};
 pub use runner::{
-    ApplyResult, Canceller, Finished, Operation, OutputValue, PlanFile, PlanOptions, RunEvent,
-    Terraform, TerraformError, Workdir, Workspace,
+    ApplyResult, Canceller, Finished, Operation, OutputValue, PlanFile, PlanOptions,
+    ProgramVersion, RunEvent, Terraform, TerraformError, Workdir, Workspace,
 };
 pub use stream::{parse_line, Diagnostic, Event};

@@ -10,244 +10,20 @@
 //! `apply` accepts only a [`PlanFile`] returned by `plan` in the same directory, so nothing
 //! is applied that was not planned (and Terraform refuses the file if the state moved on).
 
-use std::collections::HashSet;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
+use super::operation::{self, Collected, DirLock};
 use super::plan::Plan;
-use super::stream::{self, ChangeSummary, Diagnostic, Event, OutputInfo, Severity, Version};
+use super::stream::{ChangeSummary, OutputInfo};
 
-/// Everything that can go wrong running Terraform, written for people.
-#[derive(Debug, thiserror::Error)]
-pub enum TerraformError {
-    #[error("no terraform or tofu program found (looked in: {searched})")]
-    NotFound { searched: String },
-    #[error("another Terraform operation is running in {}: wait for it or cancel it", dir.display())]
-    Busy { dir: PathBuf },
-    #[error("cannot start {}: {source}", program.display())]
-    Spawn {
-        program: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("terraform {command} failed in {}{}: {}", dir.display(), exit_text(*exit_code), failure_text(diagnostics, stderr))]
-    Failed {
-        command: String,
-        dir: PathBuf,
-        exit_code: Option<i32>,
-        /// Error diagnostics from the `-json` stream, in order.
-        diagnostics: Vec<Diagnostic>,
-        /// Standard error, for commands without a `-json` stream.
-        stderr: String,
-    },
-    #[error("terraform {command} in {} was cancelled", dir.display())]
-    Cancelled { command: String, dir: PathBuf },
-    #[error("{program:?} {version} speaks UI protocol {ui}; this console understands 1.x: use Terraform >= 0.15.3 and < 2")]
-    UnsupportedUi {
-        program: stream::Program,
-        version: String,
-        ui: String,
-    },
-    #[error("unexpected output of terraform {command}: {detail}")]
-    Output { command: String, detail: String },
-    #[error("the plan file {} belongs to {}, not {}", plan.display(), plan_dir.display(), dir.display())]
-    ForeignPlan {
-        plan: PathBuf,
-        plan_dir: PathBuf,
-        dir: PathBuf,
-    },
-}
-
-fn exit_text(code: Option<i32>) -> String {
-    code.map_or_else(
-        || " (killed by a signal)".to_string(),
-        |c| format!(" (exit {c})"),
-    )
-}
-
-fn failure_text(diagnostics: &[Diagnostic], stderr: &str) -> String {
-    if diagnostics.is_empty() {
-        return stderr.trim().to_string();
-    }
-    diagnostics
-        .iter()
-        .map(|d| match d.detail.is_empty() {
-            true => d.summary.clone(),
-            false => format!("{}: {}", d.summary, d.detail.trim()),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// A Terraform-compatible program and the environment to run it with.
-#[derive(Debug, Clone)]
-pub struct Terraform {
-    program: PathBuf,
-    env: Vec<(OsString, OsString)>,
-    /// Known after [`Terraform::detect`]; decides e.g. whether `init` can stream `-json`.
-    version: Option<ProgramVersion>,
-}
-
-/// What `version -json` says about the program.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProgramVersion {
-    pub program: stream::Program,
-    /// e.g. "1.15.5".
-    pub version: String,
-}
-
-impl ProgramVersion {
-    /// (major, minor) of the version, if it parses.
-    pub fn major_minor(&self) -> Option<(u32, u32)> {
-        let mut parts = self.version.split(['.', '-']);
-        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
-    }
-
-    /// `init -json` exists from Terraform 1.9 (older versions reject the flag).
-    pub fn has_json_init(&self) -> bool {
-        self.major_minor().is_some_and(|v| v >= (1, 9))
-    }
-}
-
-impl Terraform {
-    /// Uses `program` as given (a path, or a name looked up in PATH when run).
-    pub fn new(program: impl Into<PathBuf>) -> Self {
-        Self {
-            program: program.into(),
-            env: Vec::new(),
-            version: None,
-        }
-    }
-
-    /// [`Terraform::locate`], then [`Terraform::detected`].
-    pub async fn detect(explicit: Option<&Path>) -> Result<Self, TerraformError> {
-        Self::locate(explicit)?.detected().await
-    }
-
-    /// Asks the program its version and remembers it ([`Terraform::version`]).
-    pub async fn detected(mut self) -> Result<Self, TerraformError> {
-        self.version = Some(self.query_version().await?);
-        Ok(self)
-    }
-
-    /// The same environment with another program (its version not yet known).
-    pub fn with_program(self, program: impl Into<PathBuf>) -> Self {
-        Self {
-            program: program.into(),
-            version: None,
-            ..self
-        }
-    }
-
-    /// The version found by [`Terraform::detect`] (`None` before).
-    pub fn version(&self) -> Option<&ProgramVersion> {
-        self.version.as_ref()
-    }
-
-    /// Runs `version -json`.
-    pub async fn query_version(&self) -> Result<ProgramVersion, TerraformError> {
-        let out = Command::new(&self.program)
-            .args(["version", "-json"])
-            .env("TF_IN_AUTOMATION", "1")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .output()
-            .await
-            .map_err(|source| TerraformError::Spawn {
-                program: self.program.clone(),
-                source,
-            })?;
-        let output_error = |detail: String| TerraformError::Output {
-            command: "version -json".into(),
-            detail,
-        };
-        let json: serde_json::Value =
-            serde_json::from_slice(&out.stdout).map_err(|e| output_error(e.to_string()))?;
-        let version = json["terraform_version"]
-            .as_str()
-            .ok_or_else(|| output_error("no terraform_version".into()))?;
-        let is_tofu = self
-            .program
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().contains("tofu"));
-        Ok(ProgramVersion {
-            program: match is_tofu {
-                true => stream::Program::OpenTofu,
-                false => stream::Program::Terraform,
-            },
-            version: version.to_string(),
-        })
-    }
-
-    /// Finds the program: `explicit` if given (it must exist), else `terraform`, then
-    /// `tofu`, in PATH.
-    pub fn locate(explicit: Option<&Path>) -> Result<Self, TerraformError> {
-        if let Some(path) = explicit {
-            return match is_executable(path) || find_in_path(path).is_some() {
-                true => Ok(Self::new(find_in_path(path).unwrap_or(path.to_path_buf()))),
-                false => Err(TerraformError::NotFound {
-                    searched: path.display().to_string(),
-                }),
-            };
-        }
-        ["terraform", "tofu"]
-            .iter()
-            .find_map(|name| find_in_path(Path::new(name)))
-            .map(Self::new)
-            .ok_or_else(|| TerraformError::NotFound {
-                searched: "terraform and tofu in PATH".into(),
-            })
-    }
-
-    pub fn program(&self) -> &Path {
-        &self.program
-    }
-
-    /// Adds an environment variable for every command (e.g. AWS_PROFILE, TF_VAR_x).
-    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
-        self.env.push((key.into(), value.into()));
-        self
-    }
-
-    /// Sets TF_CLI_CONFIG_FILE (provider mirrors, credentials).
-    pub fn cli_config_file(self, path: impl AsRef<Path>) -> Self {
-        self.env("TF_CLI_CONFIG_FILE", path.as_ref().as_os_str())
-    }
-
-    /// Commands in the Terraform root module `dir`.
-    pub fn workdir(&self, dir: impl Into<PathBuf>) -> Workdir {
-        let dir = dir.into();
-        Workdir {
-            tf: self.clone(),
-            dir: std::fs::canonicalize(&dir).unwrap_or(dir),
-        }
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-fn find_in_path(name: &Path) -> Option<PathBuf> {
-    if name.components().count() > 1 {
-        return is_executable(name).then(|| name.to_path_buf());
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
+pub use super::error::TerraformError;
+pub use super::operation::{Canceller, Finished, Operation, RunEvent};
+pub use super::program::{ProgramVersion, Terraform};
 
 /// Options of a plan.
 #[derive(Debug, Clone, Default)]
@@ -308,178 +84,6 @@ pub struct OutputValue {
     pub value: Option<serde_json::Value>,
 }
 
-/// What a running operation reports, in order; `Finished` is the last one.
-// Nearly every event is `Ui`: boxing it would only add an allocation per line.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunEvent {
-    /// A line of the `-json` stream on standard output.
-    Ui(Event),
-    /// A line of standard output of a command run without `-json` (old `init`).
-    Stdout(String),
-    /// A line of standard error (e.g. a crash, or a warning printed before the stream).
-    Stderr(String),
-    Finished(Finished),
-}
-
-/// How the child process ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Finished {
-    /// `None` when killed by a signal.
-    pub exit_code: Option<i32>,
-    pub cancelled: bool,
-    pub elapsed: Duration,
-}
-
-/// A running streaming command.
-#[derive(Debug)]
-pub struct Operation<T> {
-    /// Every event as it happens; closed after [`RunEvent::Finished`].
-    pub events: mpsc::UnboundedReceiver<RunEvent>,
-    canceller: Canceller,
-    result: JoinHandle<Result<T, TerraformError>>,
-}
-
-impl<T> Operation<T> {
-    /// Interrupts the command: SIGINT first (Terraform stops gracefully, saving state), a
-    /// second call kills it.
-    pub fn cancel(&self) {
-        self.canceller.cancel();
-    }
-
-    /// A handle to cancel from elsewhere (e.g. the UI's key handler) while `events` is read.
-    pub fn canceller(&self) -> Canceller {
-        self.canceller.clone()
-    }
-
-    /// Waits for the command to end and returns its result. Events not yet read stay
-    /// in `events` (this does not wait for them to be read).
-    pub async fn finish(self) -> Result<T, TerraformError> {
-        self.result.await.unwrap_or_else(|e| {
-            Err(TerraformError::Output {
-                command: "(task)".into(),
-                detail: e.to_string(),
-            })
-        })
-    }
-
-    /// Splits into the event stream, a canceller and the result, e.g. to forward events
-    /// from one task and await the result in another.
-    pub fn into_parts(
-        self,
-    ) -> (
-        mpsc::UnboundedReceiver<RunEvent>,
-        Canceller,
-        JoinHandle<Result<T, TerraformError>>,
-    ) {
-        (self.events, self.canceller, self.result)
-    }
-}
-
-/// Cancels a running operation (cheap to clone).
-#[derive(Debug, Clone)]
-pub struct Canceller {
-    state: Arc<CancelState>,
-}
-
-#[derive(Debug)]
-struct CancelState {
-    /// Process group of the child (the child is its leader); `None` if it had no pid.
-    pgid: Option<i32>,
-    requests: AtomicU32,
-    /// Set once the child has been reaped: its group id may be reused, never signal it.
-    exited: AtomicBool,
-}
-
-impl Canceller {
-    fn new(pid: Option<u32>) -> Self {
-        Self {
-            state: Arc::new(CancelState {
-                pgid: pid.and_then(|p| i32::try_from(p).ok()).filter(|p| *p > 0),
-                requests: AtomicU32::new(0),
-                exited: AtomicBool::new(false),
-            }),
-        }
-    }
-
-    pub fn cancel(&self) {
-        let n = self.state.requests.fetch_add(1, Ordering::SeqCst);
-        let signal = if n == 0 { libc::SIGINT } else { libc::SIGKILL };
-        let Some(pgid) = self.state.pgid else { return };
-        if self.state.exited.load(Ordering::SeqCst) {
-            return;
-        }
-        // SAFETY: kill(2) of -pgid (pgid positive, see `new`) signals only our child's
-        // process group, which has not been reaped yet; it has no memory effects.
-        unsafe {
-            libc::kill(-pgid, signal);
-        }
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.state.requests.load(Ordering::SeqCst) > 0
-    }
-
-    fn child_exited(&self) {
-        self.state.exited.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Directories with an operation in progress (in this process).
-fn busy_dirs() -> &'static Mutex<HashSet<PathBuf>> {
-    static BUSY: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
-    BUSY.get_or_init(Default::default)
-}
-
-/// Holds a directory's lock until dropped.
-#[derive(Debug)]
-struct DirLock(PathBuf);
-
-impl DirLock {
-    fn acquire(dir: &Path) -> Result<Self, TerraformError> {
-        let mut busy = busy_dirs().lock().unwrap_or_else(|e| e.into_inner());
-        match busy.insert(dir.to_path_buf()) {
-            true => Ok(Self(dir.to_path_buf())),
-            false => Err(TerraformError::Busy {
-                dir: dir.to_path_buf(),
-            }),
-        }
-    }
-}
-
-impl Drop for DirLock {
-    fn drop(&mut self) {
-        let mut busy = busy_dirs().lock().unwrap_or_else(|e| e.into_inner());
-        busy.remove(&self.0);
-    }
-}
-
-/// What a streaming command's events add up to.
-#[derive(Debug, Default)]
-struct Collected {
-    summary: Option<ChangeSummary>,
-    outputs: Vec<OutputInfo>,
-    errors: Vec<Diagnostic>,
-    unsupported: Option<Version>,
-    /// Standard error, up to [`STDERR_KEPT`] bytes.
-    stderr: String,
-}
-
-/// How much of a command's standard error its error keeps.
-const STDERR_KEPT: usize = 16 * 1024;
-
-impl Collected {
-    fn add(&mut self, event: &Event) {
-        match event {
-            Event::ChangeSummary(s) => self.summary = Some(*s),
-            Event::Outputs(o) => self.outputs = o.clone(),
-            Event::Diagnostic(d) if d.severity == Severity::Error => self.errors.push(d.clone()),
-            Event::Version(v) if !v.is_supported() => self.unsupported = Some(v.clone()),
-            _ => {}
-        }
-    }
-}
-
 /// Terraform in one root module directory.
 #[derive(Debug, Clone)]
 pub struct Workdir {
@@ -488,6 +92,14 @@ pub struct Workdir {
 }
 
 impl Workdir {
+    /// Commands of `tf` in `dir` (canonicalised, so that the lock knows it by one name).
+    pub(super) fn new(tf: Terraform, dir: PathBuf) -> Self {
+        Self {
+            tf,
+            dir: std::fs::canonicalize(&dir).unwrap_or(dir),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -673,7 +285,7 @@ impl Workdir {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
-    /// Starts a `-json` command whose lines become events; `done` maps a successful run.
+    /// Starts a command whose lines become events; `done` maps a successful run.
     fn stream<T: Send + 'static>(
         &self,
         name: &str,
@@ -682,108 +294,8 @@ impl Workdir {
     ) -> Result<Operation<T>, TerraformError> {
         let lock = DirLock::acquire(&self.dir)?;
         let json = args.contains(&"-json");
-        let mut child = self.spawn(args)?;
-        let canceller = Canceller::new(child.id());
-        let (tx, events) = mpsc::unbounded_channel();
-        let stdout = child.stdout.take().map(BufReader::new);
-        let stderr = child.stderr.take().map(BufReader::new);
-        let (name, dir, watch) = (name.to_string(), self.dir.clone(), canceller.clone());
-        let result = tokio::spawn(async move {
-            let _lock = lock;
-            let started = Instant::now();
-            let (collected, status) = pump(child, json, stdout, stderr, &tx, &watch).await;
-            let finished = Finished {
-                exit_code: status.as_ref().ok().and_then(|s| s.code()),
-                cancelled: watch.is_cancelled(),
-                elapsed: started.elapsed(),
-            };
-            let _ = tx.send(RunEvent::Finished(finished));
-            if let Some(v) = collected.unsupported {
-                return Err(TerraformError::UnsupportedUi {
-                    program: v.program,
-                    version: v.version,
-                    ui: v.ui,
-                });
-            }
-            let success = status.as_ref().is_ok_and(|s| s.success());
-            match (success, finished.cancelled) {
-                (true, _) => done(collected),
-                (false, true) => Err(TerraformError::Cancelled { command: name, dir }),
-                (false, false) => Err(TerraformError::Failed {
-                    command: name,
-                    dir,
-                    exit_code: finished.exit_code,
-                    diagnostics: collected.errors,
-                    stderr: collected.stderr,
-                }),
-            }
-        });
-        Ok(Operation {
-            events,
-            canceller,
-            result,
-        })
-    }
-}
-
-/// Forwards the child's output as events until it exits. An unsupported UI version stops
-/// the child at once (it is the first line, before anything changed).
-async fn pump(
-    mut child: Child,
-    json: bool,
-    stdout: Option<BufReader<tokio::process::ChildStdout>>,
-    stderr: Option<BufReader<tokio::process::ChildStderr>>,
-    tx: &mpsc::UnboundedSender<RunEvent>,
-    canceller: &Canceller,
-) -> (Collected, std::io::Result<std::process::ExitStatus>) {
-    let mut collected = Collected::default();
-    let mut stderr_text = String::new();
-    let read_stdout = async {
-        let Some(mut reader) = stdout else { return };
-        while let Some(line) = next_line(&mut reader).await {
-            if !json {
-                let _ = tx.send(RunEvent::Stdout(line));
-                continue;
-            }
-            let event = stream::parse_line(&line);
-            collected.add(&event);
-            let stop = collected.unsupported.is_some();
-            let _ = tx.send(RunEvent::Ui(event));
-            if stop {
-                canceller.cancel();
-                canceller.cancel();
-                return;
-            }
-        }
-    };
-    let read_stderr = async {
-        let Some(mut reader) = stderr else { return };
-        while let Some(line) = next_line(&mut reader).await {
-            if stderr_text.len() < STDERR_KEPT {
-                stderr_text.push_str(&line);
-                stderr_text.push('\n');
-            }
-            let _ = tx.send(RunEvent::Stderr(line));
-        }
-    };
-    futures::join!(read_stdout, read_stderr);
-    collected.stderr = stderr_text;
-    let status = child.wait().await;
-    canceller.child_exited();
-    (collected, status)
-}
-
-/// The next line without its line ending (invalid UTF-8 replaced), `None` at the end.
-async fn next_line(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<String> {
-    let mut buf = Vec::new();
-    match reader.read_until(b'\n', &mut buf).await {
-        Ok(0) | Err(_) => None,
-        Ok(_) => {
-            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                buf.pop();
-            }
-            Some(String::from_utf8_lossy(&buf).into_owned())
-        }
+        let child = self.spawn(args)?;
+        Ok(operation::start(child, lock, name, &self.dir, json, done))
     }
 }
 
@@ -860,17 +372,5 @@ mod tests {
         assert_eq!(o[0].value, None);
         assert_eq!(o[1].value, Some(serde_json::json!(2)));
         assert!(!format!("{o:?}").contains("secret"));
-    }
-
-    #[test]
-    fn lock_is_per_directory() {
-        let a = DirLock::acquire(Path::new("/tmp/lock-test-a")).unwrap();
-        assert!(matches!(
-            DirLock::acquire(Path::new("/tmp/lock-test-a")),
-            Err(TerraformError::Busy { .. })
-        ));
-        let _b = DirLock::acquire(Path::new("/tmp/lock-test-b")).unwrap();
-        drop(a);
-        assert!(DirLock::acquire(Path::new("/tmp/lock-test-a")).is_ok());
     }
 }
