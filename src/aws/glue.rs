@@ -8,9 +8,9 @@ mod catalog;
 mod crawlers;
 mod jobs;
 
+use super::opt_utc as time;
 use aws_config::SdkConfig;
 use aws_sdk_glue::Client;
-use chrono::{DateTime, Utc};
 
 use super::error::ServiceEndpoint;
 
@@ -32,14 +32,6 @@ impl Glue {
             endpoint: ServiceEndpoint::new("Glue", "glue", config),
         }
     }
-}
-
-fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
-}
-
-fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<DateTime<Utc>> {
-    t.and_then(to_chrono)
 }
 
 fn text(s: Option<&str>) -> Option<String> {

@@ -110,3 +110,15 @@ mod tests {
         assert!(config.credentials_provider().is_some());
     }
 }
+
+/// An SDK timestamp as a chrono UTC time (`None` if out of chrono's range).
+pub(crate) fn utc(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+/// An optional SDK timestamp as a chrono UTC time.
+pub(crate) fn opt_utc(
+    t: Option<&aws_smithy_types::DateTime>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    t.and_then(utc)
+}

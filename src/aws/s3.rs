@@ -18,6 +18,7 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use super::error::{AwsError, ErrorKind, ServiceEndpoint};
 pub use super::local_file::IfExists;
 use super::local_file::PartialFile;
+use super::utc as to_chrono;
 
 /// Files larger than this are uploaded in parts.
 pub const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
@@ -680,10 +681,6 @@ impl S3 {
 
 fn s3_url(bucket: &str, key: &str) -> String {
     format!("s3://{bucket}/{key}")
-}
-
-fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 /// Decodes S3's `encoding-type=url` text: `%XX` escapes, and `+` for a space (S3 encodes
