@@ -87,6 +87,18 @@ pub async fn sdk_config(s: &AwsSettings) -> SdkConfig {
         .build()
 }
 
+/// An SDK timestamp as a chrono UTC time (`None` if out of chrono's range).
+pub(crate) fn utc(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+/// An optional SDK timestamp as a chrono UTC time.
+pub(crate) fn opt_utc(
+    t: Option<&aws_smithy_types::DateTime>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    t.and_then(utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,16 +121,4 @@ mod tests {
         assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
         assert!(config.credentials_provider().is_some());
     }
-}
-
-/// An SDK timestamp as a chrono UTC time (`None` if out of chrono's range).
-pub(crate) fn utc(t: &aws_smithy_types::DateTime) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos())
-}
-
-/// An optional SDK timestamp as a chrono UTC time.
-pub(crate) fn opt_utc(
-    t: Option<&aws_smithy_types::DateTime>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    t.and_then(utc)
 }
