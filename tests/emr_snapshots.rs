@@ -297,7 +297,9 @@ struct Harness {
 }
 
 impl Harness {
-    /// The app on a sandbox context whose clients exist, showing `view`. Nothing listens at
+    /// The app on a sandbox context whose clients exist, showing `view`, on a terminal wide
+    /// enough for every column (when constraints overflow, ratatui's solver may share the
+    /// shortfall differently from run to run). Nothing listens at
     /// the endpoint: the refresh the app starts fails, unseen (its messages are dropped).
     async fn new(read_only: bool, view: Box<dyn View>) -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -324,7 +326,7 @@ impl Harness {
         app.push(view);
         Self {
             app,
-            terminal: Terminal::new(TestBackend::new(110, 24)).unwrap(),
+            terminal: Terminal::new(TestBackend::new(170, 24)).unwrap(),
             _dir: dir,
         }
     }
