@@ -28,6 +28,49 @@ pub struct Grid<'a> {
     pub position: (usize, usize),
 }
 
+const COLUMN_SPACING: u16 = 2;
+/// No column is squeezed below this many cells.
+const NARROWEST_COLUMN: u16 = 3;
+
+/// Exact column widths for `available` cells, decided here so that every frame (and every
+/// snapshot) lays a table out the same way: `Length(n)` and `Min(n)` columns start at n; spare
+/// cells go to the `Min` columns in turn; when the columns do not fit, they shrink from the
+/// last one leftwards, none below `NARROWEST_COLUMN`.
+pub fn fit_widths(constraints: &[Constraint], available: u16, spacing: u16) -> Vec<Constraint> {
+    let mut widths: Vec<u16> = constraints
+        .iter()
+        .map(|c| match *c {
+            Constraint::Length(n) | Constraint::Min(n) | Constraint::Max(n) => n,
+            _ => NARROWEST_COLUMN,
+        })
+        .collect();
+    let gaps = spacing.saturating_mul(widths.len().saturating_sub(1) as u16);
+    let needed: u16 = widths.iter().sum::<u16>() + gaps;
+    if needed <= available {
+        let growable: Vec<usize> = (0..constraints.len())
+            .filter(|&i| matches!(constraints[i], Constraint::Min(_)))
+            .collect();
+        let spare = available - needed;
+        for (k, &i) in growable.iter().enumerate() {
+            let share = spare / growable.len() as u16;
+            let extra = if k < (spare as usize % growable.len()) {
+                1
+            } else {
+                0
+            };
+            widths[i] += share + extra;
+        }
+    } else {
+        let mut excess = needed - available;
+        for width in widths.iter_mut().rev() {
+            let give = excess.min(width.saturating_sub(NARROWEST_COLUMN));
+            *width -= give;
+            excess -= give;
+        }
+    }
+    widths.into_iter().map(Constraint::Length).collect()
+}
+
 /// Rows of data that fit in `area` (borders and header excluded).
 pub fn body_rows(area: Rect) -> usize {
     area.height.saturating_sub(3) as usize
@@ -108,17 +151,34 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme, grid: &Grid) {
             row.style(base)
         }
     });
-    let table = Table::new(rows, grid.widths.clone())
+    let inner_width = area.width.saturating_sub(2);
+    let widths = fit_widths(&grid.widths, inner_width, COLUMN_SPACING);
+    let table = Table::new(rows, widths)
         .header(header)
         .block(block)
-        .column_spacing(2)
+        .column_spacing(COLUMN_SPACING)
         .style(theme.base);
     frame.render_widget(table, area);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::scroll_offset;
+    use super::{fit_widths, scroll_offset};
+    use ratatui::layout::Constraint::{Length, Min};
+
+    #[test]
+    fn spare_cells_go_to_min_columns_in_turn() {
+        let widths = fit_widths(&[Min(10), Length(5), Min(10)], 40, 2);
+        assert_eq!(widths, vec![Length(16), Length(5), Length(15)]);
+    }
+
+    #[test]
+    fn too_narrow_shrinks_from_the_right_and_never_below_three() {
+        let widths = fit_widths(&[Min(30), Length(16), Length(20)], 50, 2);
+        assert_eq!(widths, vec![Length(30), Length(13), Length(3)]);
+        let tiny = fit_widths(&[Min(30), Length(16)], 5, 2);
+        assert_eq!(tiny, vec![Length(3), Length(3)]);
+    }
 
     #[test]
     fn window_follows_the_selection_minimally() {
