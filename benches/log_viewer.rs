@@ -70,6 +70,7 @@ impl Screen {
                 clients: None,
                 gate: Gate::new("bench", true, AuditLog::new("/dev/null")),
                 contexts: Vec::new(),
+                log_line_cap: platform_tui::config::DEFAULT_LOG_LINE_CAP,
             },
             keymap: KeyMap::default(),
             terminal: Terminal::new(TestBackend::new(160, 50)).unwrap(),

@@ -37,6 +37,7 @@ fn offline_env() -> Env {
         clients: None,
         gate: Gate::new("bench", true, AuditLog::new("/dev/null")),
         contexts: Vec::new(),
+        log_line_cap: platform_tui::config::DEFAULT_LOG_LINE_CAP,
     }
 }
 

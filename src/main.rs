@@ -69,7 +69,9 @@ fn real_main(cli: Cli) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
     runtime
         .block_on(run::run(config.refresh_interval, move |tx| {
-            App::new(contexts, context, theme, keymap, audit, tx)
+            let mut app = App::new(contexts, context, theme, keymap, audit, tx);
+            app.env.log_line_cap = config.log_line_cap;
+            app
         }))
         .map_err(|e| format!("terminal error: {e}"))?;
     // The input reader thread may still block on the terminal: do not wait for it.

@@ -53,6 +53,7 @@ impl Fixture {
                 clients: Some(Arc::new(clients)),
                 gate,
                 contexts: Vec::new(),
+                log_line_cap: platform_tui::config::DEFAULT_LOG_LINE_CAP,
             },
             tx,
             _dir: dir,

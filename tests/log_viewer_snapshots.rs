@@ -59,6 +59,7 @@ impl Rig {
                 clients: None,
                 gate: Gate::new("test", true, AuditLog::new("/dev/null")),
                 contexts: Vec::new(),
+                log_line_cap: platform_tui::config::DEFAULT_LOG_LINE_CAP,
             },
             keymap: KeyMap::default(),
             tx,

@@ -89,6 +89,7 @@ impl App {
                 clients: None,
                 gate,
                 contexts,
+                log_line_cap: crate::config::DEFAULT_LOG_LINE_CAP,
             },
             theme,
             keymap,
@@ -129,7 +130,8 @@ impl App {
         Some((screen, cx))
     }
 
-    pub fn push(&mut self, view: Box<dyn View>) {
+    pub fn push(&mut self, mut view: Box<dyn View>) {
+        view.set_line_cap(self.env.log_line_cap);
         self.next_id += 1;
         self.stack.push(Screen {
             id: self.next_id,

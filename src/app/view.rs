@@ -26,6 +26,8 @@ pub struct Env {
     pub clients: Option<Arc<Clients>>,
     pub gate: Arc<Gate>,
     pub contexts: Vec<Context>,
+    /// Views holding remote lines (logs) keep at most this many (config `log_line_cap`).
+    pub log_line_cap: usize,
 }
 
 /// Per-call handle a view uses to start background work.
@@ -202,6 +204,9 @@ pub trait View: Send {
     fn filter(&self) -> &str {
         ""
     }
+
+    /// Views that hold remote lines keep at most `cap` of them; called when the view opens.
+    fn set_line_cap(&mut self, _cap: usize) {}
 
     /// Whether the app should call `refresh` on every auto-refresh tick.
     fn auto_refresh(&self) -> bool {

@@ -457,6 +457,12 @@ impl View for LogViewer {
         true
     }
 
+    fn set_line_cap(&mut self, cap: usize) {
+        if self.buffer.is_empty() && self.buffer.cap() != cap.max(1) {
+            self.buffer = LineBuffer::new(cap);
+        }
+    }
+
     fn set_filter(&mut self, filter: &str) {
         if filter != self.filter_text {
             self.apply_filter(filter);

@@ -131,3 +131,15 @@ fn pretty_json_is_toggled_per_line() {
     view.toggle_pretty_line();
     assert!(view.pretty.is_empty());
 }
+
+#[test]
+fn the_configured_line_cap_applies_when_the_view_opens_empty() {
+    let mut view = viewer(1000);
+    view.set_line_cap(3);
+    view.append(numbered(0..5));
+    assert_eq!(view.buffer.len(), 3);
+    assert_eq!(view.buffer.dropped(), 2);
+    // Once lines are held, the cap no longer changes under them.
+    view.set_line_cap(1);
+    assert_eq!(view.buffer.cap(), 3);
+}
