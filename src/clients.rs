@@ -2,7 +2,7 @@
 //! touch the network), never in the render loop. Each platform layer adds one field.
 
 use crate::aws::{self, emr::Emr, s3::S3, AwsSettings};
-use crate::aws::{glue::Glue, logs::CloudWatchLogs};
+use crate::aws::{glue::Glue, logs::CloudWatchLogs, redshift::Redshift};
 use crate::config::Context;
 
 pub struct Clients {
@@ -10,6 +10,7 @@ pub struct Clients {
     pub glue: Glue,
     pub logs: CloudWatchLogs,
     pub emr: Emr,
+    pub redshift: Redshift,
 }
 
 impl Clients {
@@ -21,6 +22,7 @@ impl Clients {
             glue: Glue::new(&sdk),
             logs: CloudWatchLogs::new(&sdk),
             emr: Emr::new(&sdk),
+            redshift: Redshift::new(&sdk),
         })
     }
 }

@@ -1,0 +1,194 @@
+//! The Redshift client against the sandbox's emulator over real HTTP: clusters described,
+//! paused and resumed, and SQL through the emulator's Redshift Data API (sandbox/platform_ext:
+//! statements run on SQLite): DDL, insert and select with typed results, a failing statement's
+//! error text, and a failure injected through /platform-api/inject.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use platform_tui::aws::redshift::{Credentials, Redshift, Statement, StatementState};
+use platform_tui::aws::sdk_config;
+use support::Emulator;
+
+const CLUSTER: &str = "nyctaxi-test-warehouse";
+const DATABASE: &str = "analytics";
+
+struct Fixture {
+    emulator: Emulator,
+    redshift: Redshift,
+}
+
+impl Fixture {
+    /// An emulator with one cluster as infra/ creates it.
+    async fn new() -> Fixture {
+        let emulator = Emulator::start();
+        let config = sdk_config(&emulator.settings()).await;
+        aws_sdk_redshift::Client::new(&config)
+            .create_cluster()
+            .cluster_identifier(CLUSTER)
+            .node_type("ra3.xlplus")
+            .cluster_type("multi-node")
+            .number_of_nodes(2)
+            .master_username("platform_admin")
+            .master_user_password("Sandbox-only-1")
+            .db_name(DATABASE)
+            .port(5439)
+            .send()
+            .await
+            .unwrap();
+        Fixture {
+            redshift: Redshift::new(&config),
+            emulator,
+        }
+    }
+
+    fn user() -> Credentials {
+        Credentials::DbUser("platform_admin".into())
+    }
+
+    async fn run(&self, sql: &str) -> Statement {
+        let id = self
+            .redshift
+            .execute_statement(CLUSTER, DATABASE, &Self::user(), sql)
+            .await
+            .unwrap();
+        self.wait(&id).await
+    }
+
+    /// Polls the statement until it is finished, failed or aborted.
+    async fn wait(&self, id: &str) -> Statement {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let statement = self.redshift.describe_statement(id).await.unwrap();
+            if statement.state.is_final() {
+                return statement;
+            }
+            assert!(Instant::now() < deadline, "statement stuck: {statement:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn inject(&self, body: &str) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.emulator.port())).unwrap();
+        let request = format!(
+            "POST /platform-api/inject HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 20"), "inject: {response}");
+    }
+}
+
+#[tokio::test]
+async fn clusters_are_described_with_nodes_endpoint_database_and_user() {
+    let f = Fixture::new().await;
+    let clusters = f.redshift.list_clusters().await.unwrap();
+    assert_eq!(clusters.len(), 1, "{clusters:?}");
+    let c = &clusters[0];
+    assert_eq!(c.id, CLUSTER);
+    assert_eq!(c.status, "available");
+    assert_eq!(c.node_type, "ra3.xlplus");
+    assert_eq!(c.nodes, 2);
+    assert_eq!(c.database, DATABASE);
+    assert_eq!(c.master_user, "platform_admin");
+    let endpoint = c.endpoint.as_deref().expect("an endpoint");
+    assert!(endpoint.ends_with(":5439"), "{endpoint}");
+    assert_eq!(f.redshift.describe_cluster(CLUSTER).await.unwrap(), *c);
+}
+
+#[tokio::test]
+async fn pause_and_resume_change_the_status_and_a_paused_cluster_runs_no_sql() {
+    let f = Fixture::new().await;
+    f.redshift.pause_cluster(CLUSTER).await.unwrap();
+    let paused = f.redshift.describe_cluster(CLUSTER).await.unwrap();
+    assert!(paused.is_paused(), "{paused:?}");
+
+    let refused = f
+        .redshift
+        .execute_statement(CLUSTER, DATABASE, &Fixture::user(), "select 1")
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("resume it first"), "{refused}");
+
+    f.redshift.resume_cluster(CLUSTER).await.unwrap();
+    let resumed = f.redshift.describe_cluster(CLUSTER).await.unwrap();
+    assert!(resumed.is_available(), "{resumed:?}");
+}
+
+#[tokio::test]
+async fn ddl_insert_and_select_give_typed_results_and_history() {
+    let f = Fixture::new().await;
+    let created = f
+        .run("create table trips (vendor varchar(8), passengers int, fare double precision)")
+        .await;
+    assert_eq!(created.state, StatementState::Finished, "{created:?}");
+    assert!(!created.has_result_set);
+
+    let inserted = f
+        .run("insert into trips values ('CMT', 2, 12.5), ('VTS', 1, 7.25), ('VTS', NULL, 3.0)")
+        .await;
+    assert_eq!(inserted.state, StatementState::Finished, "{inserted:?}");
+    assert_eq!(inserted.result_rows, Some(3));
+
+    let selected = f
+        .run("select vendor, passengers, fare from trips order by fare desc")
+        .await;
+    assert_eq!(selected.state, StatementState::Finished, "{selected:?}");
+    assert!(selected.has_result_set);
+    assert_eq!(selected.result_rows, Some(3));
+    assert!(selected.duration_ms.is_some(), "{selected:?}");
+    assert_eq!(selected.cluster.as_deref(), Some(CLUSTER));
+    assert_eq!(
+        selected.first_line(),
+        "select vendor, passengers, fare from trips order by fare desc"
+    );
+
+    let result = f.redshift.get_statement_result(&selected.id).await.unwrap();
+    let names: Vec<&str> = result.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["vendor", "passengers", "fare"]);
+    assert!(
+        result.columns.iter().all(|c| !c.type_name.is_empty()),
+        "{result:?}"
+    );
+    assert_eq!(
+        result.rows,
+        [
+            vec!["CMT", "2", "12.5"],
+            vec!["VTS", "1", "7.25"],
+            vec!["VTS", "NULL", "3"],
+        ]
+    );
+
+    let history = f.redshift.list_statements().await.unwrap();
+    assert!(history.iter().any(|s| s.id == selected.id), "{history:?}");
+}
+
+#[tokio::test]
+async fn a_failing_statement_carries_the_servers_error_text() {
+    let f = Fixture::new().await;
+    let failed = f.run("select * from no_such_table").await;
+    assert_eq!(failed.state, StatementState::Failed, "{failed:?}");
+    let error = failed.error.expect("an error text");
+    assert!(error.contains("no_such_table"), "{error}");
+    assert_eq!(failed.result_rows, None);
+}
+
+#[tokio::test]
+async fn an_injected_failure_fails_the_next_statement_only() {
+    let f = Fixture::new().await;
+    f.inject(&format!(
+        r#"{{"target": "redshift-sql", "name": "{CLUSTER}", "message": "ERROR: disk full"}}"#
+    ));
+    let failed = f.run("select 1").await;
+    assert_eq!(failed.state, StatementState::Failed, "{failed:?}");
+    assert_eq!(failed.error.as_deref(), Some("ERROR: disk full"));
+
+    let next = f.run("select 1").await;
+    assert_eq!(next.state, StatementState::Finished, "{next:?}");
+}
