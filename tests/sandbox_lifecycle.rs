@@ -198,6 +198,12 @@ fn scratch_project() -> TempDir {
         fs::create_dir_all(target.parent().unwrap()).unwrap();
         fs::copy(real.join(file), target).unwrap();
     }
+    // The emulator's extensions of moto (a package emulator.py imports).
+    std::os::unix::fs::symlink(
+        real.join("sandbox/platform_ext"),
+        project.path().join("sandbox/platform_ext"),
+    )
+    .unwrap();
     project
 }
 
