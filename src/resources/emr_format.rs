@@ -32,15 +32,8 @@ pub fn time_key(t: Option<DateTime<Utc>>) -> f64 {
 
 /// `45s`, `3m 07s`, `2h 05m`.
 pub fn duration(d: Option<Duration>) -> String {
-    let Some(d) = d else {
-        return String::new();
-    };
-    let secs = d.num_seconds().max(0);
-    match secs {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m {:02}s", s / 60, s % 60),
-        s => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
-    }
+    d.map(|d| super::format::elapsed(d.num_seconds().max(0) as u64))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

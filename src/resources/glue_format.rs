@@ -20,15 +20,8 @@ pub fn epoch(t: Option<DateTime<Utc>>) -> f64 {
 
 /// `42s`, `3m 05s`, `1h 02m`; empty when unknown.
 pub fn duration(d: Option<Duration>) -> String {
-    let Some(d) = d else {
-        return String::new();
-    };
-    let secs = d.as_secs();
-    match secs {
-        0..=59 => format!("{secs}s"),
-        60..=3599 => format!("{}m {:02}s", secs / 60, secs % 60),
-        _ => format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60),
-    }
+    d.map(|d| super::format::elapsed(d.as_secs()))
+        .unwrap_or_default()
 }
 
 pub fn run_style(state: RunState, theme: &Theme) -> Style {

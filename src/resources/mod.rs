@@ -9,6 +9,7 @@ pub mod emr_format;
 pub mod emr_step_detail;
 pub mod emr_step_logs;
 pub mod emr_steps;
+pub mod format;
 pub mod glue_crawler_detail;
 pub mod glue_crawlers;
 pub mod glue_databases;

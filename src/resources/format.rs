@@ -1,0 +1,22 @@
+//! Cell formatting shared by every resource kind.
+
+/// An elapsed time as people read it at a glance: `42s`, `3m 05s`, `1h 02m`.
+pub fn elapsed(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m {:02}s", secs / 60, secs % 60),
+        _ => format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elapsed;
+
+    #[test]
+    fn elapsed_times_read_like_people_write_them() {
+        assert_eq!(elapsed(42), "42s");
+        assert_eq!(elapsed(185), "3m 05s");
+        assert_eq!(elapsed(3720), "1h 02m");
+    }
+}
