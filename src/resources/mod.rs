@@ -23,6 +23,10 @@ pub mod glue_run_args;
 pub mod glue_run_logs;
 pub mod glue_table_detail;
 pub mod glue_tables;
+pub mod redshift_clusters;
+pub mod redshift_result;
+pub mod redshift_sql;
+pub mod redshift_sql_run;
 pub mod s3_buckets;
 pub mod s3_objects;
 
@@ -66,6 +70,8 @@ pub static KINDS: &[Kind] = &[
     glue_job_runs::KIND,
     emr_clusters::KIND,
     emr_steps::KIND,
+    redshift_clusters::KIND,
+    redshift_sql::KIND,
     contexts::KIND,
     audit::KIND,
     Kind {

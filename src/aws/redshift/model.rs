@@ -138,12 +138,12 @@ impl Statement {
         }
     }
 
-    /// The first non-empty line of the SQL.
+    /// The first line of the SQL that is neither empty nor a `--` comment.
     pub fn first_line(&self) -> &str {
         self.sql
             .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty())
+            .find(|l| !l.is_empty() && !l.starts_with("--"))
             .unwrap_or("")
     }
 }

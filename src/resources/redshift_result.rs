@@ -1,0 +1,255 @@
+//! The outcome of one statement: its result set as a scrollable, sortable, filterable table
+//! whose columns come from the statement's column metadata, or the server's error text.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use futures::future::BoxFuture;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::aws::redshift::{ResultSet, Statement};
+use crate::clients::Clients;
+use crate::sanitize;
+use crate::views::document::{DocLine, DocumentView};
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+/// The failed (or aborted) statement's error text with what was run.
+pub fn error_view(statement: &Statement) -> Box<dyn View> {
+    let lines = error_lines(statement);
+    let title = format!("error {}", short_id(&statement.id));
+    // A failed statement never changes: the loader gives the same lines on every refresh.
+    Box::new(DocumentView::new(
+        title,
+        Box::new(move |_: &Cx| {
+            let lines = lines.clone();
+            Box::pin(async move { Ok(lines) })
+        }),
+    ))
+}
+
+pub fn error_lines(statement: &Statement) -> Vec<DocLine> {
+    let mut lines = vec![
+        DocLine::Section("Error".into()),
+        DocLine::Text(
+            statement
+                .error
+                .clone()
+                .unwrap_or_else(|| "no error text".into()),
+        ),
+        DocLine::Section("Statement".into()),
+        DocLine::Field("ID".into(), statement.id.clone()),
+        DocLine::Field("Status".into(), statement.state.as_str().into()),
+        DocLine::Section("SQL".into()),
+    ];
+    lines.extend(statement.sql.lines().map(|l| DocLine::Text(l.to_owned())));
+    lines
+}
+
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// One row of a result: its position (rows may repeat) and its values.
+pub type Row = (usize, Vec<String>);
+
+/// The rows of one result, under the result's own columns.
+pub struct ResultRows {
+    title: String,
+    columns: &'static [Column],
+}
+
+impl ResultRows {
+    fn new(title: String, result: &ResultSet) -> Self {
+        let names = result.columns.iter().map(|c| c.name.clone()).collect();
+        Self {
+            title,
+            columns: interned_columns(names),
+        }
+    }
+}
+
+/// Columns for a list of names. The table wants `'static` columns; each distinct header is
+/// made once per process and reused, so opening results repeatedly does not grow memory.
+fn interned_columns(names: Vec<String>) -> &'static [Column] {
+    static KNOWN: OnceLock<Mutex<HashMap<Vec<String>, &'static [Column]>>> = OnceLock::new();
+    let mut known = KNOWN.get_or_init(Mutex::default).lock().unwrap();
+    if let Some(columns) = known.get(&names) {
+        return columns;
+    }
+    let columns: Vec<Column> = names
+        .iter()
+        .map(|n| {
+            let name: &'static str = Box::leak(n.clone().into_boxed_str());
+            Column::new(name, Constraint::Min((n.chars().count() as u16).max(8)))
+        })
+        .collect();
+    let columns: &'static [Column] = Box::leak(columns.into_boxed_slice());
+    known.insert(names, columns);
+    columns
+}
+
+impl Resource for ResultRows {
+    type Item = Row;
+
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        self.columns
+    }
+
+    fn cell(&self, row: &Row, column: usize) -> String {
+        row.1.get(column).cloned().unwrap_or_default()
+    }
+
+    fn sort_value(&self, row: &Row, column: usize) -> SortValue {
+        let text = self.cell(row, column);
+        match text.parse::<f64>() {
+            Ok(n) => SortValue::Number(n),
+            Err(_) => SortValue::Text(text),
+        }
+    }
+
+    fn identity(&self, row: &Row) -> String {
+        row.0.to_string()
+    }
+
+    fn fetch(&self, _: Option<Arc<Clients>>, sink: PageSink<Row>) -> BoxFuture<'static, ()> {
+        Box::pin(async move { sink.done() })
+    }
+
+    fn needs_clients(&self) -> bool {
+        false
+    }
+
+    fn auto_refresh(&self) -> bool {
+        false
+    }
+}
+
+struct Loaded(Result<ResultSet, String>);
+
+/// Loads a finished statement's result once, then shows it as a table.
+pub struct ResultView {
+    statement_id: String,
+    title: String,
+    table: Option<TableView<ResultRows>>,
+    state: LoadState,
+}
+
+impl ResultView {
+    pub fn new(statement: &Statement) -> Self {
+        Self {
+            statement_id: statement.id.clone(),
+            title: format!("result {}", short_id(&statement.id)),
+            table: None,
+            state: LoadState::default(),
+        }
+    }
+
+    /// A result already at hand (tests).
+    pub fn ready(statement: &Statement, result: ResultSet) -> Self {
+        let mut view = Self::new(statement);
+        view.show(result);
+        view
+    }
+
+    fn show(&mut self, result: ResultSet) {
+        let resource = ResultRows::new(self.title.clone(), &result);
+        let rows = result.rows.into_iter().enumerate().collect();
+        self.table = Some(TableView::with_items(resource, rows));
+        self.state.finish(chrono::Local::now());
+    }
+}
+
+impl View for ResultView {
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
+        if let Some(table) = self.table.as_mut() {
+            return table.render(frame, area, cx);
+        }
+        let text = match &self.state.error {
+            Some(e) => format!("⚠ {}", sanitize::line(e)),
+            None => "loading…".into(),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(cx.theme.border)
+            .title(format!(" {} ", self.title));
+        frame.render_widget(Paragraph::new(text).block(block), area);
+    }
+
+    fn on_key(
+        &mut self,
+        key: crossterm::event::KeyEvent,
+        cmd: Option<Cmd>,
+        cx: &mut Cx,
+    ) -> Outcome {
+        match self.table.as_mut() {
+            Some(table) => table.on_key(key, cmd, cx),
+            None => Outcome::Ignored,
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) {
+        if self.table.is_some() || self.state.loading {
+            return;
+        }
+        let Some(clients) = cx.clients() else { return };
+        self.state.start();
+        let id = self.statement_id.clone();
+        cx.spawn(async move {
+            let result = clients.redshift.get_statement_result(&id).await;
+            Loaded(result.map_err(|e| e.to_string()))
+        });
+    }
+
+    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
+        match payload.downcast::<Loaded>() {
+            Ok(loaded) => match loaded.0 {
+                Ok(result) => self.show(result),
+                Err(e) => self.state.fail(e),
+            },
+            Err(other) => {
+                if let Some(table) = self.table.as_mut() {
+                    table.on_data(other, cx);
+                }
+            }
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        self.table.as_ref().map(|t| t.keys()).unwrap_or_default()
+    }
+
+    fn load_state(&self) -> &LoadState {
+        &self.state
+    }
+
+    fn supports_filter(&self) -> bool {
+        self.table.is_some()
+    }
+
+    fn set_filter(&mut self, filter: &str) {
+        if let Some(table) = self.table.as_mut() {
+            table.set_filter(filter);
+        }
+    }
+
+    fn filter(&self) -> &str {
+        self.table.as_ref().map(|t| t.filter()).unwrap_or("")
+    }
+
+    fn auto_refresh(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,330 @@
+//! Snapshot tests of the Redshift views (TestBackend + insta): clusters with their statuses,
+//! the statement history with a failure, a result table with the statement's own columns and a
+//! failed statement's error text; through the whole app, the pause confirmation, a typed
+//! statement refused before sending, and a read-only context refusing to run SQL.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Local, TimeZone, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use platform_tui::app::keys::KeyMap;
+use platform_tui::app::message::Msg;
+use platform_tui::app::view::{RenderCx, View};
+use platform_tui::app::{App, Mode};
+use platform_tui::aws::redshift::{Cluster, ColumnMeta, ResultSet, Statement, StatementState};
+use platform_tui::clients::Clients;
+use platform_tui::config::Context;
+use platform_tui::gate::AuditLog;
+use platform_tui::resources::redshift_clusters::Clusters;
+use platform_tui::resources::redshift_result::{error_lines, ResultView};
+use platform_tui::resources::redshift_sql::Statements;
+use platform_tui::theme::{self, Theme};
+use platform_tui::views::document::DocumentView;
+use platform_tui::views::table::TableView;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+
+fn theme() -> Theme {
+    theme::load_theme("dark").expect("built-in dark theme")
+}
+
+/// The screen as text; the status bar's clock (`12:34:56` after `refreshed` or `⚠`) masked.
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        out.push_str(&mask_status_clock(line.trim_end()));
+        out.push('\n');
+    }
+    out
+}
+
+fn mask_status_clock(line: &str) -> String {
+    let mut out = line.to_owned();
+    for marker in ["refreshed ", "⚠ "] {
+        if let Some(at) = out.find(marker) {
+            let start = at + marker.len();
+            let clock = out.get(start..start + 8).unwrap_or("");
+            if clock.len() == 8 && clock.as_bytes()[2] == b':' && clock.as_bytes()[5] == b':' {
+                out.replace_range(start..start + 8, "HH:MM:SS");
+            }
+        }
+    }
+    out
+}
+
+fn draw_view(view: &mut dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = theme();
+    terminal
+        .draw(|f| {
+            let cx = RenderCx {
+                theme: &theme,
+                now: Local::now(),
+            };
+            view.render(f, f.area(), &cx)
+        })
+        .unwrap();
+    terminal
+}
+
+fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 2, h, m, s).unwrap()
+}
+
+fn cluster(id: &str, status: &str, nodes: i32) -> Cluster {
+    Cluster {
+        id: id.into(),
+        status: status.into(),
+        node_type: "ra3.large".into(),
+        nodes,
+        endpoint: Some(format!("{id}.abc123.us-east-1.redshift.amazonaws.com:5439")),
+        database: "analytics".into(),
+        master_user: "platform_admin".into(),
+    }
+}
+
+fn clusters() -> Vec<Cluster> {
+    vec![
+        cluster("nyctaxi-sandbox-warehouse", "available", 1),
+        cluster("nyctaxi-reporting", "paused", 2),
+        cluster("nyctaxi-backfill", "resuming", 4),
+    ]
+}
+
+fn statement(id: &str, state: StatementState, sql: &str, created: DateTime<Utc>) -> Statement {
+    let mut s = Statement::submitted(id, "nyctaxi-sandbox-warehouse", "analytics", sql);
+    s.state = state;
+    s.created = Some(created);
+    if state.is_final() {
+        s.duration_ms = Some(230);
+    }
+    s
+}
+
+fn history() -> Vec<Statement> {
+    let mut failed = statement(
+        "c3d4e5f6-0000-4000-8000-000000000003",
+        StatementState::Failed,
+        "select * from nyc.green_trips",
+        at(3, 12, 0),
+    );
+    failed.error = Some("ERROR: no such table: nyc.green_trips".into());
+    let mut selected = statement(
+        "b2c3d4e5-0000-4000-8000-000000000002",
+        StatementState::Finished,
+        "select pickup_date, trip_count\nfrom nyc.green_trips_daily_zone",
+        at(3, 10, 30),
+    );
+    selected.result_rows = Some(2);
+    selected.has_result_set = true;
+    let mut schema = statement(
+        "a1b2c3d4-0000-4000-8000-000000000001",
+        StatementState::Finished,
+        "-- Redshift schema\n\nCREATE SCHEMA IF NOT EXISTS nyc;",
+        at(3, 10, 0),
+    );
+    schema.duration_ms = Some(61_500);
+    vec![
+        statement(
+            "d4e5f6a7-0000-4000-8000-000000000004",
+            StatementState::Started,
+            "select count(*) from nyc.green_trips_daily_zone",
+            at(3, 14, 0),
+        ),
+        failed,
+        selected,
+        schema,
+    ]
+}
+
+fn result() -> ResultSet {
+    let column = |name: &str, type_name: &str| ColumnMeta {
+        name: name.into(),
+        type_name: type_name.into(),
+    };
+    ResultSet {
+        columns: vec![
+            column("pickup_date", "date"),
+            column("pu_location_id", "int4"),
+            column("trip_count", "int8"),
+            column("total_fare", "numeric"),
+        ],
+        rows: vec![
+            vec![
+                "2024-01-01".into(),
+                "74".into(),
+                "412".into(),
+                "5120.50".into(),
+            ],
+            vec!["2024-01-01".into(), "75".into(), "9".into(), "NULL".into()],
+        ],
+    }
+}
+
+fn warehouse() -> Cluster {
+    clusters().remove(0)
+}
+
+#[test]
+fn redshift_clusters() {
+    let mut view = TableView::with_items(Clusters, clusters());
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 170, 7)));
+}
+
+#[test]
+fn statement_history_with_a_failure() {
+    let mut view = TableView::with_items(Statements::of(&warehouse()), history());
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 170, 8)));
+}
+
+#[test]
+fn statement_states_are_coloured() {
+    let theme = theme();
+    let mut view = TableView::with_items(Statements::of(&warehouse()), history());
+    let terminal = draw_view(&mut view, 170, 8);
+    let buffer = terminal.backend().buffer();
+    // Rows 2.. hold the statements in history order (the first row is selected).
+    let fg = |row: u16| buffer[(30, row)].fg;
+    assert_eq!(fg(3), theme.state_failed.fg.unwrap());
+    assert_eq!(fg(4), theme.state_success.fg.unwrap());
+}
+
+#[test]
+fn result_table_has_the_statements_columns() {
+    let selected = history().remove(2);
+    let mut view = ResultView::ready(&selected, result());
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 100, 6)));
+}
+
+#[test]
+fn failed_statement_shows_the_servers_error() {
+    let failed = history().remove(1);
+    let mut view = DocumentView::ready("error c3d4e5f6", error_lines(&failed));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 100, 10)));
+}
+
+struct Harness {
+    app: App,
+    terminal: Terminal<TestBackend>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// The app on a sandbox context showing `view`. Nothing listens at the endpoint: the
+    /// refresh the app starts fails unseen, and nothing can be sent.
+    async fn new(read_only: bool, view: Box<dyn View>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let context = Context {
+            name: "sandbox".into(),
+            region: Some("us-east-1".into()),
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+            sandbox: true,
+            read_only,
+            ..Context::default()
+        };
+        let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+        let mut app = App::new(
+            vec![context.clone()],
+            context.clone(),
+            theme(),
+            KeyMap::default(),
+            audit,
+            tx,
+        );
+        app.env.clients = Some(Arc::new(Clients::connect(&context).await.unwrap()));
+        app.stack.clear();
+        app.push(view);
+        Self {
+            app,
+            terminal: Terminal::new(TestBackend::new(170, 16)).unwrap(),
+            _dir: dir,
+        }
+    }
+
+    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        self.app
+            .update(Msg::Terminal(Event::Key(KeyEvent::new(code, modifiers))));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    fn flash(&self) -> String {
+        self.app
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
+    }
+
+    fn draw(&mut self) -> String {
+        let app = &mut self.app;
+        self.terminal
+            .draw(|f| platform_tui::ui::draw(f, app))
+            .unwrap();
+        screen(&self.terminal)
+    }
+}
+
+#[tokio::test]
+async fn pause_asks_first_naming_the_cluster() {
+    let view = TableView::with_items(Clusters, clusters());
+    let mut h = Harness::new(false, Box::new(view)).await;
+    h.press(KeyCode::Char('k'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.mode, Mode::Confirm(_)), "ctrl-k asks first");
+    let shown = h.draw();
+    assert!(shown.contains("nyctaxi-sandbox-warehouse"), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+#[tokio::test]
+async fn a_statement_with_an_open_quote_is_not_sent() {
+    let view = TableView::with_items(Statements::of(&warehouse()), history());
+    let mut h = Harness::new(false, Box::new(view)).await;
+    h.type_text("a");
+    assert!(matches!(h.app.mode, Mode::Prompt { .. }), "a asks for SQL");
+    h.type_text("select 'open");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        matches!(h.app.mode, Mode::Normal),
+        "no dialog, nothing sent"
+    );
+    assert!(h.flash().contains("unbalanced ' quote"), "{}", h.flash());
+}
+
+#[tokio::test]
+async fn a_missing_sql_file_is_not_sent() {
+    let view = TableView::with_items(Statements::of(&warehouse()), history());
+    let mut h = Harness::new(false, Box::new(view)).await;
+    h.type_text("e");
+    assert!(
+        matches!(h.app.mode, Mode::Prompt { .. }),
+        "e asks for a file"
+    );
+    h.type_text("999_nope.sql");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(h.app.mode, Mode::Normal));
+    let flash = h.flash();
+    assert!(
+        flash.contains("no file sql/999_nope.sql") && flash.contains("030_load_history.sql"),
+        "{flash}"
+    );
+}
+
+#[tokio::test]
+async fn read_only_refuses_to_run_sql() {
+    let view = TableView::with_items(Statements::of(&warehouse()), history());
+    let mut h = Harness::new(true, Box::new(view)).await;
+    h.type_text("t");
+    assert!(matches!(h.app.mode, Mode::Normal), "no dialog");
+    assert!(h.flash().contains("read-only"), "{}", h.flash());
+}
