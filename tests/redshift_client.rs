@@ -1,7 +1,8 @@
 //! The Redshift client against the sandbox's emulator over real HTTP: clusters described,
 //! paused and resumed, and SQL through the emulator's Redshift Data API (sandbox/platform_ext:
 //! statements run on SQLite): DDL, insert and select with typed results, a failing statement's
-//! error text, and a failure injected through /platform-api/inject.
+//! error text, batches (a file's statements) and a failure injected through
+//! /platform-api/inject.
 
 mod support;
 
@@ -141,6 +142,7 @@ async fn ddl_insert_and_select_give_typed_results_and_history() {
         .await;
     assert_eq!(selected.state, StatementState::Finished, "{selected:?}");
     assert!(selected.has_result_set);
+    assert_eq!(selected.result_id.as_deref(), Some(selected.id.as_str()));
     assert_eq!(selected.result_rows, Some(3));
     assert!(selected.duration_ms.is_some(), "{selected:?}");
     assert_eq!(selected.cluster.as_deref(), Some(CLUSTER));
@@ -191,4 +193,51 @@ async fn an_injected_failure_fails_the_next_statement_only() {
 
     let next = f.run("select 1").await;
     assert_eq!(next.state, StatementState::Finished, "{next:?}");
+}
+
+#[tokio::test]
+async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
+    let f = Fixture::new().await;
+    let sqls = [
+        "create table zones (id int, name varchar(32))",
+        "insert into zones values (74, 'East Harlem North'), (75, 'East Harlem South')",
+        "select name from zones where id = 75",
+    ]
+    .map(String::from);
+    let id = f
+        .redshift
+        .execute_batch(CLUSTER, DATABASE, &Fixture::user(), &sqls)
+        .await
+        .unwrap();
+    let batch = f.wait(&id).await;
+    assert_eq!(batch.state, StatementState::Finished, "{batch:?}");
+    assert!(batch.has_result_set, "{batch:?}");
+    assert_eq!(batch.result_rows, Some(1));
+    let result_id = batch.result_id.clone().expect("the select's id");
+    assert_ne!(result_id, id, "a sub-statement's id");
+
+    let result = f.redshift.get_statement_result(&result_id).await.unwrap();
+    assert_eq!(result.rows, [vec!["East Harlem South"]]);
+}
+
+#[tokio::test]
+async fn a_failing_batch_statement_carries_the_error_and_no_result() {
+    let f = Fixture::new().await;
+    let sqls = ["select 1", "select * from missing_zones"].map(String::from);
+    let id = f
+        .redshift
+        .execute_batch(CLUSTER, DATABASE, &Fixture::user(), &sqls)
+        .await
+        .unwrap();
+    let failed = f.wait(&id).await;
+    assert_eq!(failed.state, StatementState::Failed, "{failed:?}");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("missing_zones"),
+        "{failed:?}"
+    );
+    assert!(!failed.has_result_set && failed.result_id.is_none());
 }

@@ -126,6 +126,33 @@ impl Redshift {
         Ok(out.id().unwrap_or_default().to_owned())
     }
 
+    /// Submits several SQL statements to run one after another in one transaction
+    /// (BatchExecuteStatement: the Data API runs one statement per ExecuteStatement); returns
+    /// the batch's id.
+    pub async fn execute_batch(
+        &self,
+        cluster: &str,
+        database: &str,
+        credentials: &Credentials,
+        sqls: &[String],
+    ) -> Result<String, AwsError> {
+        let request = self
+            .data
+            .batch_execute_statement()
+            .cluster_identifier(cluster)
+            .database(database)
+            .set_sqls(Some(sqls.to_vec()));
+        let request = match credentials {
+            Credentials::DbUser(user) => request.db_user(user),
+            Credentials::Secret(arn) => request.secret_arn(arn),
+        };
+        let out = request.send().await.map_err(|e| {
+            self.data_endpoint
+                .error("BatchExecuteStatement", Some(cluster), e)
+        })?;
+        Ok(out.id().unwrap_or_default().to_owned())
+    }
+
     /// Where a statement stands: status, duration, rows, error text.
     pub async fn describe_statement(&self, id: &str) -> Result<Statement, AwsError> {
         let out = self

@@ -27,6 +27,7 @@ pub mod redshift_clusters;
 pub mod redshift_result;
 pub mod redshift_sql;
 pub mod redshift_sql_run;
+pub mod redshift_sql_text;
 pub mod s3_buckets;
 pub mod s3_objects;
 

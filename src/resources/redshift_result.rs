@@ -146,7 +146,10 @@ pub struct ResultView {
 impl ResultView {
     pub fn new(statement: &Statement) -> Self {
         Self {
-            statement_id: statement.id.clone(),
+            statement_id: statement
+                .result_id
+                .clone()
+                .unwrap_or_else(|| statement.id.clone()),
             title: format!("result {}", short_id(&statement.id)),
             table: None,
             state: LoadState::default(),

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use super::redshift_sql_text::split_statements;
 use crate::aws::redshift::{Credentials, Statement};
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
@@ -132,7 +133,7 @@ impl History {
     }
 }
 
-/// The gated request that submits `sql` (named `label` for the audit and dialog) and records it
+/// The gated request that submits `sql` (several statements as one batch) (named `label` for the audit and dialog) and records it
 /// in the session history.
 pub fn execute_request(
     clients: Arc<Clients>,
@@ -154,11 +155,19 @@ pub fn execute_request(
         move |_approval| {
             Box::pin(async move {
                 let credentials = Credentials::DbUser(target.db_user.clone());
-                let id = clients
-                    .redshift
-                    .execute_statement(&target.cluster, &target.database, &credentials, &sql)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let (redshift, cluster, database) =
+                    (&clients.redshift, &target.cluster, &target.database);
+                let parts = split_statements(&sql);
+                let id = if parts.len() > 1 {
+                    redshift
+                        .execute_batch(cluster, database, &credentials, &parts)
+                        .await
+                } else {
+                    redshift
+                        .execute_statement(cluster, database, &credentials, &sql)
+                        .await
+                }
+                .map_err(|e| e.to_string())?;
                 History::session().record(Statement::submitted(
                     &id,
                     &target.cluster,

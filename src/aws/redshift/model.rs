@@ -117,6 +117,9 @@ pub struct Statement {
     /// Rows returned or affected, once finished.
     pub result_rows: Option<i64>,
     pub has_result_set: bool,
+    /// The id whose result GetStatementResult returns: the statement's own, or for a batch
+    /// the last sub-statement that has a result set.
+    pub result_id: Option<String>,
     /// The server's error text of a failed or aborted statement.
     pub error: Option<String>,
 }
@@ -134,6 +137,7 @@ impl Statement {
             duration_ms: None,
             result_rows: None,
             has_result_set: false,
+            result_id: None,
             error: None,
         }
     }
@@ -151,6 +155,19 @@ impl Statement {
 impl From<&DescribeStatementOutput> for Statement {
     fn from(o: &DescribeStatementOutput) -> Self {
         let state = StatementState::parse(o.status().map(|s| s.as_str()).unwrap_or_default());
+        let finished = state == StatementState::Finished;
+        let subs = o.sub_statements();
+        let with_result = subs.iter().rev().find(|s| s.has_result_set() == Some(true));
+        let (result_id, rows) = match subs.last() {
+            None => (
+                (o.has_result_set() == Some(true)).then(|| o.id().to_owned()),
+                o.result_rows(),
+            ),
+            Some(last) => (
+                with_result.map(|s| s.id().to_owned()),
+                with_result.unwrap_or(last).result_rows(),
+            ),
+        };
         Statement {
             id: o.id().to_owned(),
             state,
@@ -159,9 +176,9 @@ impl From<&DescribeStatementOutput> for Statement {
             database: o.database().map(str::to_owned),
             created: opt_utc(o.created_at()),
             duration_ms: (o.duration() >= 0).then(|| o.duration() / 1_000_000),
-            result_rows: (state == StatementState::Finished && o.result_rows() >= 0)
-                .then(|| o.result_rows()),
-            has_result_set: o.has_result_set().unwrap_or(false),
+            result_rows: (finished && rows >= 0).then_some(rows),
+            has_result_set: finished && result_id.is_some(),
+            result_id: result_id.filter(|_| finished),
             error: o.error().filter(|e| !e.is_empty()).map(str::to_owned),
         }
     }
