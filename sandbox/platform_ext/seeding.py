@@ -1,4 +1,5 @@
-"""Seed the Glue and Redshift resources infra/ creates (modules glue and redshift), by API.
+"""Seed the Glue and Redshift resources infra/ creates (modules glue and redshift), and a
+waiting EMR cluster like the one the DAG's create_emr_jobflow starts, by API.
 
 Names follow infra/modules/naming with project "nyctaxi" and env "sandbox", the prefix of the
 buckets sandbox/seed.py creates. The Glue job's script is uploaded from scripts/ when present
@@ -51,6 +52,14 @@ class PlatformNames:
     def redshift_cluster(self) -> str:
         return f"{self.prefix}-warehouse"
 
+    @property
+    def emr_cluster(self) -> str:
+        return f"{self.prefix}-aggregation"
+
+    @property
+    def emr_logs_bucket(self) -> str:
+        return f"{self.prefix}-emr-logs"
+
     def role_arn(self, purpose: str) -> str:
         return f"arn:aws:iam::{ACCOUNT_ID}:role/{self.prefix}-{purpose}"
 
@@ -76,6 +85,7 @@ def seed_platform(
     names = names or PlatformNames()
     seed_glue(endpoint_url, project_dir, names, note)
     seed_redshift(endpoint_url, names, note)
+    seed_emr(endpoint_url, names, note)
     return names
 
 
@@ -159,3 +169,36 @@ def seed_redshift(endpoint_url: str, names: PlatformNames, note: Callable[[str],
         f"redshift: cluster {names.redshift_cluster}, database {names.redshift_database}"
         " (SQL through the Redshift Data API)"
     )
+
+
+def seed_emr(endpoint_url: str, names: PlatformNames, note: Callable[[str], None]) -> None:
+    """A cluster that waits for steps (the DAG's job flow keeps one alive between steps), with
+    its logs in the EMR log bucket, so steps can be added, followed and cancelled by hand."""
+    emr = client("emr", endpoint_url)
+    cluster_id = emr.run_job_flow(
+        Name=names.emr_cluster,
+        ReleaseLabel="emr-7.5.0",
+        LogUri=f"s3://{names.emr_logs_bucket}/",
+        Applications=[{"Name": "Spark"}],
+        Instances={
+            "InstanceGroups": [
+                {
+                    "Name": "primary",
+                    "InstanceRole": "MASTER",
+                    "InstanceType": "m5.xlarge",
+                    "InstanceCount": 1,
+                },
+                {
+                    "Name": "core",
+                    "InstanceRole": "CORE",
+                    "InstanceType": "m5.xlarge",
+                    "InstanceCount": 2,
+                },
+            ],
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        ServiceRole=f"{names.prefix}-emr-service-role",
+        JobFlowRole=f"{names.prefix}-emr-instance-profile",
+        VisibleToAllUsers=True,
+    )["JobFlowId"]
+    note(f"emr: cluster {names.emr_cluster} ({cluster_id}), logs in s3://{names.emr_logs_bucket}/")

@@ -46,3 +46,16 @@ def test_seeded_glue_and_redshift_match_infra_names_and_work(sandbox):
         Sql=(SANDBOX.parent / "sql/001_schema.sql").read_text(),
     )["Id"]
     wait_for(lambda: data.describe_statement(Id=statement_id)["Status"] == "FINISHED")
+
+
+def test_seeded_emr_cluster_waits_for_steps_with_its_logs_in_the_log_bucket(sandbox):
+    sandbox.client("s3").create_bucket(Bucket=LAKE)
+
+    names = seeding.seed_platform(sandbox.endpoint)
+
+    emr = sandbox.client("emr")
+    clusters = emr.list_clusters(ClusterStates=["WAITING", "RUNNING", "STARTING"])["Clusters"]
+    assert [c["Name"] for c in clusters] == [names.emr_cluster] == ["nyctaxi-sandbox-aggregation"]
+    cluster = emr.describe_cluster(ClusterId=clusters[0]["Id"])["Cluster"]
+    assert cluster["LogUri"] == "s3://nyctaxi-sandbox-emr-logs/"
+    assert cluster["AutoTerminate"] is False
