@@ -96,7 +96,7 @@ impl Steps {
         let cluster_id = self.cluster_id.clone();
         Outcome::Ask(Prompt::new(
             format!("Add a spark-submit step to {cluster_id}: s3://bucket/script.py args…"),
-            "s3://",
+            "",
             move |line| match SparkStep::parse(&line) {
                 Ok(spark) => Outcome::Act(add_request(clients, &cluster_id, spark)),
                 Err(e) => Outcome::Flash(Err(e)),

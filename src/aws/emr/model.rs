@@ -160,6 +160,13 @@ impl SparkStep {
                 "'{script}' names no object: s3://bucket/path/script.py"
             ));
         }
+        let bucket = path.split('/').next().unwrap_or_default();
+        if !bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        {
+            return Err(format!("'{bucket}' in '{script}' is not an S3 bucket name"));
+        }
         let lower = path.to_ascii_lowercase();
         if !(lower.ends_with(".py") || lower.ends_with(".jar")) {
             return Err(format!("'{script}' is not a .py or .jar file"));
@@ -328,6 +335,10 @@ mod tests {
             ("s3://lake", "names no object"),
             ("s3://lake/jobs/", "names no object"),
             ("s3://lake/jobs/agg.sh a b", "not a .py or .jar"),
+            (
+                "s3://s3://lake/jobs/agg.py",
+                "'s3:' in 's3://s3://lake/jobs/agg.py' is not an S3 bucket name",
+            ),
         ] {
             let err = SparkStep::parse(line).unwrap_err();
             assert!(err.contains(why), "{line:?}: {err}");
