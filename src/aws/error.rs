@@ -452,6 +452,26 @@ mod tests {
     }
 
     #[test]
+    fn throttling_reads_as_a_sentence_with_a_hint() {
+        let (kind, message, hint) =
+            service_failure(Some("ThrottlingException"), Some("Rate exceeded"), 400);
+        let err = AwsError {
+            service: "Glue",
+            operation: "GetJobRuns",
+            target: Some("nyctaxi-prod-process-to-staging".into()),
+            kind,
+            message,
+            hint: hint.map(str::to_owned),
+        };
+        assert_eq!(kind, ErrorKind::Throttled);
+        assert_eq!(
+            err.to_string(),
+            "Glue GetJobRuns on nyctaxi-prod-process-to-staging: ThrottlingException: Rate exceeded \
+             — AWS is throttling requests; wait a little and refresh"
+        );
+    }
+
+    #[test]
     fn a_bare_status_still_says_something() {
         let (kind, message, hint) = service_failure(Some("NotFound"), None, 404);
         assert_eq!(
