@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Local, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::KeyMap;
 use platform_tui::app::message::Msg;
-use platform_tui::app::view::{RenderCx, View};
+use platform_tui::app::view::View;
 use platform_tui::app::{App, Mode};
 use platform_tui::aws::emr::{Cluster, ClusterFilter, InstanceGroup, Step, StepFailure};
 use platform_tui::clients::Clients;
@@ -17,69 +17,15 @@ use platform_tui::gate::AuditLog;
 use platform_tui::resources::emr_clusters::Clusters;
 use platform_tui::resources::emr_steps::Steps;
 use platform_tui::resources::{emr_cluster_detail, emr_step_detail};
-use platform_tui::theme::{self, Theme};
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-fn theme() -> Theme {
-    theme::load_theme("dark").expect("built-in dark theme")
-}
-
-/// The screen as text, with clock times masked (the status bar's error time).
-fn screen(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width)
-            .map(|x| buffer[(x, y)].symbol())
-            .collect();
-        out.push_str(&mask_clock(line.trim_end()));
-        out.push('\n');
-    }
-    out
-}
-
-/// `12:34:56` → `HH:MM:SS` where it is not part of a date-time (`2026-01-02 03:04:05` stays).
-fn mask_clock(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let after_date = i >= 4 && chars[i - 1] == ' ' && chars[i - 4] == '-';
-        let clock = i + 8 <= chars.len()
-            && !after_date
-            && (0..8).all(|k| match k {
-                2 | 5 => chars[i + k] == ':',
-                _ => chars[i + k].is_ascii_digit(),
-            });
-        if clock {
-            out.push_str("HH:MM:SS");
-            i += 8;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-fn draw_view(view: &mut dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let theme = theme();
-    terminal
-        .draw(|f| {
-            let cx = RenderCx {
-                theme: &theme,
-                now: Local::now(),
-            };
-            view.render(f, f.area(), &cx)
-        })
-        .unwrap();
-    terminal
-}
+#[path = "support/screen.rs"]
+mod screen;
+use screen::{draw_view, screen, theme};
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 2, h, m, s).unwrap()

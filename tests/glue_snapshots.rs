@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, TimeZone, Utc};
-use platform_tui::app::view::{RenderCx, View};
+use chrono::{DateTime, TimeZone, Utc};
 use platform_tui::aws::glue::{
     Column, Crawler, CrawlerMetrics, Database, Job, JobRun, LastCrawl, Partition, Table,
 };
@@ -17,45 +16,17 @@ use platform_tui::resources::glue_jobs::Jobs;
 use platform_tui::resources::glue_partitions::Partitions;
 use platform_tui::resources::glue_tables::Tables;
 use platform_tui::resources::{glue_crawler_detail, glue_job_detail, glue_table_detail};
-use platform_tui::theme::{self, Theme};
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
 use ratatui::backend::TestBackend;
 use ratatui::style::Style;
 use ratatui::Terminal;
 
+#[path = "support/screen.rs"]
+mod screen;
+use screen::{draw_view, screen, theme};
+
 const JOB: &str = "process_to_staging_nyc";
-
-fn theme() -> Theme {
-    theme::load_theme("dark").expect("built-in dark theme")
-}
-
-fn draw(view: &mut dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let theme = theme();
-    terminal
-        .draw(|f| {
-            let cx = RenderCx {
-                theme: &theme,
-                now: Local::now(),
-            };
-            view.render(f, f.area(), &cx)
-        })
-        .unwrap();
-    terminal
-}
-
-fn screen(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    (0..buffer.area.height)
-        .map(|y| {
-            let line: String = (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect();
-            format!("{}\n", line.trim_end())
-        })
-        .collect()
-}
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, h, m, s).unwrap()
@@ -209,13 +180,13 @@ fn databases_table() {
         created: Some(at(1, 0, 0)),
     }];
     let mut view = TableView::with_items(Databases, databases);
-    insta::assert_snapshot!(screen(&draw(&mut view, 110, 5)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 110, 5)));
 }
 
 #[test]
 fn tables_table() {
     let mut view = TableView::with_items(Tables::new("nyc_taxi"), vec![table()]);
-    insta::assert_snapshot!(screen(&draw(&mut view, 130, 5)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 130, 5)));
 }
 
 #[test]
@@ -228,7 +199,7 @@ fn partitions_table_names_the_keys() {
     let keys = vec!["year".to_string(), "month".to_string()];
     let mut view =
         TableView::with_items(Partitions::new("nyc_taxi", "green_trips", keys), partitions);
-    let text = screen(&draw(&mut view, 100, 5));
+    let text = screen(&draw_view(&mut view, 100, 5));
     assert!(text.contains("year=2024/month=01"), "{text}");
     insta::assert_snapshot!(text);
 }
@@ -236,13 +207,13 @@ fn partitions_table_names_the_keys() {
 #[test]
 fn table_detail_document() {
     let mut view = DocumentView::ready("table green_trips", glue_table_detail::lines(&table()));
-    insta::assert_snapshot!(screen(&draw(&mut view, 80, 20)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 80, 20)));
 }
 
 #[test]
 fn crawlers_table() {
     let mut view = TableView::with_items(Crawlers, crawlers());
-    insta::assert_snapshot!(screen(&draw(&mut view, 150, 7)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 150, 7)));
 }
 
 #[test]
@@ -252,7 +223,7 @@ fn crawler_detail_document() {
         "crawler nyc-staging-crawler",
         glue_crawler_detail::lines(&crawler),
     );
-    insta::assert_snapshot!(screen(&draw(&mut view, 80, 24)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 80, 24)));
 }
 
 #[test]
@@ -263,20 +234,20 @@ fn jobs_table() {
         ..job()
     };
     let mut view = TableView::with_items(Jobs, vec![job(), never_ran]);
-    insta::assert_snapshot!(screen(&draw(&mut view, 140, 6)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 140, 6)));
 }
 
 #[test]
 fn job_detail_document() {
     let mut view = DocumentView::ready(format!("job {JOB}"), glue_job_detail::job_lines(&job()));
-    insta::assert_snapshot!(screen(&draw(&mut view, 90, 32)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 90, 32)));
 }
 
 #[test]
 fn run_detail_document_shows_the_whole_error() {
     let failed = runs().remove(1);
     let mut view = DocumentView::ready("run jr_failed", glue_job_detail::run_lines(&failed));
-    let text = screen(&draw(&mut view, 90, 22));
+    let text = screen(&draw_view(&mut view, 90, 22));
     assert!(text.contains("  at line 42"), "{text}");
     insta::assert_snapshot!(text);
 }
@@ -284,7 +255,7 @@ fn run_detail_document_shows_the_whole_error() {
 #[test]
 fn runs_table() {
     let mut view = TableView::with_items(JobRuns::new(JOB).at(at(3, 12, 5)), runs());
-    insta::assert_snapshot!(screen(&draw(&mut view, 120, 8)));
+    insta::assert_snapshot!(screen(&draw_view(&mut view, 120, 8)));
 }
 
 /// The first cell of the row whose text contains `needle`.
@@ -316,7 +287,7 @@ fn assert_styled(actual: Style, expected: Style, what: &str) {
 fn run_states_are_coloured() {
     let theme = theme();
     let mut view = TableView::with_items(JobRuns::new(JOB).at(at(3, 12, 5)), runs());
-    let terminal = draw(&mut view, 120, 8);
+    let terminal = draw_view(&mut view, 120, 8);
     // The first row is the selection; the others carry their state's style.
     assert_styled(row_style(&terminal, "FAILED"), theme.state_failed, "FAILED");
     assert_styled(

@@ -5,11 +5,11 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Local, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::KeyMap;
 use platform_tui::app::message::Msg;
-use platform_tui::app::view::{RenderCx, View};
+use platform_tui::app::view::View;
 use platform_tui::app::{App, Mode};
 use platform_tui::aws::redshift::{Cluster, ColumnMeta, ResultSet, Statement, StatementState};
 use platform_tui::clients::Clients;
@@ -18,59 +18,15 @@ use platform_tui::gate::AuditLog;
 use platform_tui::resources::redshift_clusters::Clusters;
 use platform_tui::resources::redshift_result::{error_lines, ResultView};
 use platform_tui::resources::redshift_sql::Statements;
-use platform_tui::theme::{self, Theme};
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-fn theme() -> Theme {
-    theme::load_theme("dark").expect("built-in dark theme")
-}
-
-/// The screen as text; the status bar's clock (`12:34:56` after `refreshed` or `⚠`) masked.
-fn screen(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width)
-            .map(|x| buffer[(x, y)].symbol())
-            .collect();
-        out.push_str(&mask_status_clock(line.trim_end()));
-        out.push('\n');
-    }
-    out
-}
-
-fn mask_status_clock(line: &str) -> String {
-    let mut out = line.to_owned();
-    for marker in ["refreshed ", "⚠ "] {
-        if let Some(at) = out.find(marker) {
-            let start = at + marker.len();
-            let clock = out.get(start..start + 8).unwrap_or("");
-            if clock.len() == 8 && clock.as_bytes()[2] == b':' && clock.as_bytes()[5] == b':' {
-                out.replace_range(start..start + 8, "HH:MM:SS");
-            }
-        }
-    }
-    out
-}
-
-fn draw_view(view: &mut dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let theme = theme();
-    terminal
-        .draw(|f| {
-            let cx = RenderCx {
-                theme: &theme,
-                now: Local::now(),
-            };
-            view.render(f, f.area(), &cx)
-        })
-        .unwrap();
-    terminal
-}
+#[path = "support/screen.rs"]
+mod screen;
+use screen::{draw_view, screen, theme};
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 2, h, m, s).unwrap()

@@ -1,11 +1,11 @@
 //! Snapshot tests of every view, drawn with ratatui's TestBackend: no terminal, no network.
 //! The text form drops styles; `styles_mark_state` checks the styles that carry meaning.
 
-use chrono::{Local, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::KeyMap;
 use platform_tui::app::message::Msg;
-use platform_tui::app::view::{Outcome, Prompt, RenderCx, View};
+use platform_tui::app::view::{Outcome, Prompt};
 use platform_tui::app::App;
 use platform_tui::aws::s3::{Bucket, Entry};
 use platform_tui::config::Context;
@@ -14,7 +14,6 @@ use platform_tui::resources::audit::Audit;
 use platform_tui::resources::contexts::Contexts;
 use platform_tui::resources::s3_buckets::Buckets;
 use platform_tui::resources::s3_objects::{self, Objects};
-use platform_tui::theme::{self, Theme};
 use platform_tui::views::document::{DocLine, DocumentView};
 use platform_tui::views::preview::PreviewView;
 use platform_tui::views::table::TableView;
@@ -22,60 +21,9 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-fn theme() -> Theme {
-    theme::load_theme("dark").expect("built-in dark theme")
-}
-
-/// The screen as text, with clock times masked so snapshots do not depend on when they ran.
-fn screen(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut line = String::new();
-        for x in 0..buffer.area.width {
-            line.push_str(buffer[(x, y)].symbol());
-        }
-        out.push_str(&mask_times(line.trim_end()));
-        out.push('\n');
-    }
-    out
-}
-
-fn mask_times(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let is_time = i + 8 <= chars.len()
-            && chars[i..i + 8].iter().enumerate().all(|(k, c)| match k {
-                2 | 5 => *c == ':',
-                _ => c.is_ascii_digit(),
-            });
-        if is_time {
-            out.push_str("HH:MM:SS");
-            i += 8;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-fn draw_view(view: &mut dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let theme = theme();
-    terminal
-        .draw(|f| {
-            let cx = RenderCx {
-                theme: &theme,
-                now: Local::now(),
-            };
-            view.render(f, f.area(), &cx)
-        })
-        .unwrap();
-    terminal
-}
+#[path = "support/screen.rs"]
+mod screen;
+use screen::{draw_view, screen, theme};
 
 fn sandbox_context(read_only: bool) -> Context {
     Context {
