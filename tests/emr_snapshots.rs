@@ -2,30 +2,19 @@
 //! failure, cluster detail, and, through the whole app, the terminate confirmation naming the
 //! cluster and the add-step prompt refusing a script outside S3.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, TimeZone, Utc};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use platform_tui::app::keys::KeyMap;
-use platform_tui::app::message::Msg;
-use platform_tui::app::view::View;
-use platform_tui::app::{App, Mode};
+use crossterm::event::{KeyCode, KeyModifiers};
+use platform_tui::app::Mode;
 use platform_tui::aws::emr::{Cluster, ClusterFilter, InstanceGroup, Step, StepFailure};
-use platform_tui::clients::Clients;
-use platform_tui::config::Context;
-use platform_tui::gate::AuditLog;
 use platform_tui::resources::emr_clusters::Clusters;
 use platform_tui::resources::emr_steps::Steps;
 use platform_tui::resources::{emr_cluster_detail, emr_step_detail};
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use tokio::sync::mpsc;
 
 #[path = "support/screen.rs"]
 mod screen;
-use screen::{draw_view, screen, theme};
+use screen::{draw_view, screen, theme, AppHarness};
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 2, h, m, s).unwrap()
@@ -236,71 +225,10 @@ fn step_detail_with_failure_details() {
     insta::assert_snapshot!(screen(&draw_view(&mut view, 130, 24)));
 }
 
-struct Harness {
-    app: App,
-    terminal: Terminal<TestBackend>,
-    _dir: tempfile::TempDir,
-}
-
-impl Harness {
-    /// The app on a sandbox context whose clients exist, showing `view`, on a terminal wide
-    /// enough for every column (when constraints overflow, ratatui's solver may share the
-    /// shortfall differently from run to run). Nothing listens at
-    /// the endpoint: the refresh the app starts fails, unseen (its messages are dropped).
-    async fn new(read_only: bool, view: Box<dyn View>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let context = Context {
-            name: "sandbox".into(),
-            region: Some("us-east-1".into()),
-            endpoint_url: Some("http://127.0.0.1:1".into()),
-            sandbox: true,
-            read_only,
-            ..Context::default()
-        };
-        let audit = AuditLog::new(dir.path().join("audit.jsonl"));
-        let mut app = App::new(
-            vec![context.clone()],
-            context.clone(),
-            theme(),
-            KeyMap::default(),
-            audit,
-            tx,
-        );
-        app.env.clients = Some(Arc::new(Clients::connect(&context).await.unwrap()));
-        app.stack.clear();
-        app.push(view);
-        Self {
-            app,
-            terminal: Terminal::new(TestBackend::new(170, 24)).unwrap(),
-            _dir: dir,
-        }
-    }
-
-    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        self.app
-            .update(Msg::Terminal(Event::Key(KeyEvent::new(code, modifiers))));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c), KeyModifiers::NONE);
-        }
-    }
-
-    fn draw(&mut self) -> String {
-        let app = &mut self.app;
-        self.terminal
-            .draw(|f| platform_tui::ui::draw(f, app))
-            .unwrap();
-        screen(&self.terminal)
-    }
-}
-
 #[tokio::test]
 async fn terminate_confirmation_names_the_cluster() {
     let clusters = TableView::with_items(Clusters::new(ClusterFilter::Active), active_clusters());
-    let mut h = Harness::new(false, Box::new(clusters)).await;
+    let mut h = AppHarness::new(false, Box::new(clusters), 170, 24).await;
     h.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
     assert!(matches!(h.app.mode, Mode::Confirm(_)), "ctrl-t asks first");
     let shown = h.draw();
@@ -314,7 +242,7 @@ async fn terminate_confirmation_names_the_cluster() {
 #[tokio::test]
 async fn read_only_refuses_to_terminate() {
     let clusters = TableView::with_items(Clusters::new(ClusterFilter::Active), active_clusters());
-    let mut h = Harness::new(true, Box::new(clusters)).await;
+    let mut h = AppHarness::new(true, Box::new(clusters), 170, 24).await;
     h.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
     assert!(
         matches!(h.app.mode, Mode::Normal),
@@ -332,7 +260,7 @@ async fn read_only_refuses_to_terminate() {
 #[tokio::test]
 async fn add_step_prompt_refuses_a_script_outside_s3() {
     let steps = TableView::with_items(Steps::new("j-2AGGREGATE01").at(at(3, 32, 15)), steps());
-    let mut h = Harness::new(false, Box::new(steps)).await;
+    let mut h = AppHarness::new(false, Box::new(steps), 170, 24).await;
     h.type_text("a");
     assert!(
         matches!(h.app.mode, Mode::Prompt { .. }),
@@ -356,7 +284,7 @@ async fn add_step_prompt_refuses_a_script_outside_s3() {
 #[tokio::test]
 async fn cancel_is_refused_for_a_finished_step() {
     let steps = TableView::with_items(Steps::new("j-2AGGREGATE01").at(at(3, 32, 15)), steps());
-    let mut h = Harness::new(false, Box::new(steps)).await;
+    let mut h = AppHarness::new(false, Box::new(steps), 170, 24).await;
     // Third row: the failed step.
     h.press(KeyCode::Down, KeyModifiers::NONE);
     h.press(KeyCode::Down, KeyModifiers::NONE);

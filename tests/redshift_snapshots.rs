@@ -3,30 +3,19 @@
 //! failed statement's error text; through the whole app, the pause confirmation, a typed
 //! statement refused before sending, and a read-only context refusing to run SQL.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, TimeZone, Utc};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use platform_tui::app::keys::KeyMap;
-use platform_tui::app::message::Msg;
-use platform_tui::app::view::View;
-use platform_tui::app::{App, Mode};
+use crossterm::event::{KeyCode, KeyModifiers};
+use platform_tui::app::Mode;
 use platform_tui::aws::redshift::{Cluster, ColumnMeta, ResultSet, Statement, StatementState};
-use platform_tui::clients::Clients;
-use platform_tui::config::Context;
-use platform_tui::gate::AuditLog;
 use platform_tui::resources::redshift_clusters::Clusters;
 use platform_tui::resources::redshift_result::{error_lines, ResultView};
 use platform_tui::resources::redshift_sql::Statements;
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use tokio::sync::mpsc;
 
 #[path = "support/screen.rs"]
 mod screen;
-use screen::{draw_view, screen, theme};
+use screen::{draw_view, screen, theme, AppHarness};
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 2, h, m, s).unwrap()
@@ -164,77 +153,10 @@ fn failed_statement_shows_the_servers_error() {
     insta::assert_snapshot!(screen(&draw_view(&mut view, 100, 10)));
 }
 
-struct Harness {
-    app: App,
-    terminal: Terminal<TestBackend>,
-    _dir: tempfile::TempDir,
-}
-
-impl Harness {
-    /// The app on a sandbox context showing `view`. Nothing listens at the endpoint: the
-    /// refresh the app starts fails unseen, and nothing can be sent.
-    async fn new(read_only: bool, view: Box<dyn View>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let context = Context {
-            name: "sandbox".into(),
-            region: Some("us-east-1".into()),
-            endpoint_url: Some("http://127.0.0.1:1".into()),
-            sandbox: true,
-            read_only,
-            ..Context::default()
-        };
-        let audit = AuditLog::new(dir.path().join("audit.jsonl"));
-        let mut app = App::new(
-            vec![context.clone()],
-            context.clone(),
-            theme(),
-            KeyMap::default(),
-            audit,
-            tx,
-        );
-        app.env.clients = Some(Arc::new(Clients::connect(&context).await.unwrap()));
-        app.stack.clear();
-        app.push(view);
-        Self {
-            app,
-            terminal: Terminal::new(TestBackend::new(170, 16)).unwrap(),
-            _dir: dir,
-        }
-    }
-
-    fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        self.app
-            .update(Msg::Terminal(Event::Key(KeyEvent::new(code, modifiers))));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c), KeyModifiers::NONE);
-        }
-    }
-
-    fn flash(&self) -> String {
-        self.app
-            .flash
-            .as_ref()
-            .map(|f| f.text.clone())
-            .unwrap_or_default()
-    }
-
-    fn draw(&mut self) -> String {
-        let app = &mut self.app;
-        self.terminal
-            .draw(|f| platform_tui::ui::draw(f, app))
-            .unwrap();
-        screen(&self.terminal)
-    }
-}
-
 #[tokio::test]
 async fn pause_asks_first_naming_the_cluster() {
     let view = TableView::with_items(Clusters, clusters());
-    let mut h = Harness::new(false, Box::new(view)).await;
+    let mut h = AppHarness::new(false, Box::new(view), 170, 16).await;
     h.press(KeyCode::Char('k'), KeyModifiers::CONTROL);
     assert!(matches!(h.app.mode, Mode::Confirm(_)), "ctrl-k asks first");
     let shown = h.draw();
@@ -245,7 +167,7 @@ async fn pause_asks_first_naming_the_cluster() {
 #[tokio::test]
 async fn a_statement_with_an_open_quote_is_not_sent() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
-    let mut h = Harness::new(false, Box::new(view)).await;
+    let mut h = AppHarness::new(false, Box::new(view), 170, 16).await;
     h.type_text("a");
     assert!(matches!(h.app.mode, Mode::Prompt { .. }), "a asks for SQL");
     h.type_text("select 'open");
@@ -260,7 +182,7 @@ async fn a_statement_with_an_open_quote_is_not_sent() {
 #[tokio::test]
 async fn a_missing_sql_file_is_not_sent() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
-    let mut h = Harness::new(false, Box::new(view)).await;
+    let mut h = AppHarness::new(false, Box::new(view), 170, 16).await;
     h.type_text("e");
     assert!(
         matches!(h.app.mode, Mode::Prompt { .. }),
@@ -279,7 +201,7 @@ async fn a_missing_sql_file_is_not_sent() {
 #[tokio::test]
 async fn read_only_refuses_to_run_sql() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
-    let mut h = Harness::new(true, Box::new(view)).await;
+    let mut h = AppHarness::new(true, Box::new(view), 170, 16).await;
     h.type_text("t");
     assert!(matches!(h.app.mode, Mode::Normal), "no dialog");
     assert!(h.flash().contains("read-only"), "{}", h.flash());

@@ -1,12 +1,23 @@
 //! Drawing for snapshot tests: a view (or the app) into ratatui's TestBackend, and the screen
 //! as text. Only the status bar's clock is masked; every other time on screen comes from the
-//! test's fixtures and stays.
+//! test's fixtures and stays. Each test binary uses part of it.
+#![allow(dead_code)]
+
+use std::sync::Arc;
 
 use chrono::Local;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use platform_tui::app::keys::KeyMap;
+use platform_tui::app::message::Msg;
 use platform_tui::app::view::{RenderCx, View};
+use platform_tui::app::App;
+use platform_tui::clients::Clients;
+use platform_tui::config::Context;
+use platform_tui::gate::AuditLog;
 use platform_tui::theme::{self, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use tokio::sync::mpsc;
 
 pub fn theme() -> Theme {
     theme::load_theme("dark").expect("built-in dark theme")
@@ -57,4 +68,73 @@ fn mask_status_clock(line: &str) -> String {
         }
     }
     out
+}
+
+/// The whole app on a sandbox context whose clients exist, showing `view`. Nothing listens at
+/// the endpoint: the refresh the app starts fails unseen (its messages are dropped), and no
+/// action can reach a service.
+pub struct AppHarness {
+    pub app: App,
+    pub terminal: Terminal<TestBackend>,
+    _dir: tempfile::TempDir,
+}
+
+impl AppHarness {
+    pub async fn new(read_only: bool, view: Box<dyn View>, width: u16, height: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let context = Context {
+            name: "sandbox".into(),
+            region: Some("us-east-1".into()),
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+            sandbox: true,
+            read_only,
+            ..Context::default()
+        };
+        let audit = AuditLog::new(dir.path().join("audit.jsonl"));
+        let mut app = App::new(
+            vec![context.clone()],
+            context.clone(),
+            theme(),
+            KeyMap::default(),
+            audit,
+            tx,
+        );
+        app.env.clients = Some(Arc::new(Clients::connect(&context).await.unwrap()));
+        app.stack.clear();
+        app.push(view);
+        Self {
+            app,
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
+            _dir: dir,
+        }
+    }
+
+    pub fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        self.app
+            .update(Msg::Terminal(Event::Key(KeyEvent::new(code, modifiers))));
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    /// The status line's message, if one is shown.
+    pub fn flash(&self) -> String {
+        self.app
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn draw(&mut self) -> String {
+        let app = &mut self.app;
+        self.terminal
+            .draw(|f| platform_tui::ui::draw(f, app))
+            .unwrap();
+        screen(&self.terminal)
+    }
 }
