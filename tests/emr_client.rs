@@ -5,8 +5,7 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use aws_sdk_emr::types::{InstanceGroupConfig, InstanceRoleType, JobFlowInstancesConfig};
@@ -285,20 +284,6 @@ async fn a_running_steps_log_source_returns_only_new_lines() {
     assert!(!source.is_finished(), "the step still runs");
 }
 
-/// POSTs JSON to the emulator's control endpoint (`/platform-api/`, sandbox/platform_ext).
-fn control(f: &Fixture, path: &str, body: &str) {
-    let mut stream = TcpStream::connect(("127.0.0.1", f.emulator.port())).unwrap();
-    let request = format!(
-        "POST /platform-api/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 20"), "{path}: {response}");
-}
-
 /// Polls the step until `done` holds (the emulator's steps run on a clock).
 async fn wait_for_step(
     f: &Fixture,
@@ -320,13 +305,11 @@ async fn wait_for_step(
 #[tokio::test]
 async fn a_failed_step_carries_emrs_failure_details_and_its_stderr() {
     let f = Fixture::new().await;
-    control(
-        &f,
+    f.emulator.control(
         "timing",
         r#"{"target": "emr-step", "seconds": 1, "startup_seconds": 0.2}"#,
     );
-    control(
-        &f,
+    f.emulator.control(
         "inject",
         r#"{"target": "emr-step", "name": "spark-submit broken.py",
             "message": "AnalysisException: Path does not exist: s3://lake/staging/"}"#,
@@ -369,8 +352,7 @@ async fn a_failed_step_carries_emrs_failure_details_and_its_stderr() {
 #[tokio::test]
 async fn a_pending_step_is_cancelled_and_a_finished_one_cannot_be() {
     let f = Fixture::new().await;
-    control(
-        &f,
+    f.emulator.control(
         "timing",
         r#"{"target": "emr-step", "seconds": 30, "startup_seconds": 0.2}"#,
     );
@@ -398,8 +380,7 @@ async fn a_pending_step_is_cancelled_and_a_finished_one_cannot_be() {
 #[tokio::test]
 async fn the_step_log_source_follows_a_running_step_to_its_end() {
     let f = Fixture::new().await;
-    control(
-        &f,
+    f.emulator.control(
         "timing",
         r#"{"target": "emr-step", "seconds": 3, "startup_seconds": 0.2}"#,
     );

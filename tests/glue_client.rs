@@ -5,8 +5,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use aws_sdk_glue::types::{
@@ -45,25 +43,9 @@ impl Fixture {
         }
     }
 
-    /// POSTs a JSON body to the emulator's control endpoint (`/platform-api/`, the sandbox's
-    /// extensions: timings and injected failures).
-    fn control(&self, path: &str, body: &str) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.emulator.port())).unwrap();
-        write!(
-            stream,
-            "POST /platform-api/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        assert!(answer.starts_with("HTTP/1.1 20"), "{path}: {answer}");
-    }
-
     /// Makes every job run or crawl (`target`: `glue-job`, `glue-crawler`) run for `seconds`.
     fn run_for(&self, target: &str, seconds: u32) {
-        self.control(
+        self.emulator.control(
             "timing",
             &format!(r#"{{"target":"{target}","seconds":{seconds},"startup_seconds":0}}"#),
         );
@@ -345,7 +327,7 @@ async fn a_failed_run_carries_the_error_message_and_logs_it() {
     let f = Fixture::new().await;
     f.job().await;
     f.run_for("glue-job", 1);
-    f.control(
+    f.emulator.control(
         "inject",
         &format!(r#"{{"target":"glue-job","name":"{JOB}","message":"{FAILURE}"}}"#),
     );

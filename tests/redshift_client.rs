@@ -6,8 +6,6 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use platform_tui::aws::redshift::{Credentials, Redshift, Statement, StatementState};
@@ -70,19 +68,6 @@ impl Fixture {
             assert!(Instant::now() < deadline, "statement stuck: {statement:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    fn inject(&self, body: &str) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.emulator.port())).unwrap();
-        let request = format!(
-            "POST /platform-api/inject HTTP/1.1\r\nHost: 127.0.0.1\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        assert!(response.starts_with("HTTP/1.1 20"), "inject: {response}");
     }
 }
 
@@ -184,9 +169,12 @@ async fn a_failing_statement_carries_the_servers_error_text() {
 #[tokio::test]
 async fn an_injected_failure_fails_the_next_statement_only() {
     let f = Fixture::new().await;
-    f.inject(&format!(
-        r#"{{"target": "redshift-sql", "name": "{CLUSTER}", "message": "ERROR: disk full"}}"#
-    ));
+    f.emulator.control(
+        "inject",
+        &format!(
+            r#"{{"target": "redshift-sql", "name": "{CLUSTER}", "message": "ERROR: disk full"}}"#
+        ),
+    );
     let failed = f.run("select 1").await;
     assert_eq!(failed.state, StatementState::Failed, "{failed:?}");
     assert_eq!(failed.error.as_deref(), Some("ERROR: disk full"));

@@ -137,6 +137,16 @@ impl Emulator {
         assert_eq!(status, Some(200), "POST /moto-api/reset failed");
     }
 
+    /// POSTs JSON to the emulator's control endpoint (`/platform-api/PATH`, sandbox/platform_ext:
+    /// injected failures and durations); panics unless it answers 2xx.
+    pub fn control(&self, path: &str, body: &str) {
+        let answer = http_request(self.port, "POST", &format!("/platform-api/{path}"), body);
+        match answer {
+            Some((status, _)) if (200..300).contains(&status) => {}
+            other => panic!("POST /platform-api/{path}: {other:?}"),
+        }
+    }
+
     /// The emulator's log so far (its stderr).
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -204,6 +214,11 @@ fn project_root() -> PathBuf {
 
 /// Status code of a bodiless HTTP/1.1 request to 127.0.0.1:`port`, or None if it failed.
 fn http_status(port: u16, method: &str, path: &str) -> Option<u16> {
+    http_request(port, method, path, "").map(|(status, _)| status)
+}
+
+/// One HTTP/1.1 request with a JSON `body` to the emulator: (status, whole response).
+fn http_request(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
     let mut stream =
         TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_secs(1))
             .ok()?;
@@ -211,11 +226,13 @@ fn http_status(port: u16, method: &str, path: &str) -> Option<u16> {
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     );
     stream.write_all(request.as_bytes()).ok()?;
-    let mut head = [0u8; 64];
-    let n = stream.read(&mut head).ok()?;
-    let line = std::str::from_utf8(&head[..n]).ok()?;
-    line.strip_prefix("HTTP/1.")?.get(2..5)?.parse().ok()
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.strip_prefix("HTTP/1.")?.get(2..5)?.parse().ok()?;
+    Some((status, response))
 }
