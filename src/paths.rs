@@ -23,6 +23,14 @@ pub fn venv_dir(name: &str) -> PathBuf {
     project_dir().join(".venv").join(name)
 }
 
+/// A path the user typed, with a leading `~/` meaning their home directory.
+pub fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
 fn dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("", "", "platform-tui")
 }
@@ -65,4 +73,22 @@ pub fn log_file() -> PathBuf {
 
 pub fn sandbox_dir() -> PathBuf {
     state_dir().join("sandbox")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_home;
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        assert_eq!(expand_home("./trips.csv"), PathBuf::from("./trips.csv"));
+        assert_eq!(expand_home("/tmp/~x"), PathBuf::from("/tmp/~x"));
+        if let Some(home) = std::env::var_os("HOME") {
+            assert_eq!(
+                expand_home("~/logs/run.txt"),
+                PathBuf::from(home).join("logs/run.txt")
+            );
+        }
+    }
 }

@@ -16,6 +16,7 @@ use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
 use crate::aws::s3::{Entry, IfExists, ObjectDetail, S3};
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::paths;
 use crate::theme::Theme;
 use crate::views::document::{DocLine, DocumentView};
 use crate::views::preview::PreviewView;
@@ -134,7 +135,7 @@ impl Objects {
             format!("Upload a local file into s3://{bucket}/{prefix} — path"),
             "",
             move |path| {
-                let local = expand_home(path.trim());
+                let local = paths::expand_home(path.trim());
                 let Some(file_name) = local.file_name().map(|n| n.to_string_lossy().into_owned())
                 else {
                     return Outcome::Flash(Err(format!(
@@ -199,7 +200,7 @@ impl Objects {
             format!("Download s3://{bucket}/{key} to"),
             format!("./{file_name}"),
             move |path| {
-                let local = expand_home(path.trim());
+                let local = paths::expand_home(path.trim());
                 tokio::spawn(download(clients.s3.clone(), bucket, key, local, tx));
                 Outcome::Flash(Ok("downloading…".into()))
             },
@@ -220,13 +221,6 @@ async fn download(
         .map(|size| format!("saved {} ({})", local.display(), human_size(size)))
         .map_err(|e| e.to_string());
     let _ = tx.send(Msg::Flash(result));
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(path),
-    }
 }
 
 fn detail_lines(bucket: &str, d: &ObjectDetail) -> Vec<DocLine> {

@@ -92,7 +92,7 @@ async fn write_new_file(
     dropped: u64,
 ) -> Result<String, String> {
     use tokio::io::AsyncWriteExt;
-    let path = path.trim().to_string();
+    let path = crate::paths::expand_home(path.trim()).display().to_string();
     let mut file = tokio::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
