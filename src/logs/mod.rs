@@ -3,6 +3,7 @@
 //! so every [`LogSource::fetch_next`] returns only the lines that are new since the last call.
 //! The log viewer owns one source and polls it while it follows the log.
 
+mod cloudwatch;
 mod memory;
 mod s3_object;
 mod split;
@@ -10,6 +11,7 @@ mod split;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
+pub use cloudwatch::CloudWatchSource;
 pub use memory::{MemorySource, MemoryWriter};
 pub use s3_object::S3ObjectSource;
 pub use split::{decode_object, LineSplitter};
