@@ -1,6 +1,7 @@
 //! The service clients of one context. Built on the runtime (credential and region lookups may
 //! touch the network), never in the render loop. Each platform layer adds one field.
 
+use crate::airflow::Environments;
 use crate::aws::{self, emr::Emr, s3::S3, AwsSettings};
 use crate::aws::{glue::Glue, logs::CloudWatchLogs, redshift::Redshift};
 use crate::config::Context;
@@ -11,6 +12,8 @@ pub struct Clients {
     pub logs: CloudWatchLogs,
     pub emr: Emr,
     pub redshift: Redshift,
+    /// The context's Airflow environments (self-hosted and MWAA), connections cached.
+    pub airflow: Environments,
 }
 
 impl Clients {
@@ -23,6 +26,7 @@ impl Clients {
             logs: CloudWatchLogs::new(&sdk),
             emr: Emr::new(&sdk),
             redshift: Redshift::new(&sdk),
+            airflow: Environments::default(),
         })
     }
 }

@@ -5,6 +5,7 @@
 //! action), `resources` (the registry of resource kinds), `app` (state and event loop),
 //! `ui` (pure rendering of state).
 
+pub mod airflow;
 pub mod app;
 pub mod aws;
 pub mod cli;

@@ -25,4 +25,10 @@ pub enum Msg {
     },
     /// A message for the status line from background work that belongs to no view.
     Flash(Result<String, String>),
+    /// What background work started by a view decided (e.g. confirm an action after a dry run),
+    /// handled as if the view had returned it from a key. Dropped if that view was closed.
+    Outcome {
+        view: ViewId,
+        outcome: crate::app::view::Outcome,
+    },
 }

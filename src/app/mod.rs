@@ -233,6 +233,11 @@ impl App {
                 }
             }
             Msg::Flash(result) => self.flash(result),
+            Msg::Outcome { view, outcome } => {
+                if self.stack.iter().any(|s| s.id == view) {
+                    self.handle(outcome);
+                }
+            }
         }
     }
 

@@ -53,6 +53,21 @@ impl Cx<'_> {
         });
     }
 
+    /// Runs `work` on the runtime and handles the outcome it returns as if this view had returned
+    /// it from a key (push a view, ask the gate to confirm an action after a dry run…). Dropped if
+    /// the view was closed meanwhile.
+    pub fn spawn_outcome<F>(&self, work: F)
+    where
+        F: Future<Output = Outcome> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let view = self.view;
+        tokio::spawn(async move {
+            let outcome = work.await;
+            let _ = tx.send(Msg::Outcome { view, outcome });
+        });
+    }
+
     pub fn sender(&self) -> UnboundedSender<Msg> {
         self.tx.clone()
     }
