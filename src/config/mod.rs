@@ -55,6 +55,37 @@ pub struct Context {
     /// Static test credentials and path-style S3 (the local sandbox).
     #[serde(default)]
     pub sandbox: bool,
+    /// Self-hosted Airflow servers reached from this context: `[[contexts.NAME.airflow]]`.
+    /// (MWAA environments are found through the AWS API and need no entry.)
+    #[serde(default)]
+    pub airflow: Vec<AirflowServer>,
+    /// Where and how this context runs Terraform: `[contexts.NAME.terraform]`.
+    pub terraform: Option<TerraformSettings>,
+}
+
+/// One self-hosted Airflow server (2.x basic auth, 3.x JWT from /auth/token).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table with name and url")]
+pub struct AirflowServer {
+    pub name: String,
+    #[serde(deserialize_with = "required_http_url")]
+    pub url: String,
+    pub username: Option<String>,
+    /// The environment variable holding the password (never the password itself).
+    pub password_env: Option<String>,
+}
+
+/// The Terraform a context drives (provisioning views).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table with directory and optionally program"
+)]
+pub struct TerraformSettings {
+    /// The root module, e.g. `infra/envs/prod` (relative paths are from the project directory).
+    pub directory: PathBuf,
+    /// `terraform` or `tofu`, or a path to either; found on PATH when absent.
+    pub program: Option<PathBuf>,
 }
 
 /// The file as written; turned into `Config` after cross-field checks.
@@ -200,6 +231,10 @@ fn http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>
             "endpoint_url `{url}` must start with http:// or https://"
         )))
     }
+}
+
+fn required_http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    http_url(deserializer).map(|url| url.unwrap_or_default())
 }
 
 fn positive_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {

@@ -100,6 +100,20 @@ pub fn status() -> Result<Option<SandboxInfo>> {
     })
 }
 
+/// The sandbox's own Airflow, as a client reaches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxAirflow {
+    /// The api-server's base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// The running sandbox's Airflow, if the sandbox is up and its Airflow answers.
+pub fn airflow() -> Option<SandboxAirflow> {
+    None
+}
+
 fn stale_pid_file(pid: u32) -> String {
     format!("removing a stale pid file (process {pid} is no longer the sandbox emulator)")
 }
