@@ -111,7 +111,7 @@ fn unknown_field_suggests_the_closest_name() {
     assert_eq!(
         error("[contexts.prod]\nregion = \"eu-west-1\"\nreadonly = true\n"),
         "/cfg/config.toml:3:1: unknown field `readonly`, expected one of `profile`, `region`, \
-         `endpoint_url`, `read_only`, `datalake_bucket`, `sandbox`\n  hint: did you mean `read_only`?"
+         `endpoint_url`, `read_only`, `datalake_bucket`, `sandbox`, `airflow`, `terraform`\n  hint: did you mean `read_only`?"
     );
     assert_eq!(
         error("[context.prod]\n"),
