@@ -3,6 +3,7 @@
 //! so every [`LogSource::fetch_next`] returns only the lines that are new since the last call.
 //! The log viewer owns one source and polls it while it follows the log.
 
+pub mod airflow;
 mod cloudwatch;
 mod memory;
 mod s3_object;
