@@ -61,6 +61,14 @@ commands! {
     Terminate => "terminate", "terminate (asks first)", ["ctrl-t"];
     Logs => "logs", "logs", ["L"];
     ToggleAll => "toggle_all", "show all / only active", ["A"];
+    Pause => "pause", "pause / unpause", ["space"];
+    Clear => "clear", "clear (rerun), dry run first (asks first)", ["c"];
+    MarkSuccess => "mark_success", "mark success (asks first)", ["m"];
+    MarkFailed => "mark_failed", "mark failed (asks first)", ["M"];
+    SwitchView => "switch_view", "switch presentation (table, grid, Gantt, chart)", ["v"];
+    Init => "init", "terraform init", ["I"];
+    Plan => "plan", "plan (review before apply)", ["P"];
+    Apply => "apply", "apply the reviewed plan (asks first)", ["ctrl-a"];
 }
 
 #[derive(Debug, Clone)]
