@@ -20,6 +20,8 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 GLUE_SCRIPT = "glue_process_to_staging.py"
+# The emulator checks no subnet: any well-formed id does for the EMR job flow.
+SANDBOX_SUBNET_ID = "subnet-0a1b2c3d4e5f60000"
 
 log = logging.getLogger("platform_ext.seeding")
 
@@ -60,8 +62,33 @@ class PlatformNames:
     def emr_logs_bucket(self) -> str:
         return f"{self.prefix}-emr-logs"
 
+    @property
+    def emr_service_role(self) -> str:
+        return f"{self.prefix}-emr-service-role"
+
+    @property
+    def emr_instance_profile(self) -> str:
+        return f"{self.prefix}-emr-instance-profile"
+
     def role_arn(self, purpose: str) -> str:
         return f"arn:aws:iam::{ACCOUNT_ID}:role/{self.prefix}-{purpose}"
+
+    def airflow_variables(self) -> dict[str, str]:
+        """The Variables dags/prepare_data_nyc.py reads (dags/README.md), for these resources."""
+        return {
+            "datalake_bucket": self.datalake_bucket,
+            "emr_logs_bucket": self.emr_logs_bucket,
+            "glue_crawler_name": self.glue_crawler,
+            "glue_job_name": self.glue_job,
+            "emr_service_role": self.emr_service_role,
+            "emr_instance_profile": self.emr_instance_profile,
+            "emr_security_configuration": f"{self.prefix}-emr-security",
+            "emr_subnet_id": SANDBOX_SUBNET_ID,
+            "redshift_cluster_id": self.redshift_cluster,
+            "redshift_database": self.redshift_database,
+            "redshift_db_user": self.redshift_admin,
+            "redshift_copy_role_arn": self.role_arn("redshift-copy"),
+        }
 
 
 def client(service: str, endpoint_url: str):
@@ -197,8 +224,8 @@ def seed_emr(endpoint_url: str, names: PlatformNames, note: Callable[[str], None
             ],
             "KeepJobFlowAliveWhenNoSteps": True,
         },
-        ServiceRole=f"{names.prefix}-emr-service-role",
-        JobFlowRole=f"{names.prefix}-emr-instance-profile",
+        ServiceRole=names.emr_service_role,
+        JobFlowRole=names.emr_instance_profile,
         VisibleToAllUsers=True,
     )["JobFlowId"]
     note(f"emr: cluster {names.emr_cluster} ({cluster_id}), logs in s3://{names.emr_logs_bucket}/")

@@ -1,0 +1,190 @@
+"""Airflow's configuration for the sandbox, as environment variables (nothing is written to
+airflow.cfg): everything on 127.0.0.1, no examples, parallelism 4, log-server ports moved to
+free ports, and the parts each major version needs (../shared/ENVIRONMENT.md measured them).
+
+With an emulator URL, the `aws_default` connection and the Variables prepare_data_nyc reads are
+environment variables too (AIRFLOW_CONN_AWS_DEFAULT, AIRFLOW_VAR_<NAME>): Airflow reads them
+before its database, in the scheduler, the api-server and every task, on Airflow 2 and 3.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+SANDBOX_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = SANDBOX_DIR.parent
+DEFAULT_DAGS = PROJECT_DIR / "dags"
+PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "admin"
+REGION = "us-east-1"
+
+# Short sensor intervals for the sandbox (production defaults live in the DAG).
+SANDBOX_VARIABLES = {
+    "s3_sensor_poke_interval_seconds": "5",
+    "emr_step_sensor_poke_interval_seconds": "5",
+}
+
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def airflow_major() -> int:
+    import airflow
+
+    return int(airflow.__version__.split(".")[0])
+
+
+def airflow_version() -> str:
+    import airflow
+
+    return airflow.__version__
+
+
+def platform_names():
+    """sandbox/platform_ext/seeding.py's PlatformNames, loaded by path: the package itself imports
+    moto, which the Airflow venvs do not have."""
+    path = SANDBOX_DIR / "platform_ext" / "seeding.py"
+    spec = importlib.util.spec_from_file_location("sandbox_platform_seeding", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module.PlatformNames()
+
+
+@dataclass(frozen=True)
+class Options:
+    home: Path
+    port: int
+    dags: Path = DEFAULT_DAGS
+    emulator_url: str | None = None
+    jwt_expiration: int | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def environment(options: Options, major: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
+    env.update(common_settings(options))
+    env.update(airflow3_settings(options) if major >= 3 else airflow2_settings(options))
+    if options.emulator_url:
+        env.update(emulator_settings(options.emulator_url))
+    return env
+
+
+def common_settings(options: Options) -> dict[str, str]:
+    home = options.home
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(options.dags),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS_DIR),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": "127.0.0.1",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def airflow3_settings(options: Options) -> dict[str, str]:
+    settings = {
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__AUTH_MANAGER": (
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+        ),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(options.home)),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{options.base_url}/execution/",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(options.port),
+        "AIRFLOW__API__BASE_URL": options.base_url,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__SECRET_KEY": secret(options.home, "api_secret_key"),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secret(options.home, "jwt_secret"),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+    }
+    if options.jwt_expiration is not None:
+        settings["AIRFLOW__API_AUTH__JWT_EXPIRATION_TIME"] = str(options.jwt_expiration)
+    return settings
+
+
+def airflow2_settings(options: Options) -> dict[str, str]:
+    # SQLite allows only the SequentialExecutor on Airflow 2 (LocalExecutor needs Postgres/MySQL).
+    return {
+        "AIRFLOW__CORE__EXECUTOR": "SequentialExecutor",
+        "AIRFLOW__WEBSERVER__WEB_SERVER_HOST": "127.0.0.1",
+        "AIRFLOW__WEBSERVER__WEB_SERVER_PORT": str(options.port),
+        "AIRFLOW__WEBSERVER__BASE_URL": options.base_url,
+        "AIRFLOW__WEBSERVER__WORKERS": "1",
+        "AIRFLOW__WEBSERVER__SECRET_KEY": secret(options.home, "webserver_secret_key"),
+        "AIRFLOW__API__AUTH_BACKENDS": (
+            "airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session"
+        ),
+        "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "5",
+    }
+
+
+def emulator_settings(emulator_url: str) -> dict[str, str]:
+    connection = {
+        "conn_type": "aws",
+        "login": "sandbox",
+        "password": "sandbox",
+        "extra": {"endpoint_url": emulator_url, "region_name": REGION},
+    }
+    variables = {**platform_names().airflow_variables(), **SANDBOX_VARIABLES}
+    settings = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection)}
+    settings.update({f"AIRFLOW_VAR_{name.upper()}": value for name, value in variables.items()})
+    return settings
+
+
+def passwords_file(home: Path) -> Path:
+    """The simple auth manager's users file, pre-seeded so the password is known (admin)."""
+    path = home / "simple_auth_manager_passwords.json"
+    path.write_text(json.dumps({ADMIN_USER: ADMIN_PASSWORD}))
+    return path
+
+
+def secret(home: Path, name: str) -> str:
+    """A random secret kept in the home, so tokens and sessions survive a restart."""
+    path = home / f".{name}"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
