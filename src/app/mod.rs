@@ -363,6 +363,9 @@ impl App {
 
     fn on_confirm_key(&mut self, key: KeyEvent, pending: PendingConfirmation) -> Mode {
         use crossterm::event::KeyCode;
+        if pending.required_word().is_some() {
+            return self.on_typed_confirm_key(key, pending);
+        }
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 let approved = self.env.gate.confirm(pending);
@@ -376,6 +379,32 @@ impl App {
             }
             _ => Mode::Confirm(pending),
         }
+    }
+
+    /// A confirmation that needs a word typed: letters go into the dialog, `enter` approves
+    /// only the exact word (the gate checks it), `esc` cancels.
+    fn on_typed_confirm_key(&mut self, key: KeyEvent, mut pending: PendingConfirmation) -> Mode {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        match key.code {
+            KeyCode::Enter => {
+                match self.env.gate.confirm_typed(pending) {
+                    Ok(approved) => self.run_approved(approved),
+                    Err(message) => self.flash(Err(message)),
+                }
+                return Mode::Normal;
+            }
+            KeyCode::Esc => {
+                let message = self.env.gate.cancel(pending);
+                self.flash(Ok(message));
+                return Mode::Normal;
+            }
+            KeyCode::Backspace => pending.backspace(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                pending.type_char(c)
+            }
+            _ => {}
+        }
+        Mode::Confirm(pending)
     }
 
     /// `:name` jumps: the opened view replaces the stack, as in k9s.

@@ -49,6 +49,9 @@ pub struct ActionRequest {
     pub target: String,
     /// Extra lines for the confirmation dialog (sizes, consequences).
     pub details: Vec<String>,
+    /// A word the user must type exactly to approve (e.g. the workspace an apply destroys
+    /// in); `y` alone is not enough then.
+    pub typed_confirmation: Option<String>,
     pub work: Work,
 }
 
@@ -62,12 +65,20 @@ impl ActionRequest {
             spec,
             target: target.into(),
             details: Vec::new(),
+            typed_confirmation: None,
             work: Box::new(work),
         }
     }
 
     pub fn with_detail(mut self, line: impl Into<String>) -> Self {
         self.details.push(line.into());
+        self
+    }
+
+    /// Approval needs `word` typed exactly in the confirmation dialog (whatever the risk:
+    /// such a request always asks).
+    pub fn with_typed_confirmation(mut self, word: impl Into<String>) -> Self {
+        self.typed_confirmation = Some(word.into());
         self
     }
 }
@@ -85,12 +96,56 @@ impl fmt::Debug for ActionRequest {
 #[derive(Debug)]
 pub struct PendingConfirmation {
     pub request: ActionRequest,
+    /// What the user typed so far (only read for a typed confirmation).
+    typed: String,
+}
+
+impl PendingConfirmation {
+    fn new(request: ActionRequest) -> Self {
+        Self {
+            request,
+            typed: String::new(),
+        }
+    }
+
+    /// The word to type, if approval needs one.
+    pub fn required_word(&self) -> Option<&str> {
+        self.request.typed_confirmation.as_deref()
+    }
+
+    pub fn typed(&self) -> &str {
+        &self.typed
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        if !c.is_control() {
+            self.typed.push(c);
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        self.typed.pop();
+    }
+
+    /// Why approving now would be refused: a required word not typed exactly.
+    fn mismatch(&self) -> Option<String> {
+        let word = self.required_word()?;
+        (self.typed != word).then(|| {
+            format!(
+                "{} refused: typed '{}', not '{word}'",
+                self.request.spec.label, self.typed
+            )
+        })
+    }
 }
 
 /// An approved action, ready to run (on the runtime, never in the render loop).
 pub struct Approved {
     request: ActionRequest,
     gate: Arc<Gate>,
+    /// Set when [`Gate::confirm`] was asked to approve without the required typed word:
+    /// running it then refuses (recorded) and the work never runs.
+    refusal: Option<String>,
 }
 
 impl fmt::Debug for Approved {
@@ -148,15 +203,43 @@ impl Gate {
             self.record(&request, Outcome::Refused, Some("read-only context"));
             return Decision::Refused(message);
         }
-        match request.spec.risk {
-            Risk::Destructive => Decision::NeedsConfirmation(PendingConfirmation { request }),
-            Risk::Mutating => Decision::Approved(self.approve(request)),
+        match (request.spec.risk, &request.typed_confirmation) {
+            (Risk::Destructive, _) | (_, Some(_)) => {
+                Decision::NeedsConfirmation(PendingConfirmation::new(request))
+            }
+            (Risk::Mutating, None) => Decision::Approved(self.approve(request)),
         }
     }
 
-    /// The user said yes in the confirmation dialog.
+    /// The user said yes in the confirmation dialog. A request that needs a typed word is
+    /// approved only if exactly that word was typed ([`PendingConfirmation::type_char`]);
+    /// otherwise the result refuses when run, and the refusal is recorded. Prefer
+    /// [`Gate::confirm_typed`], which says so at once.
     pub fn confirm(self: &Arc<Self>, pending: PendingConfirmation) -> Approved {
-        self.approve(pending.request)
+        let refusal = pending.mismatch();
+        Approved {
+            refusal,
+            ..self.approve(pending.request)
+        }
+    }
+
+    /// The user pressed enter in the dialog: approved if the required word (if any) was
+    /// typed exactly, else refused (recorded) with a message saying what was expected.
+    pub fn confirm_typed(
+        self: &Arc<Self>,
+        pending: PendingConfirmation,
+    ) -> Result<Approved, String> {
+        match pending.mismatch() {
+            Some(message) => {
+                self.record(
+                    &pending.request,
+                    Outcome::Refused,
+                    Some("typed confirmation did not match"),
+                );
+                Err(message)
+            }
+            None => Ok(self.approve(pending.request)),
+        }
     }
 
     /// The user said no: nothing runs, and the refusal is on record.
@@ -169,6 +252,7 @@ impl Gate {
         Approved {
             request,
             gate: Arc::clone(self),
+            refusal: None,
         }
     }
 
@@ -196,14 +280,27 @@ impl Approved {
 
     /// Runs the work and records its outcome.
     pub async fn run(self) -> Finished {
-        let Approved { request, gate } = self;
+        let Approved {
+            request,
+            gate,
+            refusal,
+        } = self;
         let ActionRequest {
             spec, target, work, ..
         } = request;
-        let result = work(Approval { _private: () }).await;
-        let (outcome, detail) = match &result {
-            Ok(msg) => (Outcome::Succeeded, msg.as_str()),
-            Err(err) => (Outcome::Failed, err.as_str()),
+        let (result, outcome) = match refusal {
+            Some(message) => (Err(message), Outcome::Refused),
+            None => {
+                let result = work(Approval { _private: () }).await;
+                let outcome = match result {
+                    Ok(_) => Outcome::Succeeded,
+                    Err(_) => Outcome::Failed,
+                };
+                (result, outcome)
+            }
+        };
+        let detail = match &result {
+            Ok(msg) | Err(msg) => msg.as_str(),
         };
         if let Err(e) = gate
             .audit
@@ -298,6 +395,79 @@ mod tests {
             gate.audit_log().read_all().unwrap()[0].outcome,
             Outcome::Cancelled
         );
+    }
+
+    fn typed(word: &str, ran: Arc<AtomicBool>) -> ActionRequest {
+        request(&UPLOAD, ran).with_typed_confirmation(word)
+    }
+
+    fn type_word(pending: &mut PendingConfirmation, text: &str) {
+        text.chars().for_each(|c| pending.type_char(c));
+    }
+
+    #[tokio::test]
+    async fn typed_confirmation_refuses_a_wrong_word_and_records_it() {
+        let (gate, _dir) = gate(false);
+        let ran = Arc::new(AtomicBool::new(false));
+        let Decision::NeedsConfirmation(mut pending) = gate.submit(typed("prod", ran.clone()))
+        else {
+            panic!("a typed confirmation always asks, even for a mutating action")
+        };
+        assert_eq!(pending.required_word(), Some("prod"));
+        type_word(&mut pending, "prd");
+        let message = gate.confirm_typed(pending).unwrap_err();
+        assert!(message.contains("'prd', not 'prod'"), "{message}");
+        assert!(!ran.load(Ordering::SeqCst));
+        let records = gate.audit_log().read_all().unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].outcome, Outcome::Refused);
+        assert_eq!(records[0].action, "test.upload");
+    }
+
+    #[tokio::test]
+    async fn typed_confirmation_approves_only_the_exact_word() {
+        let (gate, _dir) = gate(false);
+        let ran = Arc::new(AtomicBool::new(false));
+        let Decision::NeedsConfirmation(mut pending) = gate.submit(typed("prod", ran.clone()))
+        else {
+            panic!("expected confirmation")
+        };
+        type_word(&mut pending, "prodx");
+        pending.backspace();
+        assert_eq!(pending.typed(), "prod");
+        let finished = gate.confirm_typed(pending).unwrap().run().await;
+        assert_eq!(finished.result, Ok("done".to_string()));
+        assert!(ran.load(Ordering::SeqCst));
+        let records = gate.audit_log().read_all().unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].outcome, Outcome::Succeeded);
+    }
+
+    #[tokio::test]
+    async fn plain_confirm_of_a_typed_request_without_the_word_never_runs_the_work() {
+        let (gate, _dir) = gate(false);
+        let ran = Arc::new(AtomicBool::new(false));
+        let Decision::NeedsConfirmation(pending) = gate.submit(typed("prod", ran.clone())) else {
+            panic!("expected confirmation")
+        };
+        let finished = gate.confirm(pending).run().await;
+        assert!(finished.result.is_err());
+        assert!(!ran.load(Ordering::SeqCst));
+        assert_eq!(
+            gate.audit_log().read_all().unwrap()[0].outcome,
+            Outcome::Refused
+        );
+    }
+
+    #[tokio::test]
+    async fn typed_confirmation_in_a_read_only_context_is_refused_before_asking() {
+        let (gate, _dir) = gate(true);
+        let ran = Arc::new(AtomicBool::new(false));
+        assert!(matches!(
+            gate.submit(typed("prod", ran.clone())),
+            Decision::Refused(_)
+        ));
+        assert!(!ran.load(Ordering::SeqCst));
     }
 
     #[tokio::test]

@@ -67,12 +67,38 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
                 .map(|d| Line::styled(sanitize::line(d).into_owned(), theme.muted)),
         );
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("context '{}' · y: yes   n/esc: no", app.env.context.name),
-            theme.warning,
-        ));
+        lines.extend(confirm_answer_lines(pending, &app.env.context.name, &theme));
         draw_dialog(frame, body, " Confirm ", lines, &theme);
     }
+}
+
+/// The dialog's last lines: how to answer (`y`/`n`, or the word to type and what is typed).
+fn confirm_answer_lines(
+    pending: &crate::gate::PendingConfirmation,
+    context: &str,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let Some(word) = pending.required_word() else {
+        return vec![Line::styled(
+            format!("context '{context}' · y: yes   n/esc: no"),
+            theme.warning,
+        )];
+    };
+    let matches = pending.typed() == word;
+    vec![
+        Line::styled(
+            format!("type '{}' and press enter to approve", sanitize::line(word)),
+            theme.warning,
+        ),
+        Line::from(vec![
+            Span::styled("> ", theme.highlight),
+            Span::styled(
+                format!("{}▏", sanitize::line(pending.typed())),
+                if matches { theme.ok } else { theme.base },
+            ),
+        ]),
+        Line::styled(format!("context '{context}' · esc: cancel"), theme.warning),
+    ]
 }
 
 fn draw_breadcrumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
