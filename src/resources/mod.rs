@@ -1,6 +1,17 @@
 //! The registry of resource kinds: the one place that maps a name typed after `:` (or one of
 //! its aliases) to the view that shows it. Adding a kind is one module plus one line in `KINDS`.
 
+pub mod airflow_actions;
+pub mod airflow_conf;
+pub mod airflow_dags;
+pub mod airflow_envs;
+pub mod airflow_failures;
+pub mod airflow_format;
+pub mod airflow_import_errors;
+pub mod airflow_runs;
+pub mod airflow_task_logs;
+pub mod airflow_task_tries;
+pub mod airflow_tasks;
 pub mod audit;
 pub mod contexts;
 pub mod emr_cluster_detail;
@@ -73,6 +84,11 @@ pub static KINDS: &[Kind] = &[
     emr_steps::KIND,
     redshift_clusters::KIND,
     redshift_sql::KIND,
+    airflow_envs::KIND,
+    airflow_dags::KIND,
+    airflow_import_errors::KIND,
+    airflow_runs::KIND,
+    airflow_failures::KIND,
     contexts::KIND,
     audit::KIND,
     Kind {

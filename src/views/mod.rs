@@ -1,3 +1,4 @@
+pub mod airflow;
 pub mod document;
 pub mod log_viewer;
 pub mod preview;

@@ -1,0 +1,124 @@
+//! What every Airflow view shares: reaching the environment, cell formats, the state colours
+//! of rows, and the `DAG@env` argument form.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ratatui::style::Style;
+
+use crate::airflow::{Airflow, State, TaskInstance};
+use crate::app::view::Outcome;
+use crate::clients::Clients;
+use crate::theme::Theme;
+use crate::views::airflow::state_style;
+
+/// The client of environment `env` (the context's default when `None`), as a message for people.
+pub async fn connect(clients: &Clients, env: Option<&str>) -> Result<Airflow, String> {
+    clients
+        .airflow
+        .connect(env)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Like [`connect`] but from the optional clients a fetch gets.
+pub async fn reach(clients: Option<Arc<Clients>>, env: Option<&str>) -> Result<Airflow, String> {
+    let clients = clients.ok_or("not connected yet")?;
+    connect(&clients, env).await
+}
+
+pub fn not_connected() -> Outcome {
+    Outcome::Flash(Err("not connected yet".into()))
+}
+
+/// `2026-01-15 03:04:05` (UTC), or empty.
+pub fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// Seconds since the epoch for sorting; missing times sort first.
+pub fn epoch(t: Option<DateTime<Utc>>) -> f64 {
+    t.map(|t| t.timestamp_millis() as f64 / 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// `42s`, `3m 05s`, `1h 02m`, or empty.
+pub fn seconds(secs: Option<f64>) -> String {
+    secs.map(|s| super::format::elapsed(s.max(0.0).round() as u64))
+        .unwrap_or_default()
+}
+
+/// The row colour of a state.
+pub fn row_style(state: &State, theme: &Theme) -> Option<Style> {
+    Some(state_style(state, theme))
+}
+
+/// A task instance as people name it: `task`, or `task[3]` for a mapped one.
+pub fn task_label(ti: &TaskInstance) -> String {
+    if ti.key.map_index >= 0 {
+        format!("{}[{}]", ti.key.task_id, ti.key.map_index)
+    } else {
+        ti.key.task_id.clone()
+    }
+}
+
+/// How long a task instance ran (or runs, to `now`).
+pub fn task_seconds(ti: &TaskInstance, now: DateTime<Utc>) -> Option<f64> {
+    match (ti.start_date, ti.end_date) {
+        (Some(_), Some(_)) if ti.duration.is_some() => ti.duration,
+        (Some(start), end) => Some(crate::views::airflow::seconds_between(
+            start,
+            end.unwrap_or(now),
+        )),
+        _ => ti.duration,
+    }
+}
+
+/// Splits `DAG@env` into the DAG and the environment (`None`: the context's default).
+pub fn split_env(argument: &str) -> (String, Option<String>) {
+    match argument.rsplit_once('@') {
+        Some((dag, env)) if !env.is_empty() => (dag.to_owned(), Some(env.to_owned())),
+        _ => (argument.trim_end_matches('@').to_owned(), None),
+    }
+}
+
+/// ` @env` for titles when the environment is not the default one.
+pub fn env_suffix(env: &Option<String>) -> String {
+    env.as_ref().map(|e| format!(" @{e}")).unwrap_or_default()
+}
+
+/// The first `limit` items as detail lines, then how many more there are.
+pub fn listed(lines: Vec<String>, limit: usize) -> Vec<String> {
+    let total = lines.len();
+    let mut out: Vec<String> = lines.into_iter().take(limit).collect();
+    if total > limit {
+        out.push(format!("… and {} more", total - limit));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dag_at_env_arguments() {
+        assert_eq!(
+            split_env("prepare_data_nyc"),
+            ("prepare_data_nyc".into(), None)
+        );
+        assert_eq!(
+            split_env("prepare_data_nyc@prod"),
+            ("prepare_data_nyc".into(), Some("prod".into()))
+        );
+        assert_eq!(split_env("dag@"), ("dag".into(), None));
+    }
+
+    #[test]
+    fn long_lists_say_how_many_more() {
+        let lines: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+        assert_eq!(listed(lines.clone(), 10).len(), 5);
+        assert_eq!(listed(lines, 2), vec!["0", "1", "… and 3 more"]);
+    }
+}

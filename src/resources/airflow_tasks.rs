@@ -1,0 +1,782 @@
+//! The task instances of one DAG run (`enter` on a run): a table in dependency order (task,
+//! state, try, start, duration, operator); `v` cycles to the grid of recent runs × tasks and to
+//! the Gantt chart of one run. On the selected task instance, in every presentation: `d` its
+//! tries, `L` its log, `c` clear (with downstream/upstream, dry run first), `m`/`M` mark
+//! success/failed.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use futures::future::BoxFuture;
+use futures::StreamExt;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::Frame;
+
+use super::airflow_actions::{self, Target};
+use super::airflow_format::{
+    env_suffix, epoch, not_connected, reach, row_style, seconds, task_label, task_seconds, when,
+};
+use super::{airflow_task_logs, airflow_task_tries};
+use crate::airflow::{Airflow, DagRun, MarkState, RunQuery, Task, TaskInstance};
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::clients::Clients;
+use crate::theme::Theme;
+use crate::views::airflow::gantt::{self, GanttBar};
+use crate::views::airflow::grid::{self, GridCursor, GridModel, GridRun};
+use crate::views::airflow::panel::Panel;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+/// Runs in the grid.
+pub const GRID_RUNS: usize = 25;
+/// Task-instance lists fetched at once for the grid.
+const CONCURRENT_REQUESTS: usize = 4;
+
+/// The run a screen shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRef {
+    pub env: Option<String>,
+    pub dag_id: String,
+    pub run_id: String,
+}
+
+pub fn view(env: Option<String>, run: &DagRun) -> Box<dyn View> {
+    Box::new(TasksScreen::new(RunRef {
+        env,
+        dag_id: run.dag_id.clone(),
+        run_id: run.run_id.clone(),
+    }))
+}
+
+/// The task instances of one run, in the DAG's dependency order.
+pub struct TaskInstances {
+    run: RunRef,
+    now: Option<DateTime<Utc>>,
+}
+
+impl TaskInstances {
+    pub fn new(run: RunRef) -> Self {
+        Self { run, now: None }
+    }
+
+    pub fn at(mut self, now: DateTime<Utc>) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("TASK", Constraint::Min(24)),
+    Column::new("STATE", Constraint::Length(16)),
+    Column::new("TRY", Constraint::Length(5)),
+    Column::new("START", Constraint::Length(19)),
+    Column::new("DURATION", Constraint::Length(8)),
+    Column::new("OPERATOR", Constraint::Min(16)),
+];
+
+/// Sorts task instances into the order of `tasks` (upstream first); unknown tasks go last.
+pub fn in_dependency_order(tasks: &[Task], mut instances: Vec<TaskInstance>) -> Vec<TaskInstance> {
+    let position: HashMap<&str, usize> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.task_id.as_str(), i))
+        .collect();
+    instances.sort_by_key(|ti| {
+        (
+            position
+                .get(ti.key.task_id.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            ti.key.map_index,
+        )
+    });
+    instances
+}
+
+async fn instances_of(airflow: &Airflow, run: &RunRef) -> Result<Vec<TaskInstance>, String> {
+    let (tasks, instances) = futures::join!(
+        airflow.tasks(&run.dag_id),
+        airflow.task_instances(&run.dag_id, &run.run_id)
+    );
+    let instances = instances.map_err(|e| e.to_string())?;
+    // Without the DAG's structure the list is still worth showing, in the API's order.
+    let tasks = tasks.unwrap_or_default();
+    Ok(in_dependency_order(&tasks, instances))
+}
+
+impl Resource for TaskInstances {
+    type Item = TaskInstance;
+
+    fn title(&self) -> String {
+        format!(
+            "tasks {} {}{}",
+            self.run.dag_id,
+            self.run.run_id,
+            env_suffix(&self.run.env)
+        )
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, t: &TaskInstance, column: usize) -> String {
+        match column {
+            0 => task_label(t),
+            1 => t.state.to_string(),
+            2 => match t.max_tries {
+                Some(max) if t.try_number > 0 => format!("{}/{}", t.try_number, max + 1),
+                _ => t.try_number.to_string(),
+            },
+            3 => when(t.start_date),
+            4 => seconds(task_seconds(t, self.now())),
+            _ => t.operator.clone().unwrap_or_default(),
+        }
+    }
+
+    fn sort_value(&self, t: &TaskInstance, column: usize) -> SortValue {
+        match column {
+            2 => SortValue::Number(t.try_number as f64),
+            3 => SortValue::Number(epoch(t.start_date)),
+            4 => SortValue::Number(task_seconds(t, self.now()).unwrap_or(-1.0)),
+            other => SortValue::Text(self.cell(t, other)),
+        }
+    }
+
+    fn identity(&self, t: &TaskInstance) -> String {
+        task_label(t)
+    }
+
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<TaskInstance>,
+    ) -> BoxFuture<'static, ()> {
+        let run = self.run.clone();
+        Box::pin(async move {
+            let listed = async {
+                let airflow = reach(clients, run.env.as_deref()).await?;
+                instances_of(&airflow, &run).await
+            };
+            match listed.await {
+                Ok(instances) => {
+                    sink.page(instances);
+                    sink.done();
+                }
+                Err(e) => sink.fail(e),
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&TaskInstance>, cx: &mut Cx) -> Outcome {
+        instance_cmd(cmd, selected, &self.run.env, cx)
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        instance_keys()
+    }
+
+    fn row_style(&self, t: &TaskInstance, theme: &Theme) -> Option<Style> {
+        row_style(&t.state, theme)
+    }
+}
+
+/// What a key does on a task instance, wherever it is selected (table, grid, Gantt, failures).
+pub fn instance_cmd(
+    cmd: Cmd,
+    selected: Option<&TaskInstance>,
+    env: &Option<String>,
+    cx: &mut Cx,
+) -> Outcome {
+    let acts = matches!(
+        cmd,
+        Cmd::Enter | Cmd::Detail | Cmd::Logs | Cmd::Clear | Cmd::MarkSuccess | Cmd::MarkFailed
+    );
+    if !acts {
+        return Outcome::Ignored;
+    }
+    let Some(ti) = selected else {
+        return Outcome::Flash(Err("select a task instance first".into()));
+    };
+    if matches!(cmd, Cmd::Enter | Cmd::Detail) {
+        return Outcome::Push(airflow_task_tries::view(env.clone(), ti));
+    }
+    let Some(target) = Target::of(cx, env) else {
+        return not_connected();
+    };
+    match cmd {
+        Cmd::Logs => airflow_task_logs::open(cx, target, ti, None),
+        Cmd::Clear => airflow_actions::clear_task(cx, target, ti),
+        Cmd::MarkSuccess => airflow_actions::mark(target, ti, MarkState::Success),
+        _ => airflow_actions::mark(target, ti, MarkState::Failed),
+    }
+}
+
+pub fn instance_keys() -> Vec<KeyHelp> {
+    vec![
+        KeyHelp::new(Cmd::Detail, "every try of the task (enter too)"),
+        KeyHelp::new(Cmd::Logs, "the log of the current try"),
+        KeyHelp::new(
+            Cmd::Clear,
+            "clear the task (downstream/upstream; dry run, asks)",
+        ),
+        KeyHelp::new(Cmd::MarkSuccess, "mark success (asks first)"),
+        KeyHelp::new(Cmd::MarkFailed, "mark failed (asks first)"),
+        KeyHelp::new(
+            Cmd::SwitchView,
+            "table / grid of recent runs / Gantt of the run",
+        ),
+    ]
+}
+
+/// Recent runs of a DAG with their task instances: what the grid and the Gantt chart draw.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunTasks {
+    pub tasks: Vec<Task>,
+    /// Oldest first.
+    pub runs: Vec<DagRun>,
+    /// The task instances of each run, same order as `runs`.
+    pub instances: Vec<Vec<TaskInstance>>,
+}
+
+impl RunTasks {
+    /// Task ids in dependency order, then any only the instances know (removed tasks).
+    pub fn task_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.tasks.iter().map(|t| t.task_id.clone()).collect();
+        for ti in self.instances.iter().flatten() {
+            if !ids.contains(&ti.key.task_id) {
+                ids.push(ti.key.task_id.clone());
+            }
+        }
+        ids
+    }
+
+    pub fn grid(&self) -> GridModel {
+        let tasks = self.task_ids();
+        let states = self
+            .instances
+            .iter()
+            .map(|run| {
+                tasks
+                    .iter()
+                    .map(|task| instance(run, task).map(|ti| ti.state.clone()))
+                    .collect()
+            })
+            .collect();
+        GridModel {
+            runs: self
+                .runs
+                .iter()
+                .map(|r| GridRun {
+                    run_id: r.run_id.clone(),
+                    state: r.state.clone(),
+                })
+                .collect(),
+            tasks,
+            states,
+        }
+    }
+
+    pub fn run_index(&self, run_id: &str) -> Option<usize> {
+        self.runs.iter().position(|r| r.run_id == run_id)
+    }
+
+    /// The instance of `task` in run `run` (the unmapped one, or the first map index).
+    pub fn instance(&self, run: usize, task: &str) -> Option<&TaskInstance> {
+        instance(self.instances.get(run)?, task)
+    }
+
+    /// The Gantt rows of run `run`, in dependency order.
+    pub fn gantt(&self, run: usize) -> Vec<&TaskInstance> {
+        let ids = self.task_ids();
+        let mut rows: Vec<&TaskInstance> = self.instances.get(run).into_iter().flatten().collect();
+        rows.sort_by_key(|ti| {
+            (
+                ids.iter().position(|id| *id == ti.key.task_id),
+                ti.key.map_index,
+            )
+        });
+        rows
+    }
+}
+
+fn instance<'a>(run: &'a [TaskInstance], task: &str) -> Option<&'a TaskInstance> {
+    let mut of_task = run.iter().filter(|ti| ti.key.task_id == task);
+    let first = of_task.next()?;
+    Some(if first.key.map_index < 0 {
+        first
+    } else {
+        run.iter()
+            .filter(|ti| ti.key.task_id == task)
+            .find(|ti| ti.state.is_failure())
+            .unwrap_or(first)
+    })
+}
+
+/// The instances of finished runs never change: kept between refreshes so that only running
+/// runs are asked again.
+type FinishedCache = Arc<Mutex<HashMap<String, Vec<TaskInstance>>>>;
+
+/// The instances of one run, from the cache when it finished before.
+async fn cached_instances(
+    airflow: Airflow,
+    dag_id: String,
+    run_id: String,
+    finished: bool,
+    cache: FinishedCache,
+) -> Result<Vec<TaskInstance>, String> {
+    // A cleared run is active again: what was cached of it is no longer true.
+    let known = if finished {
+        cache.lock().unwrap().get(&run_id).cloned()
+    } else {
+        cache.lock().unwrap().remove(&run_id)
+    };
+    if let (true, Some(known)) = (finished, known) {
+        return Ok(known);
+    }
+    let listed = airflow
+        .task_instances(&dag_id, &run_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    if finished {
+        cache.lock().unwrap().insert(run_id, listed.clone());
+    }
+    Ok(listed)
+}
+
+async fn load_run_tasks(
+    airflow: Airflow,
+    dag_id: String,
+    cache: FinishedCache,
+) -> Result<RunTasks, String> {
+    let query = RunQuery {
+        limit: GRID_RUNS,
+        ..RunQuery::default()
+    };
+    let (tasks, runs) = futures::join!(airflow.tasks(&dag_id), airflow.dag_runs(&dag_id, &query));
+    let tasks = tasks.map_err(|e| e.to_string())?;
+    let runs: Vec<DagRun> = runs
+        .map_err(|e| e.to_string())?
+        .items
+        .into_iter()
+        .rev()
+        .collect();
+    let fetches: Vec<_> = runs
+        .iter()
+        .map(|run| {
+            cached_instances(
+                airflow.clone(),
+                dag_id.clone(),
+                run.run_id.clone(),
+                !run.state.is_active(),
+                cache.clone(),
+            )
+        })
+        .collect();
+    let instances = futures::stream::iter(fetches)
+        .buffered(CONCURRENT_REQUESTS)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(RunTasks {
+        tasks,
+        runs,
+        instances,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presentation {
+    Table,
+    Grid,
+    Gantt,
+}
+
+impl Presentation {
+    fn next(self) -> Self {
+        match self {
+            Presentation::Table => Presentation::Grid,
+            Presentation::Grid => Presentation::Gantt,
+            Presentation::Gantt => Presentation::Table,
+        }
+    }
+}
+
+/// The task screen of a run: table, grid or Gantt over the same selection.
+pub struct TasksScreen {
+    run: RunRef,
+    table: TableView<TaskInstances>,
+    charts: Panel<RunTasks>,
+    cache: FinishedCache,
+    presentation: Presentation,
+    /// The grid's cursor; its run is also the run of the Gantt chart.
+    cursor: Option<GridCursor>,
+    gantt_selected: usize,
+    gantt_offset: usize,
+    /// A task to select in the table once it has loaded (opened from the failures view).
+    select_task: Option<String>,
+    now: Option<DateTime<Utc>>,
+}
+
+impl TasksScreen {
+    pub fn new(run: RunRef) -> Self {
+        Self {
+            table: TableView::new(TaskInstances::new(run.clone())),
+            run,
+            charts: Panel::default(),
+            cache: FinishedCache::default(),
+            presentation: Presentation::Table,
+            cursor: None,
+            gantt_selected: 0,
+            gantt_offset: 0,
+            select_task: None,
+            now: None,
+        }
+    }
+
+    /// Selects `task_id` as soon as the table has it.
+    pub fn selecting(mut self, task_id: &str) -> Self {
+        self.select_task = Some(task_id.to_owned());
+        self
+    }
+
+    /// A screen already holding its data, at a fixed clock, in `presentation` (snapshot tests).
+    pub fn with_data(
+        run: RunRef,
+        instances: Vec<TaskInstance>,
+        charts: RunTasks,
+        presentation: Presentation,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut screen = Self::new(run.clone());
+        screen.table = TableView::with_items(TaskInstances::new(run).at(now), instances);
+        screen.charts = Panel::ready(charts);
+        screen.presentation = presentation;
+        screen.now = Some(now);
+        screen
+    }
+
+    /// Moves the cursor by (runs, tasks) in the grid, or by tasks in the Gantt chart.
+    pub fn move_cursor(&mut self, runs: isize, tasks: isize) {
+        let Some(data) = &self.charts.data else {
+            return;
+        };
+        match self.presentation {
+            Presentation::Grid => {
+                let model = data.grid();
+                self.cursor = Some(self.cursor(data).moved(&model, runs, tasks));
+            }
+            Presentation::Gantt => {
+                let rows = data.gantt(self.cursor(data).run).len();
+                let last = rows.saturating_sub(1) as isize;
+                self.gantt_selected =
+                    (self.gantt_selected as isize + tasks).clamp(0, last.max(0)) as usize;
+            }
+            Presentation::Table => {}
+        }
+    }
+
+    pub fn presentation(&self) -> Presentation {
+        self.presentation
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+
+    /// The grid cursor: where the user left it, else on this screen's run and the task the
+    /// table has selected.
+    fn cursor(&self, data: &RunTasks) -> GridCursor {
+        if let Some(cursor) = self.cursor {
+            return cursor;
+        }
+        let run = data
+            .run_index(&self.run.run_id)
+            .unwrap_or(data.runs.len().saturating_sub(1));
+        let task = self
+            .table
+            .selected_item()
+            .and_then(|ti| data.task_ids().iter().position(|id| *id == ti.key.task_id))
+            .unwrap_or(0);
+        GridCursor {
+            run,
+            task,
+            offset: 0,
+        }
+    }
+
+    /// The task instance under the cursor of the grid or the Gantt chart.
+    fn chart_selection(&self) -> Option<TaskInstance> {
+        let data = self.charts.data.as_ref()?;
+        let cursor = self.cursor(data);
+        match self.presentation {
+            Presentation::Grid => {
+                let task = data.task_ids().get(cursor.task)?.clone();
+                data.instance(cursor.run, &task).cloned()
+            }
+            Presentation::Gantt => data
+                .gantt(cursor.run)
+                .get(self.gantt_selected)
+                .map(|t| (*t).clone()),
+            Presentation::Table => None,
+        }
+    }
+
+    fn load_charts(&mut self, cx: &Cx) {
+        let Some(clients) = cx.clients() else { return };
+        let (env, dag_id, cache) = (
+            self.run.env.clone(),
+            self.run.dag_id.clone(),
+            self.cache.clone(),
+        );
+        self.charts.load(cx, async move {
+            let airflow = reach(Some(clients), env.as_deref()).await?;
+            load_run_tasks(airflow, dag_id, cache).await
+        });
+    }
+
+    fn chart_key(&mut self, cmd: Cmd, cx: &mut Cx) -> Outcome {
+        let step = match cmd {
+            Cmd::Up => Some((0, -1)),
+            Cmd::Down => Some((0, 1)),
+            Cmd::PageUp => Some((-1, 0)),
+            Cmd::PageDown => Some((1, 0)),
+            Cmd::Top => Some((0, isize::MIN / 2)),
+            Cmd::Bottom => Some((0, isize::MAX / 2)),
+            _ => None,
+        };
+        if let Some((runs, tasks)) = step {
+            self.move_cursor(runs, tasks);
+            return Outcome::Handled;
+        }
+        let selected = self.chart_selection();
+        match (cmd, &selected) {
+            // Enter on a cell of another run opens that run's tasks with the task selected.
+            (Cmd::Enter, Some(ti)) if ti.key.run_id != self.run.run_id => {
+                let run = RunRef {
+                    env: self.run.env.clone(),
+                    dag_id: ti.key.dag_id.clone(),
+                    run_id: ti.key.run_id.clone(),
+                };
+                Outcome::Push(Box::new(TasksScreen::new(run).selecting(&ti.key.task_id)))
+            }
+            _ => instance_cmd(cmd, selected.as_ref(), &self.run.env, cx),
+        }
+    }
+
+    /// Moves the table's selection onto `select_task` once it is listed.
+    fn apply_pending_selection(&mut self, cx: &mut Cx) {
+        let Some(task) = self.select_task.clone() else {
+            return;
+        };
+        if self.table.is_empty() {
+            return;
+        }
+        self.select_task = None;
+        let key = |cmd| (KeyEvent::new(KeyCode::Null, KeyModifiers::NONE), Some(cmd));
+        let (event, top) = key(Cmd::Top);
+        self.table.on_key(event, top, cx);
+        for _ in 0..self.table.shown_len() {
+            if self
+                .table
+                .selected_item()
+                .is_some_and(|ti| ti.key.task_id == task)
+            {
+                return;
+            }
+            let (event, down) = key(Cmd::Down);
+            self.table.on_key(event, down, cx);
+        }
+    }
+
+    fn chart_title(&self, data: Option<&RunTasks>) -> String {
+        let env = env_suffix(&self.run.env);
+        match self.presentation {
+            Presentation::Gantt => {
+                let run = data
+                    .and_then(|d| d.runs.get(self.cursor(d).run))
+                    .map(|r| r.run_id.as_str())
+                    .unwrap_or(self.run.run_id.as_str());
+                format!("gantt {} {run}{env}", self.run.dag_id)
+            }
+            _ => format!("grid {} (recent runs × tasks){env}", self.run.dag_id),
+        }
+    }
+
+    fn render_chart(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
+        let title = self.chart_title(self.charts.data.as_ref());
+        let Some(inner) = self.charts.frame(frame, area, cx.theme, &title) else {
+            return;
+        };
+        let Some(data) = self.charts.data.as_ref() else {
+            return;
+        };
+        let cursor = self.cursor(data);
+        match self.presentation {
+            Presentation::Grid => {
+                let offset = grid::render(frame, inner, cx.theme, &data.grid(), cursor);
+                self.cursor = Some(GridCursor { offset, ..cursor });
+            }
+            _ => {
+                let bars: Vec<GanttBar> = data
+                    .gantt(cursor.run)
+                    .into_iter()
+                    .map(GanttBar::of)
+                    .collect();
+                let now = self.now();
+                self.gantt_offset = gantt::render(
+                    frame,
+                    inner,
+                    cx.theme,
+                    &bars,
+                    self.gantt_selected,
+                    self.gantt_offset,
+                    now,
+                );
+            }
+        }
+    }
+}
+
+impl View for TasksScreen {
+    fn title(&self) -> String {
+        self.table.title()
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
+        match self.presentation {
+            Presentation::Table => self.table.render(frame, area, cx),
+            _ => self.render_chart(frame, area, cx),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, cmd: Option<Cmd>, cx: &mut Cx) -> Outcome {
+        match cmd {
+            Some(Cmd::SwitchView) => {
+                self.presentation = self.presentation.next();
+                if self.presentation == Presentation::Gantt {
+                    self.gantt_selected = 0;
+                }
+                if self.presentation == Presentation::Grid {
+                    self.cursor = None;
+                }
+                self.refresh(cx);
+                Outcome::Handled
+            }
+            Some(cmd) if self.presentation != Presentation::Table => self.chart_key(cmd, cx),
+            _ => self.table.on_key(key, cmd, cx),
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) {
+        match self.presentation {
+            Presentation::Table => self.table.refresh(cx),
+            _ => self.load_charts(cx),
+        }
+    }
+
+    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
+        if let Err(payload) = self.charts.accept(payload) {
+            self.table.on_data(payload, cx);
+            self.apply_pending_selection(cx);
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        let mut keys = self.table.keys();
+        keys.push(KeyHelp::new(Cmd::PageUp, "grid: older run"));
+        keys.push(KeyHelp::new(Cmd::PageDown, "grid: newer run"));
+        keys
+    }
+
+    fn load_state(&self) -> &LoadState {
+        match self.presentation {
+            Presentation::Table => self.table.load_state(),
+            _ => &self.charts.state,
+        }
+    }
+
+    fn supports_filter(&self) -> bool {
+        self.presentation == Presentation::Table
+    }
+
+    fn set_filter(&mut self, filter: &str) {
+        self.table.set_filter(filter);
+    }
+
+    fn filter(&self) -> &str {
+        self.table.filter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::airflow::{State, TaskKey};
+
+    fn ti(task: &str, map_index: i64, state: State) -> TaskInstance {
+        TaskInstance {
+            key: TaskKey {
+                dag_id: "d".into(),
+                run_id: "r".into(),
+                task_id: task.into(),
+                map_index,
+            },
+            state,
+            try_number: 1,
+            max_tries: None,
+            operator: None,
+            queued_at: None,
+            start_date: None,
+            end_date: None,
+            duration: None,
+            hostname: None,
+            pool: None,
+            note: None,
+        }
+    }
+
+    fn task(id: &str) -> Task {
+        Task {
+            task_id: id.into(),
+            ..Task::default()
+        }
+    }
+
+    #[test]
+    fn instances_follow_the_dag_order_and_unknown_tasks_go_last() {
+        let tasks = [task("sense"), task("crawl"), task("load")];
+        let sorted = in_dependency_order(
+            &tasks,
+            vec![
+                ti("load", -1, State::None),
+                ti("gone", -1, State::Removed),
+                ti("crawl", 1, State::Success),
+                ti("sense", -1, State::Success),
+                ti("crawl", 0, State::Success),
+            ],
+        );
+        let order: Vec<String> = sorted.iter().map(task_label).collect();
+        assert_eq!(order, ["sense", "crawl[0]", "crawl[1]", "load", "gone"]);
+    }
+
+    #[test]
+    fn a_mapped_task_shows_a_failed_map_index_in_the_grid() {
+        let data = RunTasks {
+            tasks: vec![task("m")],
+            runs: vec![],
+            instances: vec![vec![ti("m", 0, State::Success), ti("m", 1, State::Failed)]],
+        };
+        assert_eq!(data.instance(0, "m").unwrap().state, State::Failed);
+        assert!(data.instance(0, "other").is_none());
+    }
+}
