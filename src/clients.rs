@@ -1,10 +1,10 @@
 //! The service clients of one context. Built on the runtime (credential and region lookups may
 //! touch the network), never in the render loop. Each platform layer adds one field.
 
-use crate::airflow::Environments;
+use crate::airflow::{Environments, Server};
 use crate::aws::{self, emr::Emr, s3::S3, AwsSettings};
-use crate::aws::{glue::Glue, logs::CloudWatchLogs, redshift::Redshift};
-use crate::config::Context;
+use crate::aws::{glue::Glue, logs::CloudWatchLogs, mwaa::Mwaa, redshift::Redshift};
+use crate::config::{AirflowServer, Context};
 
 pub struct Clients {
     pub s3: S3,
@@ -26,8 +26,46 @@ impl Clients {
             logs: CloudWatchLogs::new(&sdk),
             emr: Emr::new(&sdk),
             redshift: Redshift::new(&sdk),
-            airflow: Environments::default(),
+            airflow: Environments::new(
+                airflow_servers(context),
+                Some(Mwaa::new(&sdk)),
+                context.endpoint_url.as_deref(),
+            ),
         })
+    }
+}
+
+/// The context's Airflow servers: those its config names, then (in a sandbox context) the
+/// sandbox's own, named `sandbox`, when it runs.
+fn airflow_servers(context: &Context) -> Vec<Server> {
+    let mut servers: Vec<Server> = context.airflow.iter().map(configured_server).collect();
+    if context.sandbox {
+        if let Some(sandbox) = crate::sandbox::airflow() {
+            servers.push(Server {
+                name: "sandbox".into(),
+                url: sandbox.url,
+                login: Some((sandbox.username, sandbox.password)),
+            });
+        }
+    }
+    servers
+}
+
+/// A configured server; its password is read from the variable `password_env` names (empty
+/// when unset: the server then says the login failed).
+fn configured_server(server: &AirflowServer) -> Server {
+    let password = server
+        .password_env
+        .as_ref()
+        .and_then(|var| std::env::var(var).ok())
+        .unwrap_or_default();
+    Server {
+        name: server.name.clone(),
+        url: server.url.clone(),
+        login: server
+            .username
+            .as_ref()
+            .map(|username| (username.clone(), password)),
     }
 }
 

@@ -6,8 +6,32 @@
 
 use std::sync::Arc;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::Method;
+use serde_json::{json, Value};
+
 use super::error::{AirflowError, ErrorKind};
 use super::model::*;
+use super::transport::{Access, Api, Call, Failure, Transport};
+use super::{task_log, wire};
+
+/// Page size for lists read whole (the APIs cap pages at 100 by default).
+const PAGE: usize = 100;
+/// How many DAGs' last runs are asked for at once.
+const PARALLEL_REQUESTS: usize = 8;
+
+/// Characters escaped in a path segment: everything but `A-Z a-z 0-9 - . _ ~` (`~` is the
+/// API's wildcard; run ids carry `:` and `+`).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One path segment, percent-encoded.
+pub fn encode_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, SEGMENT).to_string()
+}
 
 /// Where the logs of task tries are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,40 +50,189 @@ pub struct Airflow {
 
 struct Inner {
     info: EnvironmentInfo,
+    transport: Transport,
+    log_location: TaskLogLocation,
 }
 
 impl Airflow {
+    pub(crate) fn new(
+        info: EnvironmentInfo,
+        access: Access,
+        log_location: TaskLogLocation,
+    ) -> Airflow {
+        Airflow {
+            inner: Arc::new(Inner {
+                info,
+                transport: Transport::new(access),
+                log_location,
+            }),
+        }
+    }
+
+    /// A self-hosted server at `url` (no trailing `/api/...`): basic auth on 2.x, a JWT from
+    /// `/auth/token` on 3.x, or no credentials when `login` is None.
+    pub fn self_hosted(name: &str, url: &str, login: Option<(String, String)>) -> Airflow {
+        let base_url = url.trim_end_matches('/').to_owned();
+        let info = EnvironmentInfo::self_hosted(name, &base_url);
+        let access = Access::Server {
+            base_url,
+            login: login.map(|(username, password)| super::transport::Login { username, password }),
+        };
+        Airflow::new(info, access, TaskLogLocation::Rest)
+    }
+
     /// What the environments view shows about this environment.
     pub fn info(&self) -> &EnvironmentInfo {
         &self.inner.info
     }
 
     pub fn task_log_location(&self) -> TaskLogLocation {
-        TaskLogLocation::Rest
+        self.inner.log_location.clone()
     }
 
-    fn pending(&self, operation: &str) -> AirflowError {
-        AirflowError::new(
-            ErrorKind::Other,
-            &self.inner.info.name,
-            operation,
-            "the Airflow client is being written",
-        )
+    /// The Airflow version the server reports (detected on first use), e.g. `3.3.2`.
+    pub async fn version(&self) -> Result<Option<String>, AirflowError> {
+        let dialect = self
+            .inner
+            .transport
+            .dialect()
+            .await
+            .map_err(|f| self.error("read the Airflow version", f))?;
+        Ok(dialect.version.clone())
+    }
+
+    /// The REST API dialect in use (`V1` on 2.x, `V2` on 3.x).
+    pub async fn api(&self) -> Result<Api, AirflowError> {
+        self.dialect_api("read the Airflow version").await
+    }
+
+    /// How many times a session was opened (login, token fetch or web login) so far.
+    pub fn logins(&self) -> u64 {
+        self.inner.transport.logins()
+    }
+
+    async fn dialect_api(&self, operation: &str) -> Result<Api, AirflowError> {
+        let dialect = self
+            .inner
+            .transport
+            .dialect()
+            .await
+            .map_err(|f| self.error(operation, f))?;
+        Ok(dialect.api)
+    }
+
+    fn error(&self, operation: &str, failure: Failure) -> AirflowError {
+        let (kind, message) = match failure {
+            Failure::Unreachable(message) => (ErrorKind::Unreachable, message),
+            Failure::Status(status, message) => {
+                let kind = match status {
+                    401 => ErrorKind::Unauthorized,
+                    403 => ErrorKind::Forbidden,
+                    404 => ErrorKind::NotFound,
+                    400 | 409 | 422 => ErrorKind::Invalid,
+                    _ => ErrorKind::Other,
+                };
+                (kind, format!("{message} (HTTP {status})"))
+            }
+            Failure::Other(message) => (ErrorKind::Other, message),
+        };
+        AirflowError::new(kind, &self.inner.info.name, operation, message)
+    }
+
+    async fn call(
+        &self,
+        operation: &str,
+        method: Method,
+        path: String,
+        query: Vec<(String, String)>,
+        body: Option<Value>,
+    ) -> Result<Value, AirflowError> {
+        let call = Call {
+            method,
+            path,
+            query,
+            body,
+        };
+        self.inner
+            .transport
+            .send(&call)
+            .await
+            .map_err(|f| self.error(operation, f))
+    }
+
+    async fn get(
+        &self,
+        operation: &str,
+        path: String,
+        query: Vec<(String, String)>,
+    ) -> Result<Value, AirflowError> {
+        self.call(operation, Method::GET, path, query, None).await
+    }
+
+    /// Every item of a paged collection `field` at `path`.
+    async fn all(
+        &self,
+        operation: &str,
+        path: String,
+        field: &str,
+        query: Vec<(String, String)>,
+    ) -> Result<Vec<Value>, AirflowError> {
+        let mut items = Vec::new();
+        loop {
+            let mut page_query = query.clone();
+            page_query.push(("limit".into(), PAGE.to_string()));
+            page_query.push(("offset".into(), items.len().to_string()));
+            let page = self.get(operation, path.clone(), page_query).await?;
+            let got = wire::items(&page, field);
+            items.extend(got.iter().cloned());
+            let total = wire::total_entries(&page).map_or(usize::MAX, |t| t as usize);
+            if got.len() < PAGE || items.len() >= total {
+                return Ok(items);
+            }
+        }
     }
 
     /// Every DAG (all pages), sorted by id.
     pub async fn dags(&self) -> Result<Vec<Dag>, AirflowError> {
-        Err(self.pending("list DAGs"))
+        let query = vec![("order_by".into(), "dag_id".into())];
+        let items = self.all("list DAGs", "/dags".into(), "dags", query).await?;
+        let mut dags: Vec<Dag> = items.iter().map(wire::dag).collect();
+        dags.sort_by(|a, b| a.dag_id.cmp(&b.dag_id));
+        Ok(dags)
     }
 
     /// Every DAG with `last_run` filled (the newest run of each).
     pub async fn dags_with_last_run(&self) -> Result<Vec<Dag>, AirflowError> {
-        Err(self.pending("list DAGs"))
+        use futures::stream::{self, StreamExt, TryStreamExt};
+        let dags = self.dags().await?;
+        let newest = RunQuery {
+            limit: 1,
+            ..RunQuery::default()
+        };
+        stream::iter(dags)
+            .map(|mut dag| {
+                let newest = &newest;
+                async move {
+                    let runs = self.dag_runs(&dag.dag_id, newest).await?;
+                    dag.last_run = runs.items.into_iter().next();
+                    Ok::<Dag, AirflowError>(dag)
+                }
+            })
+            .buffered(PARALLEL_REQUESTS)
+            .try_collect()
+            .await
     }
 
     /// The tasks of a DAG, in dependency order (upstream first).
     pub async fn tasks(&self, dag_id: &str) -> Result<Vec<Task>, AirflowError> {
-        Err(self.pending(&format!("list tasks of {dag_id}")))
+        let operation = format!("list tasks of {dag_id}");
+        let path = format!("/dags/{}/tasks", encode_segment(dag_id));
+        let answer = self.get(&operation, path, Vec::new()).await?;
+        let tasks = wire::items(&answer, "tasks")
+            .iter()
+            .map(wire::task)
+            .collect();
+        Ok(wire::in_dependency_order(tasks))
     }
 
     /// One page of runs, newest first (by run_after / logical date). `dag_id` `~` is every DAG.
@@ -68,8 +241,33 @@ impl Airflow {
         dag_id: &str,
         query: &RunQuery,
     ) -> Result<Page<DagRun>, AirflowError> {
-        let _ = query;
-        Err(self.pending(&format!("list runs of {dag_id}")))
+        let operation = format!("list runs of {dag_id}");
+        let api = self.dialect_api(&operation).await?;
+        let newest_first = match api {
+            Api::V1 => "-execution_date",
+            Api::V2 => "-run_after",
+        };
+        let limit = if query.limit == 0 { PAGE } else { query.limit };
+        let mut params = vec![
+            ("limit".to_owned(), limit.to_string()),
+            ("offset".to_owned(), query.offset.to_string()),
+            ("order_by".to_owned(), newest_first.to_owned()),
+        ];
+        params.extend(
+            query
+                .states
+                .iter()
+                .map(|s| ("state".to_owned(), s.as_str().to_owned())),
+        );
+        let path = format!("/dags/{}/dagRuns", encode_segment(dag_id));
+        let answer = self.get(&operation, path, params).await?;
+        Ok(Page {
+            items: wire::items(&answer, "dag_runs")
+                .iter()
+                .map(wire::dag_run)
+                .collect(),
+            total: wire::total_entries(&answer),
+        })
     }
 
     /// The task instances of one run (current try of each).
@@ -78,7 +276,12 @@ impl Airflow {
         dag_id: &str,
         run_id: &str,
     ) -> Result<Vec<TaskInstance>, AirflowError> {
-        Err(self.pending(&format!("list task instances of {dag_id} {run_id}")))
+        let operation = format!("list task instances of {dag_id} {run_id}");
+        let path = format!("{}/taskInstances", run_path(dag_id, run_id));
+        let items = self
+            .all(&operation, path, "task_instances", Vec::new())
+            .await?;
+        Ok(items.iter().map(wire::task_instance).collect())
     }
 
     /// Failed task instances across every DAG and run, newest first, at most `limit`.
@@ -86,33 +289,107 @@ impl Airflow {
         &self,
         limit: usize,
     ) -> Result<Vec<TaskInstance>, AirflowError> {
-        let _ = limit;
-        Err(self.pending("list failed task instances"))
+        let operation = "list failed task instances";
+        let path = "/dags/~/dagRuns/~/taskInstances".to_owned();
+        let failed = ("state".to_owned(), "failed".to_owned());
+        let items = match self.dialect_api(operation).await? {
+            // v2 sorts on the server: one page is enough.
+            Api::V2 => {
+                let query = vec![
+                    failed,
+                    ("order_by".into(), "-end_date".into()),
+                    ("limit".into(), limit.to_string()),
+                ];
+                let answer = self.get(operation, path, query).await?;
+                wire::items(&answer, "task_instances").to_vec()
+            }
+            // v1 cannot sort task instances: read them all and sort here.
+            Api::V1 => {
+                self.all(operation, path, "task_instances", vec![failed])
+                    .await?
+            }
+        };
+        let mut instances: Vec<TaskInstance> = items.iter().map(wire::task_instance).collect();
+        instances.sort_by(|a, b| {
+            let newest = |t: &TaskInstance| t.end_date.or(t.start_date);
+            newest(b).cmp(&newest(a))
+        });
+        instances.truncate(limit);
+        Ok(instances)
     }
 
     /// Every try of one task instance, oldest first.
     pub async fn task_tries(&self, key: &TaskKey) -> Result<Vec<TaskInstance>, AirflowError> {
-        Err(self.pending(&format!("list tries of {}", key.task_id)))
+        let operation = format!("list tries of {}", key.task_id);
+        let path = format!("{}/tries", task_path(key));
+        let items = self
+            .all(&operation, path, "task_instances", Vec::new())
+            .await?;
+        let mut tries: Vec<TaskInstance> = items
+            .iter()
+            .map(wire::task_instance)
+            .filter(|t| t.try_number > 0)
+            .collect();
+        tries.sort_by_key(|t| t.try_number);
+        tries.dedup_by_key(|t| t.try_number);
+        Ok(tries)
     }
 
     /// The log of one try: everything on the first call (`token` None), then only new lines.
+    /// Try 0 never ran: its log is empty and finished.
     pub async fn task_log(
         &self,
         key: &TaskKey,
         try_number: u32,
         token: Option<&str>,
     ) -> Result<TaskLogChunk, AirflowError> {
-        let _ = (try_number, token);
-        Err(self.pending(&format!("read the log of {}", key.task_id)))
+        if try_number == 0 {
+            return Ok(TaskLogChunk {
+                end_of_log: true,
+                ..TaskLogChunk::default()
+            });
+        }
+        let operation = format!("read the log of {} try {try_number}", key.task_id);
+        let path = format!(
+            "{}/taskInstances/{}/logs/{try_number}",
+            run_path(&key.dag_id, &key.run_id),
+            encode_segment(&key.task_id)
+        );
+        let mut query = vec![("full_content".to_owned(), "false".to_owned())];
+        if key.map_index >= 0 {
+            query.push(("map_index".into(), key.map_index.to_string()));
+        }
+        if let Some(token) = token {
+            query.push(("token".into(), token.to_owned()));
+        }
+        let answer = self.get(&operation, path, query).await?;
+        Ok(task_log::chunk(&answer))
     }
 
     pub async fn import_errors(&self) -> Result<Vec<ImportError>, AirflowError> {
-        Err(self.pending("list import errors"))
+        let items = self
+            .all(
+                "list import errors",
+                "/importErrors".into(),
+                "import_errors",
+                Vec::new(),
+            )
+            .await?;
+        Ok(items.iter().map(wire::import_error).collect())
     }
 
     pub async fn set_paused(&self, dag_id: &str, paused: bool) -> Result<Dag, AirflowError> {
-        let _ = paused;
-        Err(self.pending(&format!("pause {dag_id}")))
+        let verb = if paused { "pause" } else { "unpause" };
+        let answer = self
+            .call(
+                &format!("{verb} {dag_id}"),
+                Method::PATCH,
+                format!("/dags/{}", encode_segment(dag_id)),
+                vec![("update_mask".into(), "is_paused".into())],
+                Some(json!({ "is_paused": paused })),
+            )
+            .await?;
+        Ok(wire::dag(&answer))
     }
 
     /// Triggers a run now with `conf` (a JSON object).
@@ -121,8 +398,25 @@ impl Airflow {
         dag_id: &str,
         conf: serde_json::Value,
     ) -> Result<DagRun, AirflowError> {
-        let _ = conf;
-        Err(self.pending(&format!("trigger {dag_id}")))
+        let operation = format!("trigger {dag_id}");
+        if !conf.is_object() {
+            return Err(AirflowError::new(
+                ErrorKind::Invalid,
+                &self.inner.info.name,
+                operation,
+                "the conf must be a JSON object ({...})",
+            ));
+        }
+        let body = match self.dialect_api(&operation).await? {
+            Api::V1 => json!({ "conf": conf }),
+            // 3.x requires the field; null means "now, without a logical date".
+            Api::V2 => json!({ "conf": conf, "logical_date": null }),
+        };
+        let path = format!("/dags/{}/dagRuns", encode_segment(dag_id));
+        let answer = self
+            .call(&operation, Method::POST, path, Vec::new(), Some(body))
+            .await?;
+        Ok(wire::dag_run(&answer))
     }
 
     /// Clears (reruns) task instances of one run; with `dry_run` only lists them.
@@ -131,8 +425,36 @@ impl Airflow {
         dag_id: &str,
         request: &ClearTasks,
     ) -> Result<Vec<TaskInstance>, AirflowError> {
-        let _ = request;
-        Err(self.pending(&format!("clear tasks of {dag_id}")))
+        let operation = if request.dry_run {
+            format!("list what clearing in {dag_id} {} reruns", request.run_id)
+        } else {
+            format!("clear tasks of {dag_id} {}", request.run_id)
+        };
+        let mut body = json!({
+            "dry_run": request.dry_run,
+            "dag_run_id": request.run_id,
+            "include_downstream": request.include_downstream,
+            "include_upstream": request.include_upstream,
+            "only_failed": request.only_failed,
+            "reset_dag_runs": true,
+        });
+        if !request.task_ids.is_empty() {
+            body["task_ids"] = json!(request.task_ids);
+        }
+        let path = format!("/dags/{}/clearTaskInstances", encode_segment(dag_id));
+        let answer = self
+            .call(&operation, Method::POST, path, Vec::new(), Some(body))
+            .await?;
+        Ok(wire::items(&answer, "task_instances")
+            .iter()
+            .map(|v| {
+                let mut ti = wire::task_instance(v);
+                if ti.key.dag_id.is_empty() {
+                    ti.key.dag_id = dag_id.to_owned();
+                }
+                ti
+            })
+            .collect())
     }
 
     /// Clears a whole run (every task reruns); with `dry_run` only lists them.
@@ -142,8 +464,12 @@ impl Airflow {
         run_id: &str,
         dry_run: bool,
     ) -> Result<Vec<TaskInstance>, AirflowError> {
-        let _ = dry_run;
-        Err(self.pending(&format!("clear run {dag_id} {run_id}")))
+        let whole_run = ClearTasks {
+            run_id: run_id.to_owned(),
+            dry_run,
+            ..ClearTasks::default()
+        };
+        self.clear_tasks(dag_id, &whole_run).await
     }
 
     /// Marks one task instance success or failed.
@@ -152,6 +478,84 @@ impl Airflow {
         key: &TaskKey,
         state: MarkState,
     ) -> Result<TaskInstance, AirflowError> {
-        Err(self.pending(&format!("mark {} {}", key.task_id, state.as_str())))
+        let operation = format!("mark {} {}", key.task_id, state.as_str());
+        let api = self.dialect_api(&operation).await?;
+        let path = format!(
+            "{}/taskInstances/{}",
+            run_path(&key.dag_id, &key.run_id),
+            encode_segment(&key.task_id)
+        );
+        let (query, body) = match api {
+            Api::V1 => (
+                Vec::new(),
+                json!({ "dry_run": false, "new_state": state.as_str() }),
+            ),
+            Api::V2 => {
+                let mut query = Vec::new();
+                if key.map_index >= 0 {
+                    query.push(("map_index".to_owned(), key.map_index.to_string()));
+                }
+                (query, json!({ "new_state": state.as_str() }))
+            }
+        };
+        let path = match (api, key.map_index) {
+            (Api::V1, index) if index >= 0 => format!("{path}/{index}"),
+            _ => path,
+        };
+        self.call(&operation, Method::PATCH, path, query, Some(body))
+            .await?;
+        self.task_instance(key).await
+    }
+
+    /// One task instance as it is now.
+    pub async fn task_instance(&self, key: &TaskKey) -> Result<TaskInstance, AirflowError> {
+        let operation = format!("read task instance {}", key.task_id);
+        let answer = self.get(&operation, task_path(key), Vec::new()).await?;
+        Ok(wire::task_instance(&answer))
+    }
+}
+
+/// `/dags/{dag}/dagRuns/{run}`, encoded.
+fn run_path(dag_id: &str, run_id: &str) -> String {
+    format!(
+        "/dags/{}/dagRuns/{}",
+        encode_segment(dag_id),
+        encode_segment(run_id)
+    )
+}
+
+/// `/dags/{dag}/dagRuns/{run}/taskInstances/{task}[/{map_index}]`, encoded.
+fn task_path(key: &TaskKey) -> String {
+    let path = format!(
+        "{}/taskInstances/{}",
+        run_path(&key.dag_id, &key.run_id),
+        encode_segment(&key.task_id)
+    );
+    if key.map_index >= 0 {
+        format!("{path}/{}", key.map_index)
+    } else {
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_are_percent_encoded_and_the_wildcard_is_kept() {
+        assert_eq!(
+            encode_segment("manual__2026-11-24T04:00:00+00:00"),
+            "manual__2026-11-24T04%3A00%3A00%2B00%3A00"
+        );
+        assert_eq!(encode_segment("~"), "~");
+        assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
+        let key = TaskKey {
+            dag_id: "d".into(),
+            run_id: "r+1".into(),
+            task_id: "t".into(),
+            map_index: 2,
+        };
+        assert_eq!(task_path(&key), "/dags/d/dagRuns/r%2B1/taskInstances/t/2");
     }
 }

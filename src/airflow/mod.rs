@@ -3,12 +3,17 @@
 //! answers are the version-independent types of [`model`]. Views never see which API version or
 //! which transport served them.
 
+mod auth;
 mod client;
 mod environments;
 mod error;
 pub mod model;
+mod task_log;
+mod transport;
+mod wire;
 
-pub use client::{Airflow, TaskLogLocation};
-pub use environments::Environments;
-pub use error::AirflowError;
+pub use client::{encode_segment, Airflow, TaskLogLocation};
+pub use environments::{mwaa_airflow, Environments, Server};
+pub use error::{AirflowError, ErrorKind};
 pub use model::*;
+pub use transport::Api;

@@ -268,3 +268,18 @@ pub struct EnvironmentInfo {
     /// Where task logs go, e.g. `CloudWatch airflow-prod-Task (INFO)`; `None` for the REST API.
     pub task_logs: Option<String>,
 }
+
+impl EnvironmentInfo {
+    /// A self-hosted server as the config names it (its version is known once connected).
+    pub fn self_hosted(name: &str, url: &str) -> Self {
+        EnvironmentInfo {
+            name: name.to_owned(),
+            kind: EnvironmentKind::SelfHosted,
+            status: "configured".into(),
+            airflow_version: None,
+            url: Some(url.trim_end_matches('/').to_owned()),
+            last_update: None,
+            task_logs: None,
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod error;
 pub mod glue;
 mod local_file;
 pub mod logs;
+pub mod mwaa;
 pub mod redshift;
 pub mod s3;
 

@@ -1,0 +1,508 @@
+//! How requests reach an Airflow REST API and stay authorized:
+//! - self-hosted 2.x: `/api/v1` with basic auth;
+//! - self-hosted 3.x: `/api/v2` with a JWT from `POST /auth/token`;
+//! - MWAA: InvokeRestApi when the path fits its 64 characters, otherwise the webserver itself
+//!   after a web login (CreateWebLoginToken, then `/aws_mwaa/login` → session cookie on 2.x, or
+//!   `/pluginsv2/aws_mwaa/login` → `_token` JWT cookie used as Bearer on 3.x).
+//!
+//! The dialect is detected on first use and kept; a session is opened on first use, renewed
+//! shortly before it expires and once more when the server answers 401. Nothing is cached
+//! after a failure, so a server that was down is simply tried again by the next call.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::sync::{Mutex, OnceCell};
+
+use super::auth::{jwt_expiry, Expiry};
+use super::wire;
+use crate::aws::mwaa::Mwaa;
+
+/// The longest path InvokeRestApi accepts.
+pub(crate) const INVOKE_PATH_LIMIT: usize = 64;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an MWAA 2.x session cookie is trusted when the cookie does not say.
+const COOKIE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// The REST API dialect of a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    /// `/api/v1`, Airflow 2.x.
+    V1,
+    /// `/api/v2`, Airflow 3.x.
+    V2,
+}
+
+impl Api {
+    /// The dialect of an Airflow version string (`2.10.5`, `3.0.6`): 3 and later speak v2.
+    pub fn of_version(version: &str) -> Api {
+        let major: u32 = version
+            .trim()
+            .split(['.', '-', '+'])
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(2);
+        if major >= 3 {
+            Api::V2
+        } else {
+            Api::V1
+        }
+    }
+
+    pub fn root(self) -> &'static str {
+        match self {
+            Api::V1 => "/api/v1",
+            Api::V2 => "/api/v2",
+        }
+    }
+}
+
+/// The detected dialect and the version the server reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialect {
+    pub api: Api,
+    pub version: Option<String>,
+}
+
+/// A user and password for a self-hosted server.
+#[derive(Clone)]
+pub(crate) struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+/// Where the API is.
+pub(crate) enum Access {
+    Server {
+        base_url: String,
+        login: Option<Login>,
+    },
+    Mwaa {
+        mwaa: Mwaa,
+        environment: String,
+        /// `https` for AWS, `http` for a local emulator.
+        scheme: &'static str,
+        airflow_version: Option<String>,
+    },
+}
+
+/// One call of the REST API; `path` is relative to the API root (`/dags/x`), already encoded.
+pub(crate) struct Call {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+/// Why a call failed, before it is worded for people.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Unreachable(String),
+    /// The API answered with this status; the message is its own words.
+    Status(u16, String),
+    Other(String),
+}
+
+/// An open session: where to send requests and with what.
+#[derive(Clone)]
+struct Session {
+    base_url: String,
+    credential: Credential,
+    expiry: Option<Expiry>,
+}
+
+#[derive(Clone)]
+enum Credential {
+    None,
+    Basic(Login),
+    Bearer(String),
+    Cookie(String),
+}
+
+pub(crate) struct Transport {
+    access: Access,
+    http: reqwest::Client,
+    dialect: OnceCell<Dialect>,
+    session: Mutex<Option<Session>>,
+    logins: AtomicU64,
+}
+
+impl Transport {
+    pub fn new(access: Access) -> Transport {
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            // Login routes answer with a redirect whose Set-Cookie is what we need.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the HTTP client builds");
+        Transport {
+            access,
+            http,
+            dialect: OnceCell::new(),
+            session: Mutex::new(None),
+            logins: AtomicU64::new(0),
+        }
+    }
+
+    /// How many sessions were opened so far (logins, token fetches).
+    pub fn logins(&self) -> u64 {
+        self.logins.load(Ordering::Relaxed)
+    }
+
+    pub async fn dialect(&self) -> Result<&Dialect, Failure> {
+        self.dialect.get_or_try_init(|| self.detect()).await
+    }
+
+    async fn detect(&self) -> Result<Dialect, Failure> {
+        match &self.access {
+            Access::Mwaa {
+                airflow_version, ..
+            } => Ok(Dialect {
+                api: Api::of_version(airflow_version.as_deref().unwrap_or("2")),
+                version: airflow_version.clone(),
+            }),
+            Access::Server { base_url, login } => {
+                let v2 = self.http.get(format!("{base_url}/api/v2/version"));
+                let (status, body) = self.read(v2).await?;
+                match status {
+                    s if s.is_success() => Ok(Dialect {
+                        api: Api::V2,
+                        version: wire::text(&body, "version"),
+                    }),
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Ok(Dialect {
+                        api: Api::V2,
+                        version: None,
+                    }),
+                    _ => {
+                        let mut v1 = self.http.get(format!("{base_url}/api/v1/version"));
+                        if let Some(login) = login {
+                            v1 = v1.basic_auth(&login.username, Some(&login.password));
+                        }
+                        let (status, body) = self.read(v1).await?;
+                        if status.is_success() || status == StatusCode::UNAUTHORIZED {
+                            Ok(Dialect {
+                                api: Api::of_version(
+                                    wire::text(&body, "version").as_deref().unwrap_or("2"),
+                                ),
+                                version: wire::text(&body, "version"),
+                            })
+                        } else {
+                            Err(Failure::Other(format!(
+                                "{base_url} serves neither /api/v2/version nor /api/v1/version \
+                                 (HTTP {status}): is this an Airflow api-server or webserver?"
+                            )))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends `call` and returns the JSON answer (`null` for an empty one).
+    pub async fn send(&self, call: &Call) -> Result<Value, Failure> {
+        let api = self.dialect().await?.api;
+        if let Access::Mwaa {
+            mwaa, environment, ..
+        } = &self.access
+        {
+            let path = decode_path(&call.path);
+            if path.len() <= INVOKE_PATH_LIMIT {
+                return invoke(mwaa, environment, &path, call).await;
+            }
+        }
+        let session = self.session(api, false).await?;
+        let (status, body) = self.read(self.request(api, &session, call)).await?;
+        if status != StatusCode::UNAUTHORIZED || matches!(session.credential, Credential::None) {
+            return answer(status, body);
+        }
+        let session = self.session(api, true).await?;
+        let (status, body) = self.read(self.request(api, &session, call)).await?;
+        answer(status, body)
+    }
+
+    fn request(&self, api: Api, session: &Session, call: &Call) -> reqwest::RequestBuilder {
+        let url = format!("{}{}{}", session.base_url, api.root(), call.path);
+        let mut request = self
+            .http
+            .request(call.method.clone(), url)
+            .header(header::ACCEPT, "application/json");
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        match &session.credential {
+            Credential::None => request,
+            Credential::Basic(login) => request.basic_auth(&login.username, Some(&login.password)),
+            Credential::Bearer(token) => request.bearer_auth(token),
+            Credential::Cookie(cookie) => request.header(header::COOKIE, cookie),
+        }
+    }
+
+    /// The current session, opening a new one when there is none, it is about to expire, or
+    /// `renew` (the server refused the current one).
+    async fn session(&self, api: Api, renew: bool) -> Result<Session, Failure> {
+        let mut current = self.session.lock().await;
+        if let Some(session) = current.as_ref() {
+            let fresh = session.expiry.is_none_or(|e| !e.is_due(now_secs()));
+            if fresh && !renew {
+                return Ok(session.clone());
+            }
+        }
+        *current = None;
+        let session = self.open_session(api).await?;
+        self.logins.fetch_add(1, Ordering::Relaxed);
+        *current = Some(session.clone());
+        Ok(session)
+    }
+
+    async fn open_session(&self, api: Api) -> Result<Session, Failure> {
+        match &self.access {
+            Access::Server { base_url, login } => {
+                let Some(login) = login else {
+                    return Ok(Session {
+                        base_url: base_url.clone(),
+                        credential: Credential::None,
+                        expiry: None,
+                    });
+                };
+                if api == Api::V1 {
+                    return Ok(Session {
+                        base_url: base_url.clone(),
+                        credential: Credential::Basic(login.clone()),
+                        expiry: None,
+                    });
+                }
+                let request = self
+                    .http
+                    .post(format!("{base_url}/auth/token"))
+                    .json(&json!({"username": login.username, "password": login.password}));
+                let (status, body) = self.read(request).await?;
+                let body = answer(status, body).map_err(|failure| match failure {
+                    Failure::Status(s, message) => Failure::Status(
+                        if s == 400 || s == 403 { 401 } else { s },
+                        format!("POST /auth/token as {}: {message}", login.username),
+                    ),
+                    other => other,
+                })?;
+                let token = wire::text(&body, "access_token").ok_or_else(|| {
+                    Failure::Other("POST /auth/token answered without an access_token".into())
+                })?;
+                Ok(Session {
+                    base_url: base_url.clone(),
+                    expiry: jwt_expiry(&token),
+                    credential: Credential::Bearer(token),
+                })
+            }
+            Access::Mwaa {
+                mwaa,
+                environment,
+                scheme,
+                ..
+            } => {
+                let token = mwaa
+                    .web_login_token(environment)
+                    .await
+                    .map_err(|e| match e.kind {
+                        crate::aws::ErrorKind::Unreachable | crate::aws::ErrorKind::Timeout => {
+                            Failure::Unreachable(e.to_string())
+                        }
+                        crate::aws::ErrorKind::AccessDenied
+                        | crate::aws::ErrorKind::Credentials => Failure::Status(403, e.to_string()),
+                        _ => Failure::Other(e.to_string()),
+                    })?;
+                let base_url = format!("{scheme}://{}", token.webserver_hostname);
+                let route = match api {
+                    Api::V1 => "/aws_mwaa/login",
+                    Api::V2 => "/pluginsv2/aws_mwaa/login",
+                };
+                let request = self
+                    .http
+                    .post(format!("{base_url}{route}"))
+                    .form(&[("token", token.token.as_str())]);
+                let response = request.send().await.map_err(|e| unreachable_or_other(&e))?;
+                let status = response.status();
+                let cookies: Vec<String> = response
+                    .headers()
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                    .collect();
+                if status.is_client_error() || status.is_server_error() {
+                    return Err(Failure::Status(
+                        status.as_u16(),
+                        format!("the web login at {base_url}{route} was refused"),
+                    ));
+                }
+                let credential = match api {
+                    Api::V2 => cookie_value(&cookies, "_token").map(Credential::Bearer),
+                    Api::V1 => cookie_value(&cookies, "session")
+                        .map(|session| Credential::Cookie(format!("session={session}"))),
+                };
+                let Some(credential) = credential else {
+                    return Err(Failure::Other(format!(
+                        "the web login at {base_url}{route} set no session (HTTP {status})"
+                    )));
+                };
+                let expiry = match &credential {
+                    Credential::Bearer(jwt) => jwt_expiry(jwt),
+                    _ => Some(Expiry::after(
+                        now_secs(),
+                        cookie_max_age(&cookies, "session").unwrap_or(COOKIE_LIFETIME),
+                    )),
+                };
+                Ok(Session {
+                    base_url,
+                    credential,
+                    expiry,
+                })
+            }
+        }
+    }
+
+    /// Sends and reads the answer as JSON (`null` when empty, `{"text": ...}` when not JSON).
+    async fn read(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Value), Failure> {
+        let response = request.send().await.map_err(|e| unreachable_or_other(&e))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| unreachable_or_other(&e))?;
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(
+                |_| json!({"detail": String::from_utf8_lossy(&bytes).trim().chars().take(300).collect::<String>()}),
+            )
+        };
+        Ok((status, body))
+    }
+}
+
+/// One call through InvokeRestApi; `path` decoded (see [`decode_path`]).
+async fn invoke(mwaa: &Mwaa, environment: &str, path: &str, call: &Call) -> Result<Value, Failure> {
+    let answer_of = mwaa
+        .invoke_rest_api(
+            environment,
+            call.method.as_str(),
+            path,
+            &call.query,
+            call.body.as_ref(),
+        )
+        .await
+        .map_err(|e| match e.kind {
+            crate::aws::ErrorKind::Unreachable | crate::aws::ErrorKind::Timeout => {
+                Failure::Unreachable(e.to_string())
+            }
+            crate::aws::ErrorKind::AccessDenied | crate::aws::ErrorKind::Credentials => {
+                Failure::Status(403, e.to_string())
+            }
+            crate::aws::ErrorKind::NotFound => Failure::Status(404, e.to_string()),
+            _ => Failure::Other(e.to_string()),
+        })?;
+    answer(
+        StatusCode::from_u16(answer_of.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        answer_of.body,
+    )
+}
+
+/// InvokeRestApi takes the path as Airflow routes it: percent-escapes are sent decoded.
+fn decode_path(path: &str) -> String {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn answer(status: StatusCode, body: Value) -> Result<Value, Failure> {
+    if status.is_success() {
+        return Ok(body);
+    }
+    let message = wire::error_message(&body)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    Err(Failure::Status(status.as_u16(), message))
+}
+
+fn unreachable_or_other(e: &reqwest::Error) -> Failure {
+    let url = e.url().map(|u| u.to_string()).unwrap_or_default();
+    if e.is_connect() || e.is_timeout() {
+        let what = if e.is_timeout() {
+            "timed out"
+        } else {
+            "refused the connection"
+        };
+        Failure::Unreachable(format!("{url} {what}"))
+    } else {
+        Failure::Other(format!("{url}: {e}"))
+    }
+}
+
+/// The value of cookie `name` among `Set-Cookie` headers.
+fn cookie_value(set_cookies: &[String], name: &str) -> Option<String> {
+    set_cookies.iter().find_map(|c| {
+        let (pair, _) = c.split_once(';').unwrap_or((c.as_str(), ""));
+        let (key, value) = pair.split_once('=')?;
+        (key.trim() == name && !value.trim().is_empty()).then(|| value.trim().to_owned())
+    })
+}
+
+fn cookie_max_age(set_cookies: &[String], name: &str) -> Option<Duration> {
+    let cookie = set_cookies
+        .iter()
+        .find(|c| c.trim_start().starts_with(&format!("{name}=")))?;
+    cookie.split(';').find_map(|attribute| {
+        let (key, value) = attribute.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| value.trim().parse().ok().map(Duration::from_secs))?
+    })
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_pick_the_dialect() {
+        assert_eq!(Api::of_version("3.3.2"), Api::V2);
+        assert_eq!(Api::of_version("3.0.6"), Api::V2);
+        assert_eq!(Api::of_version("2.10.5"), Api::V1);
+        assert_eq!(Api::of_version("2.11.0+astro.1"), Api::V1);
+        assert_eq!(Api::of_version("garbage"), Api::V1);
+        assert_eq!(Api::V2.root(), "/api/v2");
+    }
+
+    #[test]
+    fn cookies_are_read_from_set_cookie_headers() {
+        let headers = vec![
+            "_token=eyJ.x.y; Path=/; SameSite=Lax".to_owned(),
+            "session=abc123; Max-Age=600; HttpOnly; Path=/".to_owned(),
+        ];
+        assert_eq!(cookie_value(&headers, "_token").as_deref(), Some("eyJ.x.y"));
+        assert_eq!(cookie_value(&headers, "session").as_deref(), Some("abc123"));
+        assert_eq!(cookie_value(&headers, "other"), None);
+        assert_eq!(
+            cookie_max_age(&headers, "session"),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(cookie_max_age(&headers, "_token"), None);
+    }
+
+    #[test]
+    fn invoke_paths_are_sent_decoded() {
+        assert_eq!(
+            decode_path("/dags/a/dagRuns/manual__2026-11-24T04%3A00%3A00%2B00%3A00"),
+            "/dags/a/dagRuns/manual__2026-11-24T04:00:00+00:00"
+        );
+    }
+}
