@@ -97,7 +97,7 @@ static COLUMNS: &[Column] = &[
     Column::new("WHEN", Constraint::Length(19)),
     Column::new("WHAT", Constraint::Length(4)),
     Column::new("DAG", Constraint::Min(16)),
-    Column::new("RUN", Constraint::Min(24)),
+    Column::new("RUN", Constraint::Min(36)),
     Column::new("TASK", Constraint::Min(16)),
     Column::new("STATE", Constraint::Length(15)),
     Column::new("TRY", Constraint::Length(3)),

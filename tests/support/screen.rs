@@ -138,3 +138,28 @@ impl AppHarness {
         screen(&self.terminal)
     }
 }
+
+/// Where `needle` first appears on the screen: (column, row) of its first cell. Every cell
+/// counts as one character, which holds for the narrow glyphs the views draw.
+pub fn position_of(terminal: &Terminal<TestBackend>, needle: &str) -> Option<(u16, u16)> {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height).find_map(|y| {
+        let cells: Vec<&str> = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        let line: String = cells.concat();
+        let byte = line.find(needle)?;
+        let mut seen = 0;
+        let x = cells.iter().position(|c| {
+            let here = seen;
+            seen += c.len();
+            here == byte
+        })?;
+        Some((x as u16, y))
+    })
+}
+
+/// The style of the cell at (column, row).
+pub fn style_at(terminal: &Terminal<TestBackend>, x: u16, y: u16) -> ratatui::style::Style {
+    terminal.backend().buffer()[(x, y)].style()
+}

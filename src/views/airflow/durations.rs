@@ -5,7 +5,6 @@
 use std::ops::Range;
 
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
 use ratatui::Frame;
 
 use super::{put, state_style};
@@ -101,13 +100,19 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme, runs: &[RunDuration]
         theme.muted,
     );
 
+    let count = format!("{} of {} runs, newest right", shown.len(), runs.len());
+    let count_x = area.x + area.width.saturating_sub(count.chars().count() as u16);
+    // Before the bars, so that the selection marker is drawn over it.
+    put(buf, count_x, area.y + rows, area.width, &count, theme.muted);
     let x0 = area.x + SCALE_WIDTH;
     for (i, run) in shown.iter().enumerate() {
         let index = layout.runs.start + i;
         let x = x0 + i as u16 * (layout.bar + layout.gap);
-        let mut style = state_style(&run.state, theme);
+        let style = state_style(&run.state, theme);
         if index == selected {
-            style = style.add_modifier(Modifier::REVERSED);
+            // A marker under the bar: reversing a full block would hollow it out.
+            let mark_x = x + layout.bar / 2;
+            put(buf, mark_x, area.y + rows, 1, "▲", theme.highlight);
         }
         let eighths = bar_eighths(run.seconds.unwrap_or(0.0), max, rows);
         for row in 0..rows {
@@ -121,30 +126,26 @@ pub fn render(frame: &mut Frame, area: Rect, theme: &Theme, runs: &[RunDuration]
             put(buf, x, area.y + rows - 1, 1, "·", theme.muted);
         }
     }
-    let axis_y = area.y + rows;
-    let axis = format!(
-        "{:>w$}oldest {} … newest {} →",
-        "",
-        shown.first().map(|r| r.run_id.as_str()).unwrap_or("-"),
-        shown.last().map(|r| r.run_id.as_str()).unwrap_or("-"),
-        w = SCALE_WIDTH as usize
-    );
-    put(buf, area.x, axis_y, area.width, &axis, theme.muted);
     if let Some(run) = runs.get(selected) {
         let secs = run
             .seconds
             .map(|s| elapsed(s.round() as u64))
             .unwrap_or_else(|| "not started".into());
         let caption = format!(
-            "{:>w$}selected {} ({}) {secs} · {} of {} runs shown",
+            "{:w$}▲ {} ({}) {secs}",
             "",
             run.run_id,
             run.state,
-            shown.len(),
-            runs.len(),
             w = SCALE_WIDTH as usize
         );
-        put(buf, area.x, axis_y + 1, area.width, &caption, theme.base);
+        put(
+            buf,
+            area.x,
+            area.y + rows + 1,
+            area.width,
+            &caption,
+            theme.base,
+        );
     }
 }
 

@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
 use ratatui::Frame;
 
 use super::{put, seconds_between, state_style, truncate};
@@ -178,10 +177,7 @@ pub fn render(
             put(buf, x0, y, width, "·", theme.muted);
             continue;
         };
-        let mut style = state_style(&bar.state, theme);
-        if index == selected {
-            style = style.add_modifier(Modifier::REVERSED);
-        }
+        let style = state_style(&bar.state, theme);
         let queued = "░".repeat(cells.queued as usize);
         put(
             buf,

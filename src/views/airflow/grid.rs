@@ -92,14 +92,14 @@ pub fn render(
     model: &GridModel,
     cursor: GridCursor,
 ) -> usize {
-    if area.height < 3 || area.width < 8 {
+    if area.height < 4 || area.width < 8 {
         return cursor.offset;
     }
     let buf = frame.buffer_mut();
     let label_w = label_width(&model.tasks).min(area.width / 2);
     let fit = ((area.width - label_w) / CELL_WIDTH) as usize;
     let runs = visible_runs(model.runs.len(), fit, cursor.run);
-    let rows = (area.height - 2) as usize;
+    let rows = (area.height - 3) as usize;
     let offset = scroll_offset(cursor.offset, cursor.task, rows);
     let x0 = area.x + label_w;
     let column_x = |run: usize| x0 + (run - runs.start) as u16 * CELL_WIDTH;
@@ -133,22 +133,17 @@ pub fn render(
             put(buf, column_x(run), y, 1, glyph, style);
         }
     }
-    let caption = caption(model, cursor);
-    put(
-        buf,
-        area.x,
-        area.y + area.height - 1,
-        area.width,
-        &caption,
-        theme.muted,
-    );
+    let (run_line, task_line) = caption(model, cursor);
+    let bottom = area.y + area.height - 1;
+    put(buf, area.x, bottom - 1, area.width, &run_line, theme.muted);
+    put(buf, area.x, bottom, area.width, &task_line, theme.muted);
     offset
 }
 
-/// `run <id> (<state>) · task <id> (<state>)` for the selected cell.
-pub fn caption(model: &GridModel, cursor: GridCursor) -> String {
+/// Two lines naming the selected cell: `run <id> (<state>) · n/N` and `task <id> (<state>)`.
+pub fn caption(model: &GridModel, cursor: GridCursor) -> (String, String) {
     let Some(run) = model.runs.get(cursor.run) else {
-        return "no runs yet".into();
+        return ("no runs yet".into(), String::new());
     };
     let task = model
         .tasks
@@ -159,12 +154,15 @@ pub fn caption(model: &GridModel, cursor: GridCursor) -> String {
         .state(cursor.run, cursor.task)
         .map(State::as_str)
         .unwrap_or("no instance");
-    format!(
-        "run {} ({}) · task {task} ({task_state}) · {}/{} runs",
-        run.run_id,
-        run.state,
-        cursor.run + 1,
-        model.runs.len()
+    (
+        format!(
+            "run {} ({}) · {}/{}",
+            run.run_id,
+            run.state,
+            cursor.run + 1,
+            model.runs.len()
+        ),
+        format!("task {task} ({task_state})"),
     )
 }
 
@@ -220,6 +218,12 @@ mod tests {
         assert_eq!((c.run, c.task), (2, 1));
         let c = c.moved(&model, -10, -1);
         assert_eq!((c.run, c.task), (0, 0));
-        assert!(caption(&model, c).contains("run r1 (success) · task a (no instance) · 1/3"));
+        assert_eq!(
+            caption(&model, c),
+            (
+                "run r1 (success) · 1/3".into(),
+                "task a (no instance)".into()
+            )
+        );
     }
 }
