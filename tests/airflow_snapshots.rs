@@ -247,7 +247,7 @@ fn dags_table() {
 #[test]
 fn runs_table() {
     let mut view = RunsScreen::with_runs(None, DAG, runs(), now(), false);
-    let terminal = draw_view(&mut view, 160, 10);
+    let terminal = draw_view(&mut view, 172, 10);
     let theme = theme();
     let (_, y) = position_of(&terminal, &run_id(11)).unwrap();
     assert_colour(style_at(&terminal, 2, y), theme.state_failed, "failed run");

@@ -106,7 +106,7 @@ pub fn trigger(target: Target, dag_id: &str) -> Outcome {
 fn conf_prompt(target: Target, dag_id: String, text: String, error: Option<String>) -> Prompt {
     let title = match &error {
         Some(e) => format!("{e} — fix it, enter to trigger {dag_id}, esc to give up"),
-        None => format!("Trigger {dag_id} with conf (a JSON object):"),
+        None => format!("Trigger {dag_id} with conf (a JSON object)"),
     };
     Prompt::new(title, text, move |typed| {
         match airflow_conf::parse(&typed) {

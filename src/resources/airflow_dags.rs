@@ -47,7 +47,7 @@ impl Dags {
 static COLUMNS: &[Column] = &[
     Column::new("DAG", Constraint::Min(20)),
     Column::new("PAUSED", Constraint::Length(6)),
-    Column::new("SCHEDULE", Constraint::Length(14)),
+    Column::new("SCHEDULE", Constraint::Min(14)),
     Column::new("TAGS", Constraint::Min(10)),
     Column::new("OWNERS", Constraint::Length(10)),
     Column::new("LAST RUN", Constraint::Length(19)),

@@ -185,7 +185,7 @@ impl Resource for Failures {
                 let screen = TasksScreen::new(run);
                 Outcome::Push(Box::new(match f {
                     Failure::Task(t) => screen.selecting(&t.key.task_id),
-                    Failure::Run(_) => screen,
+                    Failure::Run(_) => screen.selecting_first_failure(),
                 }))
             }
             (Cmd::Logs, Some(Failure::Task(t))) => match Target::of(cx, &self.env) {
@@ -201,7 +201,10 @@ impl Resource for Failures {
 
     fn keys(&self) -> Vec<KeyHelp> {
         vec![
-            KeyHelp::new(Cmd::Enter, "the run's tasks, the failed one selected"),
+            KeyHelp::new(
+                Cmd::Enter,
+                "the run's tasks, the (first) failed one selected",
+            ),
             KeyHelp::new(Cmd::Logs, "the failed task's log"),
         ]
     }

@@ -153,7 +153,7 @@ impl Runs {
 }
 
 static COLUMNS: &[Column] = &[
-    Column::new("RUN ID", Constraint::Min(24)),
+    Column::new("RUN ID", Constraint::Min(42)),
     Column::new("STATE", Constraint::Length(8)),
     Column::new("TYPE", Constraint::Length(9)),
     Column::new("RUN AFTER", Constraint::Length(19)),

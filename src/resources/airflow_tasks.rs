@@ -132,10 +132,7 @@ impl Resource for TaskInstances {
         match column {
             0 => task_label(t),
             1 => t.state.to_string(),
-            2 => match t.max_tries {
-                Some(max) if t.try_number > 0 => format!("{}/{}", t.try_number, max + 1),
-                _ => t.try_number.to_string(),
-            },
+            2 => t.try_number.to_string(),
             3 => when(t.start_date),
             4 => seconds(task_seconds(t, self.now())),
             _ => t.operator.clone().unwrap_or_default(),
@@ -411,6 +408,22 @@ impl Presentation {
     }
 }
 
+/// A row to select as soon as the table has loaded.
+#[derive(Debug, Clone, PartialEq)]
+enum Selection {
+    Task(String),
+    FirstFailure,
+}
+
+impl Selection {
+    fn matches(&self, ti: &TaskInstance) -> bool {
+        match self {
+            Selection::Task(id) => ti.key.task_id == *id,
+            Selection::FirstFailure => ti.state == crate::airflow::State::Failed,
+        }
+    }
+}
+
 /// The task screen of a run: table, grid or Gantt over the same selection.
 pub struct TasksScreen {
     run: RunRef,
@@ -422,8 +435,8 @@ pub struct TasksScreen {
     cursor: Option<GridCursor>,
     gantt_selected: usize,
     gantt_offset: usize,
-    /// A task to select in the table once it has loaded (opened from the failures view).
-    select_task: Option<String>,
+    /// What to select in the table once it has loaded (opened from the failures view).
+    select_task: Option<Selection>,
     now: Option<DateTime<Utc>>,
 }
 
@@ -445,7 +458,13 @@ impl TasksScreen {
 
     /// Selects `task_id` as soon as the table has it.
     pub fn selecting(mut self, task_id: &str) -> Self {
-        self.select_task = Some(task_id.to_owned());
+        self.select_task = Some(Selection::Task(task_id.to_owned()));
+        self
+    }
+
+    /// Selects the first failed task as soon as the table has it.
+    pub fn selecting_first_failure(mut self) -> Self {
+        self.select_task = Some(Selection::FirstFailure);
         self
     }
 
@@ -575,27 +594,30 @@ impl TasksScreen {
 
     /// Moves the table's selection onto `select_task` once it is listed.
     fn apply_pending_selection(&mut self, cx: &mut Cx) {
-        let Some(task) = self.select_task.clone() else {
+        let Some(wanted) = self.select_task.clone() else {
             return;
         };
         if self.table.is_empty() {
             return;
         }
         self.select_task = None;
-        let key = |cmd| (KeyEvent::new(KeyCode::Null, KeyModifiers::NONE), Some(cmd));
-        let (event, top) = key(Cmd::Top);
-        self.table.on_key(event, top, cx);
+        // The table keeps its selection private; walking it with keys needs no change there.
+        let mut press = |table: &mut TableView<TaskInstances>, cmd| {
+            let event = KeyEvent::new(KeyCode::Null, KeyModifiers::NONE);
+            table.on_key(event, Some(cmd), cx);
+        };
+        press(&mut self.table, Cmd::Top);
         for _ in 0..self.table.shown_len() {
             if self
                 .table
                 .selected_item()
-                .is_some_and(|ti| ti.key.task_id == task)
+                .is_some_and(|ti| wanted.matches(ti))
             {
                 return;
             }
-            let (event, down) = key(Cmd::Down);
-            self.table.on_key(event, down, cx);
+            press(&mut self.table, Cmd::Down);
         }
+        press(&mut self.table, Cmd::Top);
     }
 
     fn chart_title(&self, data: Option<&RunTasks>) -> String {

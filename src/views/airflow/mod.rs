@@ -32,7 +32,8 @@ pub fn state_style(state: &State, theme: &Theme) -> Style {
 pub fn state_glyph(state: &State) -> &'static str {
     match state {
         State::Success => "■",
-        State::Failed | State::UpstreamFailed => "✖",
+        State::Failed => "✖",
+        State::UpstreamFailed => "↑",
         State::Running | State::Restarting | State::Deferred => "▶",
         State::UpForRetry | State::UpForReschedule => "↻",
         State::Queued | State::Scheduled => "◌",
@@ -81,7 +82,14 @@ mod tests {
 
     #[test]
     fn every_state_has_a_distinct_glyph_from_success_and_failure() {
-        for state in [State::Running, State::Queued, State::None, State::Skipped] {
+        let others = [
+            State::Running,
+            State::Queued,
+            State::None,
+            State::Skipped,
+            State::UpstreamFailed,
+        ];
+        for state in others {
             assert_ne!(state_glyph(&state), state_glyph(&State::Success));
             assert_ne!(state_glyph(&state), state_glyph(&State::Failed));
         }
