@@ -41,6 +41,7 @@ pub mod redshift_sql_run;
 pub mod redshift_sql_text;
 pub mod s3_buckets;
 pub mod s3_objects;
+pub mod terraform_kinds;
 
 use crate::app::view::{AppCommand, Env, View};
 
@@ -91,6 +92,10 @@ pub static KINDS: &[Kind] = &[
     airflow_failures::KIND,
     contexts::KIND,
     audit::KIND,
+    terraform_kinds::HOME,
+    terraform_kinds::DRIFT,
+    terraform_kinds::STATE,
+    terraform_kinds::WORKSPACES,
     Kind {
         name: "quit",
         aliases: &["q", "q!", "exit"],

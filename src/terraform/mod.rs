@@ -14,6 +14,7 @@ mod program;
 pub mod progress;
 pub mod runner;
 pub mod stream;
+pub mod target;
 
 pub use plan::{
     Action, ActionCounts, AttrPath, AttributeRow, ModuleGroup, Plan, ResourceChange, Value,
@@ -24,3 +25,4 @@ pub use runner::{
     ProgramVersion, RunEvent, Terraform, TerraformError, Workdir, Workspace,
 };
 pub use stream::{parse_line, Diagnostic, Event};
+pub use target::Target;

@@ -104,6 +104,11 @@ impl Workdir {
         &self.dir
     }
 
+    /// The program (and its version, if detected) this directory runs.
+    pub fn terraform(&self) -> &Terraform {
+        &self.tf
+    }
+
     /// `init -input=false`: modules, providers and backend. Streams `-json` unless the
     /// program is known (from [`Terraform::detect`]) to predate `init -json`; then every
     /// line of its text comes as [`RunEvent::Stdout`].

@@ -3,3 +3,4 @@ pub mod document;
 pub mod log_viewer;
 pub mod preview;
 pub mod table;
+pub mod terraform;
