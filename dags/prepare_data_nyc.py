@@ -15,6 +15,7 @@ the Redshift load only runs after a successful aggregation.
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -83,10 +84,19 @@ LOAD_GOLD_SQL = [
     "IAM_ROLE '{{ var.value.redshift_copy_role_arn }}' FORMAT AS PARQUET",
 ]
 
+
+def tuning_variable(name: str, production: int) -> int:
+    """An optional integer Variable for timing only, read from the environment
+    (AIRFLOW_VAR_<NAME>, Airflow's environment-variable Variables) because it is needed at parse
+    time, which must never query the metadata database. Unset (as on MWAA): the production value.
+    The sandbox (sandbox/airflow/settings.py) sets short values so a run takes a minute."""
+    return int(os.environ.get(f"AIRFLOW_VAR_{name.upper()}", production))
+
+
 DEFAULT_ARGS = {
     "owner": "data-platform",
-    "retries": 1,
-    "retry_delay": timedelta(minutes=5),
+    "retries": tuning_variable("task_retries", 1),
+    "retry_delay": timedelta(seconds=tuning_variable("task_retry_delay_seconds", 5 * 60)),
 }
 
 
@@ -119,7 +129,7 @@ with DAG(
         bucket_key=f"{RAW_TRIPS}*.csv",
         wildcard_match=True,
         mode="reschedule",
-        poke_interval=300,
+        poke_interval=tuning_variable("s3_sensor_poke_interval_seconds", 300),
         timeout=6 * 60 * 60,
     )
     crawl_data_nyc = crawl_raw_layer("crawl_data_nyc")
@@ -144,7 +154,7 @@ with DAG(
         job_flow_id=JOB_FLOW_ID,
         step_id=STEP_ID,
         mode="reschedule",
-        poke_interval=60,
+        poke_interval=tuning_variable("emr_step_sensor_poke_interval_seconds", 60),
         timeout=2 * 60 * 60,
     )
     terminate_jobflow = EmrTerminateJobFlowOperator(

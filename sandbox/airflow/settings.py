@@ -27,10 +27,17 @@ ADMIN_USER = "admin"
 ADMIN_PASSWORD = "admin"
 REGION = "us-east-1"
 
-# Short sensor intervals for the sandbox (production defaults live in the DAG).
+# The DAG's timing Variables (production values are its defaults): short sensor intervals, and
+# no retry, so an injected failure (`platform-tui sandbox fail glue-job`) fails the task at once
+# instead of being retried into success. Not below 15 s: Airflow 3.3's task supervisor reports
+# a finished try ~5 s after the task ends, and a reschedule due before that report makes the
+# scheduler fail the sensor ("finished with state success, but the task instance's state is
+# queued").
 SANDBOX_VARIABLES = {
-    "s3_sensor_poke_interval_seconds": "5",
-    "emr_step_sensor_poke_interval_seconds": "5",
+    "s3_sensor_poke_interval_seconds": "15",
+    "emr_step_sensor_poke_interval_seconds": "15",
+    "task_retries": "0",
+    "task_retry_delay_seconds": "5",
 }
 
 PROXY_VARIABLES = (
@@ -164,12 +171,16 @@ def airflow2_settings(options: Options) -> dict[str, str]:
 def emulator_settings(emulator_url: str) -> dict[str, str]:
     connection = {
         "conn_type": "aws",
-        "login": "sandbox",
-        "password": "sandbox",
+        "login": "sandbox-access-key-id",
+        "password": "sandbox-secret-access-key",
         "extra": {"endpoint_url": emulator_url, "region_name": REGION},
     }
     variables = {**platform_names().airflow_variables(), **SANDBOX_VARIABLES}
-    settings = {"AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection)}
+    settings = {
+        "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
+        # The job-flow spec is the DAG's job_flow_overrides; the connection only has to exist.
+        "AIRFLOW_CONN_EMR_DEFAULT": json.dumps({"conn_type": "emr"}),
+    }
     settings.update({f"AIRFLOW_VAR_{name.upper()}": value for name, value in variables.items()})
     return settings
 

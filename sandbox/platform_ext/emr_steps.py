@@ -19,7 +19,7 @@ from moto.emr import models as emr_models
 from moto.emr.exceptions import ValidationException
 from moto.emr.responses import ElasticMapReduceResponse
 
-from . import clock, control, sinks
+from . import clock, control, job_outputs, sinks
 
 CANCEL_SECONDS = 0.3
 LIVE_STEP_STATES = ("PENDING", "RUNNING", "CANCEL_PENDING")
@@ -162,6 +162,8 @@ class StepRunner:
         self._progress(run, 1.0)
         seconds = int(now - run.phase_started)
         step.end_date_time = clock.utc(now)
+        if run.failure is None:
+            run.failure = job_outputs.emr_step_output(step.args)
         if run.failure is None:
             run.logs.append("stdout", [f"{step.name}: finished"])
             run.logs.append("controller", [f"{log_stamp()} INFO Step succeeded with exitCode 0"])

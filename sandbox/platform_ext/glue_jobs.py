@@ -17,7 +17,7 @@ from moto.core.responses import ActionResult
 from moto.glue import models as glue_models
 from moto.glue.responses import GlueResponse
 
-from . import clock, control, sinks
+from . import clock, control, job_outputs, sinks
 
 OUTPUT_GROUP = "/aws-glue/jobs/output"
 ERROR_GROUP = "/aws-glue/jobs/error"
@@ -137,6 +137,8 @@ class SimulatedJobRun(glue_models.FakeJobRun):
     def _complete(self, now: float) -> None:
         self._write_lines_until(1.0)
         if self._failure is None:
+            self._failure = self._write_output()
+        if self._failure is None:
             self._write(OUTPUT_GROUP, [f"Job {self.job_name} finished successfully"])
             self._finish("SUCCEEDED", now)
             return
@@ -145,6 +147,12 @@ class SimulatedJobRun(glue_models.FakeJobRun):
         self._write(ERROR_GROUP, traceback_lines(script, self._failure))
         self.error_message = self._failure
         self._finish("FAILED", now)
+
+    def _write_output(self) -> str | None:
+        """The job's output (job_outputs); None, or the error the run fails with."""
+        script = (self.job.command or {}).get("ScriptLocation", "")
+        arguments = {**(self.job.default_arguments or {}), **(self.arguments or {})}
+        return job_outputs.glue_job_output(script, arguments)
 
     def request_stop(self) -> None:
         self._enter("STOPPING", time.time())

@@ -9,6 +9,7 @@ buckets sandbox/seed.py creates. The Glue job's script is uploaded from scripts/
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 GLUE_SCRIPT = "glue_process_to_staging.py"
+SCHEMA_SQL = "001_schema.sql"
+SCHEMA_TIMEOUT = 30.0
+DONE_STATUSES = ("FINISHED", "FAILED", "ABORTED")
 # The emulator checks no subnet: any well-formed id does for the EMR job flow.
 SANDBOX_SUBNET_ID = "subnet-0a1b2c3d4e5f60000"
 
@@ -112,6 +116,7 @@ def seed_platform(
     names = names or PlatformNames()
     seed_glue(endpoint_url, project_dir, names, note)
     seed_redshift(endpoint_url, names, note)
+    seed_warehouse_schema(endpoint_url, project_dir, names, note)
     seed_emr(endpoint_url, names, note)
     return names
 
@@ -196,6 +201,37 @@ def seed_redshift(endpoint_url: str, names: PlatformNames, note: Callable[[str],
         f"redshift: cluster {names.redshift_cluster}, database {names.redshift_database}"
         " (SQL through the Redshift Data API)"
     )
+
+
+def seed_warehouse_schema(
+    endpoint_url: str, project_dir: Path, names: PlatformNames, note: Callable[[str], None]
+) -> None:
+    """sql/001_schema.sql, run once per cluster as dags/README.md asks, through the Data API."""
+    path = project_dir / "sql" / SCHEMA_SQL
+    if not path.is_file():
+        note(f"redshift: no {path}, warehouse schema not created")
+        return
+    data = client("redshift-data", endpoint_url)
+    statement = data.batch_execute_statement(
+        ClusterIdentifier=names.redshift_cluster,
+        Database=names.redshift_database,
+        DbUser=names.redshift_admin,
+        Sqls=sql_statements(path.read_text()),
+    )["Id"]
+    deadline = time.monotonic() + SCHEMA_TIMEOUT
+    while (status := data.describe_statement(Id=statement))["Status"] not in DONE_STATUSES:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{SCHEMA_SQL} still {status['Status']} after {SCHEMA_TIMEOUT} s")
+        time.sleep(0.1)
+    if status["Status"] != "FINISHED":
+        raise RuntimeError(f"{SCHEMA_SQL} failed: {status.get('Error')}")
+    note(f"redshift: ran sql/{SCHEMA_SQL} on {names.redshift_cluster}")
+
+
+def sql_statements(text: str) -> list[str]:
+    """The statements of a SQL file without `--` comments (the schema file quotes no `;`)."""
+    code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+    return [part.strip() for part in code.split(";") if part.strip()]
 
 
 def seed_emr(endpoint_url: str, names: PlatformNames, note: Callable[[str], None]) -> None:
