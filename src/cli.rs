@@ -42,7 +42,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The local sandbox: an AWS emulator seeded with the platform's resources.
+    /// The local sandbox: an AWS emulator seeded with the platform's resources, and Airflow.
     Sandbox {
         #[command(subcommand)]
         action: SandboxAction,
@@ -68,8 +68,12 @@ pub enum Command {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum SandboxAction {
-    /// Start the sandbox (idempotent) and print its endpoint.
-    Up,
+    /// Start the sandbox (idempotent): the emulator, then Airflow 3 running dags/ against it.
+    Up {
+        /// Only the AWS emulator, no Airflow (remembered until `sandbox down`).
+        #[arg(long)]
+        without_airflow: bool,
+    },
     /// Stop the sandbox.
     Down,
     /// Is it running, and where.

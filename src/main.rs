@@ -115,14 +115,20 @@ fn choose_context(cli: &Cli, config: &Config, use_sandbox: bool) -> Result<Conte
 fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
     let mut progress = |line: &str| eprintln!("sandbox: {line}");
     match action {
-        SandboxAction::Up => {
-            let info = sandbox::up(&mut progress).map_err(|e| format!("{e:#}"))?;
+        SandboxAction::Up { without_airflow } => {
+            let mode = if *without_airflow {
+                sandbox::AirflowMode::Skip
+            } else {
+                sandbox::AirflowMode::Start
+            };
+            let info = sandbox::up_with(mode, &mut progress).map_err(|e| format!("{e:#}"))?;
             println!(
                 "sandbox running at {} (pid {})",
                 info.endpoint_url, info.pid
             );
             println!("data lake: s3://{}", info.datalake_bucket);
             println!("log: {}", info.log_file.display());
+            println!("{}", airflow_line(&info));
             println!("open the console on it: platform-tui --sandbox");
         }
         SandboxAction::Down => {
@@ -133,13 +139,16 @@ fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
             }
         }
         SandboxAction::Status => match sandbox::status().map_err(|e| format!("{e:#}"))? {
-            Some(info) => println!(
-                "running at {} (pid {}, since {}), log {}",
-                info.endpoint_url,
-                info.pid,
-                info.started_at,
-                info.log_file.display()
-            ),
+            Some(info) => {
+                println!(
+                    "running at {} (pid {}, since {}), log {}",
+                    info.endpoint_url,
+                    info.pid,
+                    info.started_at,
+                    info.log_file.display()
+                );
+                println!("{}", airflow_line(&info));
+            }
             None => println!("not running (start it with `platform-tui sandbox up`)"),
         },
         SandboxAction::Fail {
@@ -159,6 +168,20 @@ fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The sandbox's Airflow in one line, for `sandbox up` and `sandbox status`.
+fn airflow_line(info: &sandbox::SandboxInfo) -> String {
+    match (&info.airflow, info.with_airflow) {
+        (Some(airflow), _) => format!(
+            "airflow: {} (user admin, password admin; pid {}, log {})",
+            airflow.url,
+            airflow.pid,
+            airflow.log_file.display()
+        ),
+        (None, true) => "airflow: not answering (`platform-tui sandbox up` restarts it)".into(),
+        (None, false) => "airflow: not started (--without-airflow)".into(),
+    }
 }
 
 fn print_contexts(config: &Config, output: Output) -> Result<(), String> {

@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use platform_tui::sandbox::AirflowMode;
 use platform_tui::{paths, sandbox};
 
 const RUN_AND_WAIT: &str = r#"
@@ -49,7 +50,8 @@ impl Drop for DownOnDrop {
 fn injected_glue_failure_fails_the_next_run_only() {
     let home = tempfile::tempdir().unwrap();
     std::env::set_var(paths::HOME_OVERRIDE, home.path());
-    let info = sandbox::up(&mut |line| eprintln!("{line}")).expect("sandbox up");
+    let info =
+        sandbox::up_with(AirflowMode::Skip, &mut |line| eprintln!("{line}")).expect("sandbox up");
     let _down = DownOnDrop;
 
     let unknown = sandbox::inject_failure("glue-jobs", None, None, 1).unwrap_err();

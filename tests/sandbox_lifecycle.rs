@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use platform_tui::sandbox::AirflowMode;
 use platform_tui::{paths, sandbox};
 use tempfile::TempDir;
 
@@ -147,7 +148,8 @@ fn check_up_adopts_a_starting_emulator(venv: &Path) -> sandbox::SandboxInfo {
     fs::write(dir.join("emulator.pid"), pid.to_string()).unwrap();
     fs::write(dir.join("state.json"), starting.to_string()).unwrap();
 
-    let adopted = sandbox::up(&mut say).expect("up waits for the starting emulator");
+    let adopted =
+        sandbox::up_with(AirflowMode::Skip, &mut say).expect("up waits for the starting emulator");
     assert_eq!(
         (adopted.pid, adopted.port),
         (pid, port),
@@ -173,7 +175,8 @@ fn check_a_frozen_emulator_is_replaced(pid: u32) -> sandbox::SandboxInfo {
     );
 
     let started = Instant::now();
-    let replacement = sandbox::up(&mut say).expect("up replaces a frozen emulator");
+    let replacement =
+        sandbox::up_with(AirflowMode::Skip, &mut say).expect("up replaces a frozen emulator");
     eprintln!("replacing a frozen emulator took {:.2?}", started.elapsed());
     assert_ne!(replacement.pid, pid);
     assert!(
@@ -208,7 +211,10 @@ fn scratch_project() -> TempDir {
 }
 
 fn up_error() -> String {
-    let error = format!("{:#}", sandbox::up(&mut say).expect_err("up should fail"));
+    let error = format!(
+        "{:#}",
+        sandbox::up_with(AirflowMode::Skip, &mut say).expect_err("up should fail")
+    );
     eprintln!("up failed as expected:\n{error}");
     error
 }
@@ -266,7 +272,7 @@ fn sandbox_lifecycle() {
     );
 
     let started = Instant::now();
-    let info = sandbox::up(&mut say).expect("sandbox up");
+    let info = sandbox::up_with(AirflowMode::Skip, &mut say).expect("sandbox up");
     eprintln!(
         "sandbox up (venv present, cold) took {:.2?}",
         started.elapsed()
@@ -287,7 +293,7 @@ fn sandbox_lifecycle() {
     assert!(pid_exists(info.pid));
     assert_eq!(sandbox::status().unwrap().as_ref(), Some(&info));
 
-    let again = sandbox::up(&mut say).expect("second sandbox up");
+    let again = sandbox::up_with(AirflowMode::Skip, &mut say).expect("second sandbox up");
     assert_eq!(again, info, "up is idempotent: same process, same info");
 
     let inspecting = Instant::now();

@@ -1,9 +1,11 @@
 //! The sandbox: the platform running locally on the moto-based AWS emulator
-//! (`sandbox/emulator.py --seed`), supervised by pid from the XDG state dir.
+//! (`sandbox/emulator.py --seed`) and a real Airflow 3 running the project's DAGs against it
+//! (`sandbox/airflow/launch.py`, see airflow.rs), supervised by pid from the XDG state dir.
 //!
-//! Blocking std code: it runs before the TUI starts. `up` is idempotent, `down` stops only a
-//! process that really is our emulator, `status` reports a sandbox only if it answers.
+//! Blocking std code: it runs before the TUI starts. `up` is idempotent, `down` stops only
+//! processes that really are ours, `status` reports a sandbox only if it answers.
 
+mod airflow;
 mod control;
 mod health;
 mod process;
@@ -19,6 +21,8 @@ use anyhow::{anyhow, Result};
 use chrono::{SecondsFormat, Utc};
 
 use crate::paths;
+use airflow::AirflowFiles;
+pub use airflow::AirflowInfo;
 pub use control::{clear_failures, inject_failure, TARGETS as FAILURE_TARGETS};
 pub use state::SandboxInfo;
 use state::{Files, Recorded};
@@ -35,11 +39,60 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 const START_ATTEMPTS: usize = 3;
 const POLL: Duration = Duration::from_millis(100);
 
-/// Starts the sandbox (venv, emulator, seed) or returns the one already running and healthy.
+/// Whether `up` starts the sandbox's Airflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AirflowMode {
+    /// Start it (or keep it running) unless this sandbox was started without it.
+    Start,
+    /// The emulator only (`sandbox up --without-airflow`); a new sandbox remembers it.
+    Skip,
+}
+
+/// Starts the sandbox with Airflow (see [`up_with`]).
 pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
+    up_with(AirflowMode::Start, progress)
+}
+
+/// Starts the sandbox (venv, emulator, seed, then Airflow unless `mode` skips it or the running
+/// sandbox was started without it) or returns the one already running and healthy.
+pub fn up_with(mode: AirflowMode, progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
     let files = sandbox_files();
     let _lock = files.lock(progress)?;
-    match inspect(&files)? {
+    let mut info = emulator_up(&files, mode, progress)?;
+    let airflow_files = AirflowFiles::at(files.dir());
+    if !info.with_airflow {
+        if mode == AirflowMode::Start {
+            progress(
+                "this sandbox runs without Airflow (it was started with --without-airflow); \
+                 `platform-tui sandbox down`, then `platform-tui sandbox up` adds it",
+            );
+        }
+        return Ok(info);
+    }
+    if mode == AirflowMode::Skip {
+        info.airflow = airflow::running(&airflow_files, &info.endpoint_url);
+        return Ok(info);
+    }
+    let airflow = airflow::ensure(&airflow_files, &info, progress)?;
+    match airflow::register(&info, &airflow) {
+        Ok(_) => progress(
+            "Airflow registered with the emulator's MWAA API (environment nyctaxi-sandbox-mwaa)",
+        ),
+        Err(error) => progress(&format!(
+            "warning: {error:#}; the emulator's MWAA API cannot reach Airflow"
+        )),
+    }
+    info.airflow = Some(airflow);
+    Ok(info)
+}
+
+/// The emulator part of `up`: the running one, or a new one recording `mode`.
+fn emulator_up(
+    files: &Files,
+    mode: AirflowMode,
+    progress: &mut dyn FnMut(&str),
+) -> Result<SandboxInfo> {
+    match inspect(files)? {
         Existing::Ready(info) => {
             progress(&format!(
                 "sandbox already running at {} (pid {})",
@@ -53,7 +106,7 @@ pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
                 info.pid
             ));
             let outcome = wait_until_ready(&info, None);
-            return conclude(&files, info, outcome);
+            return conclude(files, info, outcome);
         }
         Existing::Unhealthy(pid) => {
             progress(&format!(
@@ -68,14 +121,19 @@ pub fn up(progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
         }
         Existing::Nothing => {}
     }
+    // An Airflow left from an earlier emulator would keep calling a dead endpoint.
+    airflow::stop(&AirflowFiles::at(files.dir()), progress)?;
     let python = venv::ensure_python(progress)?;
-    start(&files, &python, progress)
+    start(files, &python, mode, progress)
 }
 
 /// Stops the sandbox; true if a running emulator was stopped.
 pub fn down(progress: &mut dyn FnMut(&str)) -> Result<bool> {
     let files = sandbox_files();
     let _lock = files.lock(progress)?;
+    if airflow::stop(&AirflowFiles::at(files.dir()), progress)? {
+        progress("Airflow stopped");
+    }
     let Some(pid) = files.read_pid()? else {
         progress("no sandbox is running");
         return Ok(false);
@@ -92,10 +150,17 @@ pub fn down(progress: &mut dyn FnMut(&str)) -> Result<bool> {
     Ok(true)
 }
 
-/// The running sandbox, only if its emulator is alive, finished seeding and answers.
+/// The running sandbox, only if its emulator is alive, finished seeding and answers; with its
+/// Airflow if that runs and answers too.
 pub fn status() -> Result<Option<SandboxInfo>> {
-    Ok(match inspect(&sandbox_files())? {
-        Existing::Ready(info) => Some(info),
+    let files = sandbox_files();
+    Ok(match inspect(&files)? {
+        Existing::Ready(mut info) => {
+            if info.with_airflow {
+                info.airflow = airflow::running(&AirflowFiles::at(files.dir()), &info.endpoint_url);
+            }
+            Some(info)
+        }
         _ => None,
     })
 }
@@ -111,7 +176,12 @@ pub struct SandboxAirflow {
 
 /// The running sandbox's Airflow, if the sandbox is up and its Airflow answers.
 pub fn airflow() -> Option<SandboxAirflow> {
-    None
+    let airflow = status().ok()??.airflow?;
+    Some(SandboxAirflow {
+        url: airflow.url,
+        username: airflow::USERNAME.to_string(),
+        password: airflow::PASSWORD.to_string(),
+    })
 }
 
 fn stale_pid_file(pid: u32) -> String {
@@ -155,7 +225,12 @@ fn inspect(files: &Files) -> Result<Existing> {
     })
 }
 
-fn start(files: &Files, python: &Path, progress: &mut dyn FnMut(&str)) -> Result<SandboxInfo> {
+fn start(
+    files: &Files,
+    python: &Path,
+    mode: AirflowMode,
+    progress: &mut dyn FnMut(&str),
+) -> Result<SandboxInfo> {
     let project = paths::project_dir();
     let mut attempt = 1;
     loop {
@@ -169,6 +244,8 @@ fn start(files: &Files, python: &Path, progress: &mut dyn FnMut(&str)) -> Result
             datalake_bucket: DATALAKE_BUCKET.to_string(),
             started_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
             log_file: files.log_file(),
+            with_airflow: mode == AirflowMode::Start,
+            airflow: None,
         };
         files.record(&Recorded {
             info: info.clone(),

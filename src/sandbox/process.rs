@@ -1,5 +1,6 @@
-//! The emulator as an operating-system process: a free port, a detached spawn in its own
-//! session, identity and liveness checks by pid, and a graceful stop of its process group.
+//! The sandbox's processes (the emulator, Airflow's launcher) as operating-system processes: a
+//! free port, a detached spawn in its own session, identity and liveness checks by pid, and a
+//! graceful stop of its process group.
 
 use std::fs::File;
 use std::io;
@@ -33,15 +34,28 @@ pub fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// Starts `python sandbox/emulator.py --host 127.0.0.1 --port PORT --seed` in a new session
-/// (so terminal signals and hang-ups never reach it), output appended to `log`. Proxy settings
-/// are dropped: the emulator only talks to itself on 127.0.0.1 while seeding.
+/// Starts `python sandbox/emulator.py --host 127.0.0.1 --port PORT --seed`, detached.
 pub fn spawn_emulator(python: &Path, project: &Path, port: u16, log: File) -> Result<Child> {
+    let port = port.to_string();
+    let args = ["--host", "127.0.0.1", "--port", port.as_str(), "--seed"];
+    spawn_detached(python, project, EMULATOR_SCRIPT, &args, log)
+}
+
+/// Starts `python SCRIPT ARGS...` (SCRIPT relative to the project) in a new session, so
+/// terminal signals and hang-ups never reach it, output appended to `log`. Proxy settings are
+/// dropped: the sandbox's processes only talk to each other on 127.0.0.1.
+pub fn spawn_detached(
+    python: &Path,
+    project: &Path,
+    script: &str,
+    args: &[&str],
+    log: File,
+) -> Result<Child> {
     let stderr = log.try_clone()?;
     let mut command = Command::new(python);
     command
-        .arg(project.join(EMULATOR_SCRIPT))
-        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--seed"])
+        .arg(project.join(script))
+        .args(args)
         .current_dir(project)
         .env("PYTHONUNBUFFERED", "1")
         .env_remove("HTTP_PROXY")
@@ -62,7 +76,7 @@ pub fn spawn_emulator(python: &Path, project: &Path, port: u16, log: File) -> Re
     }
     command
         .spawn()
-        .with_context(|| format!("cannot start {} {EMULATOR_SCRIPT}", python.display()))
+        .with_context(|| format!("cannot start {} {script}", python.display()))
 }
 
 /// True while `pid` runs. A zombie counts as gone (an orphan's zombie lingers where the init
@@ -107,11 +121,16 @@ fn is_zombie(pid: libc::pid_t) -> bool {
 /// True if `pid` is a sandbox emulator (its command line runs sandbox/emulator.py), so a pid
 /// reused by another program is never signalled.
 pub fn is_our_emulator(pid: u32) -> bool {
+    runs_script(pid, EMULATOR_SCRIPT)
+}
+
+/// True if `pid`'s command line runs `script` (a path relative to the project).
+pub fn runs_script(pid: u32, script: &str) -> bool {
     // A process that is still inside exec() shows an empty command line for a moment.
     for _ in 0..EXEC_SETTLE_TRIES {
         match command_line(pid) {
             Some(args) if args.is_empty() => thread::sleep(EXEC_SETTLE_POLL),
-            Some(args) => return args.iter().any(|arg| arg.ends_with(EMULATOR_SCRIPT)),
+            Some(args) => return args.iter().any(|arg| arg.ends_with(script)),
             None => return false,
         }
     }
@@ -128,8 +147,8 @@ fn command_line(pid: u32) -> Option<Vec<String>> {
     )
 }
 
-/// SIGTERM (and SIGCONT) to the emulator's process group, SIGKILL after `grace`; returns once
-/// it is gone.
+/// SIGTERM (and SIGCONT) to the process group `pid` leads (the emulator's or Airflow's
+/// launcher's), SIGKILL after `grace`; returns once it is gone.
 pub fn stop(pid: u32, grace: Duration) -> Result<()> {
     let target = signal_target(pid)?;
     send(target, libc::SIGTERM);
@@ -141,7 +160,7 @@ pub fn stop(pid: u32, grace: Duration) -> Result<()> {
     if wait_gone(pid, KILL_GRACE) {
         return Ok(());
     }
-    bail!("the sandbox emulator (pid {pid}) survived SIGKILL; check `ps -o pid,stat,cmd -p {pid}`")
+    bail!("the sandbox process {pid} survived SIGKILL; check `ps -o pid,stat,cmd -p {pid}`")
 }
 
 /// The process group when the emulator leads one (it does, after setsid), else the pid alone.

@@ -1,5 +1,5 @@
 //! The sandbox's files in the XDG state dir: `emulator.pid`, `state.json`, `emulator.log` and a
-//! `lock` that serialises `up` and `down` between processes.
+//! `lock` that serialises `up` and `down` between processes (Airflow's: see airflow.rs).
 
 use std::fs::{self, File};
 use std::io;
@@ -20,6 +20,12 @@ pub struct SandboxInfo {
     /// RFC 3339, UTC.
     pub started_at: String,
     pub log_file: PathBuf,
+    /// Whether this sandbox runs Airflow (`sandbox up --without-airflow` records false).
+    #[serde(default)]
+    pub with_airflow: bool,
+    /// Its Airflow, when it runs and answers (kept in airflow.json, filled in when read).
+    #[serde(skip)]
+    pub airflow: Option<super::airflow::AirflowInfo>,
 }
 
 /// `state.json`: the info plus whether the emulator has finished seeding.
@@ -41,6 +47,10 @@ pub struct Lock(#[allow(dead_code)] File);
 impl Files {
     pub fn at(dir: PathBuf) -> Self {
         Self { dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub fn pid_file(&self) -> PathBuf {
@@ -135,7 +145,7 @@ fn flock(file: &File, operation: libc::c_int) -> Result<bool> {
     Err(error).context("cannot lock the sandbox directory")
 }
 
-fn read_if_exists(path: &Path) -> Result<Option<String>> {
+pub(super) fn read_if_exists(path: &Path) -> Result<Option<String>> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -143,7 +153,7 @@ fn read_if_exists(path: &Path) -> Result<Option<String>> {
     }
 }
 
-fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+pub(super) fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
     fs::write(&tmp, contents)
         .and_then(|()| fs::rename(&tmp, path))
@@ -164,6 +174,8 @@ mod tests {
                 datalake_bucket: "nyctaxi-sandbox-datalake".into(),
                 started_at: "2026-01-01T00:00:00Z".into(),
                 log_file: "/tmp/emulator.log".into(),
+                with_airflow: false,
+                airflow: None,
             },
             ready: true,
         }

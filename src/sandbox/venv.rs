@@ -1,5 +1,6 @@
-//! The sandbox's Python: `.venv/sandbox`, made (or found up to date) by `scripts/venv sandbox`,
-//! which installs the pinned sandbox/requirements.txt and prints the interpreter's path last.
+//! The sandbox's Pythons: `.venv/sandbox` (the emulator) and `.venv/airflow3` (its Airflow), made
+//! (or found up to date) by `scripts/venv NAME`, which installs the pinned requirements
+//! (sandbox/requirements.txt, requirements/airflow3.txt) and prints the interpreter's path last.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -8,13 +9,36 @@ use anyhow::{bail, Context, Result};
 
 use crate::paths;
 
-const VENV_NAME: &str = "sandbox";
+/// One of the sandbox's venvs and what creating it means for the user.
+pub struct Venv {
+    pub name: &'static str,
+    /// Shown while it is created for the first time.
+    pub first_time: &'static str,
+}
+
+pub const EMULATOR: Venv = Venv {
+    name: "sandbox",
+    first_time: "creating the Python environment .venv/sandbox (installs moto; about a minute)",
+};
+
+pub const AIRFLOW: Venv = Venv {
+    name: "airflow3",
+    first_time: "creating the Python environment .venv/airflow3 (installs Airflow 3 and the \
+         amazon provider; about two minutes)",
+};
 const WHAT_IS_NEEDED: &str = "The sandbox needs Python 3.11 or newer with venv and pip \
      (Debian/Ubuntu: apt-get install python3 python3-venv python3-pip) and access to PyPI \
      the first time.";
 
-/// Returns the sandbox venv's python, creating or updating the venv when needed.
+/// Returns the emulator venv's python, creating or updating the venv when needed.
 pub fn ensure_python(progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+    let python = ensure(&EMULATOR, progress)?;
+    check_script(&paths::project_dir(), super::process::EMULATOR_SCRIPT)?;
+    Ok(python)
+}
+
+/// Returns `venv`'s python, creating or updating the venv when needed.
+pub fn ensure(venv: &Venv, progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
     let project = paths::project_dir();
     let script = project.join("scripts/venv");
     if !script.is_file() {
@@ -24,11 +48,11 @@ pub fn ensure_python(progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
             paths::PROJECT_OVERRIDE
         );
     }
-    if !paths::venv_dir(VENV_NAME).join("bin/python").exists() {
-        progress("creating the Python environment .venv/sandbox (installs moto; about a minute)");
+    if !paths::venv_dir(venv.name).join("bin/python").exists() {
+        progress(venv.first_time);
     }
     let output = Command::new(&script)
-        .arg(VENV_NAME)
+        .arg(venv.name)
         .current_dir(&project)
         .stdin(Stdio::null())
         .output()
@@ -37,8 +61,9 @@ pub fn ensure_python(progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
     let python = stdout.lines().last().map(str::trim).unwrap_or_default();
     if !output.status.success() || python.is_empty() {
         bail!(
-            "could not prepare the sandbox's Python environment ({} {VENV_NAME} failed):\n{}\n{WHAT_IS_NEEDED}",
+            "could not prepare the sandbox's Python environment ({} {} failed):\n{}\n{WHAT_IS_NEEDED}",
             script.display(),
+            venv.name,
             super::quote_tail(&String::from_utf8_lossy(&output.stderr), 15)
         );
     }
@@ -50,12 +75,12 @@ pub fn ensure_python(progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
             python.display()
         );
     }
-    check_emulator_script(&project)?;
     Ok(python)
 }
 
-fn check_emulator_script(project: &Path) -> Result<()> {
-    let script = project.join(super::process::EMULATOR_SCRIPT);
+/// Fails unless the checkout has `script` (relative to the project).
+pub fn check_script(project: &Path, script: &str) -> Result<()> {
+    let script = project.join(script);
     if !script.is_file() {
         bail!("{} is missing from the checkout", script.display());
     }

@@ -24,7 +24,7 @@ impl Sandbox {
         let guard = Sandbox {
             home: home.to_path_buf(),
         };
-        guard.expect_success(&["sandbox", "up"]);
+        guard.expect_success(&["sandbox", "up", "--without-airflow"]);
         guard
     }
 
