@@ -116,7 +116,6 @@ def common_settings(options: Options) -> dict[str, str]:
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(options.dags),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
@@ -132,6 +131,7 @@ def common_settings(options: Options) -> dict[str, str]:
 
 def airflow3_settings(options: Options) -> dict[str, str]:
     settings = {
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS_DIR),  # MWAA's login route (FastAPI)
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__AUTH_MANAGER": (
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
@@ -177,6 +177,7 @@ def emulator_settings(emulator_url: str) -> dict[str, str]:
     }
     variables = {**platform_names().airflow_variables(), **SANDBOX_VARIABLES}
     settings = {
+        "SANDBOX_EMULATOR_URL": emulator_url,  # plugins/aws_mwaa_login.py redeems tokens there
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
         # The job-flow spec is the DAG's job_flow_overrides; the connection only has to exist.
         "AIRFLOW_CONN_EMR_DEFAULT": json.dumps({"conn_type": "emr"}),

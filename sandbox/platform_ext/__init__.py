@@ -1,4 +1,5 @@
-"""The sandbox's extensions of moto 5.2.5: Glue, EMR and Redshift Data that behave like AWS.
+"""The sandbox's extensions of moto 5.2.5: Glue, EMR and Redshift Data that behave like AWS,
+and an MWAA API backed by the sandbox's Airflow (mwaa.py).
 
     import platform_ext
     platform_ext.install()   # before the moto server answers its first request
@@ -6,9 +7,10 @@
 
 `install()` patches moto's models and responses in this process (idempotent) and adds the
 control endpoint /platform-api/ (failure injection and durations, see http_api) to moto's
-server application. One module per service: glue_jobs, glue_crawlers, emr_steps,
-redshift_data (+ sql_engine, sql_dialect). moto's own POST /moto-api/reset also forgets the
-injections, durations and running simulations.
+server application, and answers MWAA's API paths (mwaa.py) before moto does. One module per
+service: glue_jobs, glue_crawlers, emr_steps, redshift_data (+ sql_engine, sql_dialect), mwaa;
+job_outputs writes what the Glue staging job and the EMR gold step produce. moto's own
+POST /moto-api/reset also forgets the injections, durations and running simulations.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-from . import clock, control, emr_steps, glue_crawlers, glue_jobs, http_api, redshift_data
+from . import clock, control, emr_steps, glue_crawlers, glue_jobs, http_api, mwaa, redshift_data
 from .seeding import seed_platform
 
 __all__ = ["install", "seed_platform"]
@@ -47,6 +49,8 @@ def _serve_control_api() -> None:
     def call(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any):
         if http_api.handles(environ.get("PATH_INFO", "")):
             return http_api.application(environ, start_response)
+        if mwaa.handles(environ):
+            return mwaa.application(environ, start_response)
         return moto_call(self, environ, start_response)
 
     DomainDispatcherApplication.__call__ = call

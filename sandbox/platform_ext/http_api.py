@@ -7,6 +7,11 @@
     POST   /platform-api/timing           {"target", "seconds", "startup_seconds"?, "name"?}
     GET    /platform-api/timing           {"timings": [...]}
     POST   /platform-api/reset            injections and timings back to defaults
+    POST   /platform-api/mwaa/airflow     {"url", "username", "password"}: the Airflow behind the
+                                          MWAA environment (mwaa.py) -> 201 {"version", ...}
+    GET    /platform-api/mwaa/airflow     {"status": "CREATING" | "AVAILABLE", "url"?, "version"?}
+    POST   /platform-api/mwaa/login-tokens/verify  {"token"}: redeems a CreateWebLoginToken token
+                                          -> 200 {"username"} or 403 (invalid, expired, used)
 
 Targets: glue-job (name = job name), glue-crawler (crawler name), emr-step (step name or
 cluster id), redshift-sql (cluster identifier or workgroup). Without a name, the next run of
@@ -20,7 +25,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import control
+from . import control, mwaa
 
 PREFIX = "/platform-api"
 
@@ -100,6 +105,9 @@ ROUTES = {
     ("POST", "/timing"): timing,
     ("GET", "/timing"): lambda _r: json_response({"timings": control.timings()}),
     ("POST", "/reset"): reset,
+    ("POST", "/mwaa/airflow"): lambda r: json_response(*mwaa.register_route(body_of(r))),
+    ("GET", "/mwaa/airflow"): lambda _r: json_response(*mwaa.registration_route()),
+    ("POST", "/mwaa/login-tokens/verify"): lambda r: json_response(*mwaa.verify_route(body_of(r))),
 }
 
 
