@@ -289,6 +289,12 @@ fn grid_of_recent_runs_and_tasks() {
     let text = screen(&terminal);
     let (x, y) = position_of(&terminal, "✖").unwrap();
     assert_colour(style_at(&terminal, x, y), theme.state_failed, "failed cell");
+    let (x, y) = position_of(&terminal, "↑").unwrap();
+    assert_colour(
+        style_at(&terminal, x, y),
+        theme.state_failed,
+        "upstream_failed cell",
+    );
     let (x, y) = position_of(&terminal, "■").unwrap();
     assert_colour(
         style_at(&terminal, x, y),
