@@ -21,7 +21,7 @@ use super::airflow_format::{
     env_suffix, epoch, not_connected, reach, row_style, seconds, task_label, task_seconds, when,
 };
 use super::{airflow_task_logs, airflow_task_tries};
-use crate::airflow::{Airflow, DagRun, MarkState, RunQuery, Task, TaskInstance};
+use crate::airflow::{Airflow, DagRun, MarkState, RunQuery, State, Task, TaskInstance};
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::clients::Clients;
@@ -349,23 +349,35 @@ async fn cached_instances(
     Ok(listed)
 }
 
+/// The recent runs of `run`'s DAG with their task instances; `run` itself is added as the
+/// oldest column when it is older than the recent ones (opened from the failures view), so
+/// that its Gantt chart can be drawn.
 async fn load_run_tasks(
     airflow: Airflow,
-    dag_id: String,
+    run: RunRef,
     cache: FinishedCache,
 ) -> Result<RunTasks, String> {
+    let dag_id = run.dag_id.clone();
     let query = RunQuery {
         limit: GRID_RUNS,
         ..RunQuery::default()
     };
     let (tasks, runs) = futures::join!(airflow.tasks(&dag_id), airflow.dag_runs(&dag_id, &query));
     let tasks = tasks.map_err(|e| e.to_string())?;
-    let runs: Vec<DagRun> = runs
+    let mut runs: Vec<DagRun> = runs
         .map_err(|e| e.to_string())?
         .items
         .into_iter()
         .rev()
         .collect();
+    let older = !runs.iter().any(|r| r.run_id == run.run_id);
+    if older {
+        let instances = airflow
+            .task_instances(&dag_id, &run.run_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        runs.insert(0, placeholder_run(&run, &instances));
+    }
     let fetches: Vec<_> = runs
         .iter()
         .map(|run| {
@@ -389,6 +401,33 @@ async fn load_run_tasks(
         runs,
         instances,
     })
+}
+
+/// A run known only by its id and task instances: its state is read from them.
+pub fn placeholder_run(run: &RunRef, instances: &[TaskInstance]) -> DagRun {
+    let states = || instances.iter().map(|ti| &ti.state);
+    let state = if states().any(State::is_failure) {
+        State::Failed
+    } else if states().any(State::is_active) {
+        State::Running
+    } else if states().all(|s| matches!(s, State::Success | State::Skipped)) {
+        State::Success
+    } else {
+        State::None
+    };
+    DagRun {
+        dag_id: run.dag_id.clone(),
+        run_id: run.run_id.clone(),
+        state,
+        run_type: String::new(),
+        logical_date: None,
+        run_after: None,
+        queued_at: None,
+        start_date: instances.iter().filter_map(|ti| ti.start_date).min(),
+        end_date: None,
+        conf: serde_json::Value::Null,
+        note: None,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -419,7 +458,7 @@ impl Selection {
     fn matches(&self, ti: &TaskInstance) -> bool {
         match self {
             Selection::Task(id) => ti.key.task_id == *id,
-            Selection::FirstFailure => ti.state == crate::airflow::State::Failed,
+            Selection::FirstFailure => ti.state == State::Failed,
         }
     }
 }
@@ -552,14 +591,10 @@ impl TasksScreen {
 
     fn load_charts(&mut self, cx: &Cx) {
         let Some(clients) = cx.clients() else { return };
-        let (env, dag_id, cache) = (
-            self.run.env.clone(),
-            self.run.dag_id.clone(),
-            self.cache.clone(),
-        );
+        let (run, cache) = (self.run.clone(), self.cache.clone());
         self.charts.load(cx, async move {
-            let airflow = reach(Some(clients), env.as_deref()).await?;
-            load_run_tasks(airflow, dag_id, cache).await
+            let airflow = reach(Some(clients), run.env.as_deref()).await?;
+            load_run_tasks(airflow, run, cache).await
         });
     }
 
@@ -743,7 +778,7 @@ impl View for TasksScreen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::airflow::{State, TaskKey};
+    use crate::airflow::TaskKey;
 
     fn ti(task: &str, map_index: i64, state: State) -> TaskInstance {
         TaskInstance {
@@ -789,6 +824,26 @@ mod tests {
         );
         let order: Vec<String> = sorted.iter().map(task_label).collect();
         assert_eq!(order, ["sense", "crawl[0]", "crawl[1]", "load", "gone"]);
+    }
+
+    #[test]
+    fn an_older_run_gets_its_state_from_its_tasks() {
+        let run = RunRef {
+            env: None,
+            dag_id: "d".into(),
+            run_id: "r".into(),
+        };
+        let state = |states: &[State]| {
+            let tis: Vec<TaskInstance> = states.iter().map(|s| ti("t", -1, s.clone())).collect();
+            placeholder_run(&run, &tis).state
+        };
+        assert_eq!(
+            state(&[State::Success, State::UpstreamFailed]),
+            State::Failed
+        );
+        assert_eq!(state(&[State::Success, State::Queued]), State::Running);
+        assert_eq!(state(&[State::Success, State::Skipped]), State::Success);
+        assert_eq!(state(&[State::Success, State::None]), State::None);
     }
 
     #[test]
