@@ -19,6 +19,9 @@ Run it with the Python of an Airflow venv: `.venv/airflow3/bin/python` (3.3.2) o
   connection at the emulator ({"endpoint_url": URL, "region_name": "us-east-1"}, dummy keys)
   and sets every Variable prepare_data_nyc reads to the sandbox's seeded names (plus 5 s sensor
   timing Variables: 15 s sensor pokes, no retries), so the DAG runs against the emulator.
+  Task logs then go to the emulator's CloudWatch as on MWAA (remote logging, group
+  airflow-nyctaxi-sandbox-mwaa-Task), and the MWAA login route (plugins/) redeems web tokens
+  there (Airflow 3).
 - Prints exactly one line on stdout, `READY http://127.0.0.1:PORT`, once the health endpoint
   (3.x /api/v2/monitor/health, 2.x /health) reports the metadatabase and scheduler healthy
   (and on 3.x the dag-processor); progress and errors go to stderr.

@@ -175,12 +175,19 @@ def emulator_settings(emulator_url: str) -> dict[str, str]:
         "password": "sandbox-secret-access-key",
         "extra": {"endpoint_url": emulator_url, "region_name": REGION},
     }
-    variables = {**platform_names().airflow_variables(), **SANDBOX_VARIABLES}
+    names = platform_names()
+    variables = {**names.airflow_variables(), **SANDBOX_VARIABLES}
     settings = {
         "SANDBOX_EMULATOR_URL": emulator_url,  # plugins/aws_mwaa_login.py redeems tokens there
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
         # The job-flow spec is the DAG's job_flow_overrides; the connection only has to exist.
         "AIRFLOW_CONN_EMR_DEFAULT": json.dumps({"conn_type": "emr"}),
+        # Task logs in the emulator's CloudWatch, as MWAA keeps them (group airflow-<env>-Task,
+        # stream dag_id=.../run_id=.../task_id=.../attempt=N.log with ':' as '_').
+        "AIRFLOW__LOGGING__REMOTE_LOGGING": "True",
+        "AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER": "cloudwatch://"
+        + names.mwaa_log_group_arn("Task"),
+        "AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID": "aws_default",
     }
     settings.update({f"AIRFLOW_VAR_{name.upper()}": value for name, value in variables.items()})
     return settings

@@ -35,13 +35,11 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from . import control
+from .seeding import ACCOUNT_ID, REGION, SANDBOX_SUBNET_ID, PlatformNames
 
-ENVIRONMENT = "nyctaxi-sandbox-mwaa"
-ACCOUNT_ID = "123456789012"
-REGION = "us-east-1"
+NAMES = PlatformNames()
+ENVIRONMENT = NAMES.mwaa_environment
 SIGNING_NAME = "airflow"
-TASK_LOG_GROUP = f"airflow-{ENVIRONMENT}-Task"
-LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:airflow-{ENVIRONMENT}-{{module}}"
 WEB_TOKEN_SECONDS = 60
 REST_API_PATH_MAX = 64
 REST_API_METHODS = ("GET", "PUT", "POST", "PATCH", "DELETE")
@@ -300,14 +298,14 @@ def get_environment(name: str) -> dict[str, Any]:
 
 def environment(airflow: Airflow | None) -> dict[str, Any]:
     """The environment as infra/modules/mwaa creates it, for the sandbox's names."""
-    prefix = "nyctaxi-sandbox"
+    prefix = NAMES.prefix
     updated = airflow.registered_at if airflow else CREATED_AT
     env: dict[str, Any] = {
         "Name": ENVIRONMENT,
         "Arn": f"arn:aws:airflow:{REGION}:{ACCOUNT_ID}:environment/{ENVIRONMENT}",
         "Status": "AVAILABLE" if airflow else "CREATING",
         "CreatedAt": CREATED_AT,
-        "ExecutionRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/{prefix}-mwaa",
+        "ExecutionRoleArn": NAMES.role_arn("mwaa"),
         "ServiceRoleArn": (
             f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/airflow.amazonaws.com/"
             "AWSServiceRoleForAmazonMWAA"
@@ -326,7 +324,7 @@ def environment(airflow: Airflow | None) -> dict[str, Any]:
         "EndpointManagement": "SERVICE",
         "WeeklyMaintenanceWindowStart": "SUN:03:30",
         "NetworkConfiguration": {
-            "SubnetIds": ["subnet-0a1b2c3d4e5f60000", "subnet-0a1b2c3d4e5f60001"],
+            "SubnetIds": [SANDBOX_SUBNET_ID],
             "SecurityGroupIds": ["sg-0a1b2c3d4e5f60000"],
         },
         "LoggingConfiguration": logging_configuration(),
@@ -353,7 +351,7 @@ def logging_configuration() -> dict[str, Any]:
     }
     return {
         key: {
-            "CloudWatchLogGroupArn": LOG_GROUP_ARN.format(module=module),
+            "CloudWatchLogGroupArn": NAMES.mwaa_log_group_arn(module),
             "Enabled": True,
             "LogLevel": level,
         }

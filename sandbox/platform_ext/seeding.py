@@ -21,6 +21,8 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 GLUE_SCRIPT = "glue_process_to_staging.py"
+# MWAA's log modules, as LoggingConfiguration names their groups (airflow-<env>-<module>).
+MWAA_LOG_MODULES = ("Task", "Scheduler", "DAGProcessing", "WebServer", "Worker")
 SCHEMA_SQL = "001_schema.sql"
 SCHEMA_TIMEOUT = 30.0
 DONE_STATUSES = ("FINISHED", "FAILED", "ABORTED")
@@ -74,6 +76,17 @@ class PlatformNames:
     def emr_instance_profile(self) -> str:
         return f"{self.prefix}-emr-instance-profile"
 
+    @property
+    def mwaa_environment(self) -> str:
+        return f"{self.prefix}-mwaa"
+
+    def mwaa_log_group(self, module: str) -> str:
+        """MWAA's CloudWatch log group of one module (Task, Scheduler, DAGProcessing, ...)."""
+        return f"airflow-{self.mwaa_environment}-{module}"
+
+    def mwaa_log_group_arn(self, module: str) -> str:
+        return f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{self.mwaa_log_group(module)}"
+
     def role_arn(self, purpose: str) -> str:
         return f"arn:aws:iam::{ACCOUNT_ID}:role/{self.prefix}-{purpose}"
 
@@ -118,6 +131,7 @@ def seed_platform(
     seed_redshift(endpoint_url, names, note)
     seed_warehouse_schema(endpoint_url, project_dir, names, note)
     seed_emr(endpoint_url, names, note)
+    seed_mwaa_log_groups(endpoint_url, names, note)
     return names
 
 
@@ -265,3 +279,14 @@ def seed_emr(endpoint_url: str, names: PlatformNames, note: Callable[[str], None
         VisibleToAllUsers=True,
     )["JobFlowId"]
     note(f"emr: cluster {names.emr_cluster} ({cluster_id}), logs in s3://{names.emr_logs_bucket}/")
+
+
+def seed_mwaa_log_groups(
+    endpoint_url: str, names: PlatformNames, note: Callable[[str], None]
+) -> None:
+    """The log groups MWAA creates with the environment; the sandbox's Airflow writes its task
+    logs to the Task group (CloudWatch remote logging, sandbox/airflow/settings.py)."""
+    logs = client("logs", endpoint_url)
+    for module in MWAA_LOG_MODULES:
+        logs.create_log_group(logGroupName=names.mwaa_log_group(module))
+    note(f"mwaa: log groups {names.mwaa_log_group('*')} ({', '.join(MWAA_LOG_MODULES)})")
