@@ -523,3 +523,26 @@ async fn read_only_refuses_to_trigger() {
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(h.flash().contains("read-only"), "{}", h.flash());
 }
+
+#[tokio::test]
+async fn switching_from_the_grid_to_the_gantt_keeps_the_selected_task() {
+    let screen = tasks_screen(Presentation::Grid);
+    let mut h = AppHarness::new(false, Box::new(screen), 100, 20).await;
+    h.draw();
+    h.press(KeyCode::Char('j'), KeyModifiers::NONE);
+    h.press(KeyCode::Char('j'), KeyModifiers::NONE);
+    let grid = h.draw();
+    assert!(
+        grid.contains("task process_to_staging_nyc (failed)"),
+        "{grid}"
+    );
+    h.press(KeyCode::Char('v'), KeyModifiers::NONE);
+    let gantt = h.draw();
+    assert!(gantt.contains("gantt prepare_data_nyc"), "{gantt}");
+    assert!(
+        gantt.contains("process_to_staging_nyc (failed) · queued 20s · ran 4m 00s"),
+        "{gantt}"
+    );
+    h.press(KeyCode::Char('v'), KeyModifiers::NONE);
+    assert!(h.draw().contains("TASK"), "v comes back to the table");
+}

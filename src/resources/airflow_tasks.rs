@@ -572,6 +572,21 @@ impl TasksScreen {
         }
     }
 
+    /// The Gantt row of the task under the grid's cursor (0 when there is none).
+    fn gantt_row_of_cursor(&self) -> usize {
+        let Some(data) = &self.charts.data else {
+            return 0;
+        };
+        let cursor = self.cursor(data);
+        let Some(task) = data.task_ids().get(cursor.task).cloned() else {
+            return 0;
+        };
+        data.gantt(cursor.run)
+            .iter()
+            .position(|ti| ti.key.task_id == task)
+            .unwrap_or(0)
+    }
+
     /// The task instance under the cursor of the grid or the Gantt chart.
     fn chart_selection(&self) -> Option<TaskInstance> {
         let data = self.charts.data.as_ref()?;
@@ -720,11 +735,12 @@ impl View for TasksScreen {
         match cmd {
             Some(Cmd::SwitchView) => {
                 self.presentation = self.presentation.next();
-                if self.presentation == Presentation::Gantt {
-                    self.gantt_selected = 0;
-                }
-                if self.presentation == Presentation::Grid {
-                    self.cursor = None;
+                match self.presentation {
+                    // The grid starts on the task the table has selected …
+                    Presentation::Grid => self.cursor = None,
+                    // … and the Gantt chart on the grid's.
+                    Presentation::Gantt => self.gantt_selected = self.gantt_row_of_cursor(),
+                    Presentation::Table => {}
                 }
                 self.refresh(cx);
                 Outcome::Handled
