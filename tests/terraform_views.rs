@@ -292,11 +292,11 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
     eprintln!("connect (demo prepared, version asked): {took:?}");
 
     console.type_text("I");
-    let (_, took) = console.until("init finished", STEP).await;
+    let (_, took) = console.until("│init finished", STEP).await;
     eprintln!("init: {took:?}");
 
     console.type_text("P");
-    let (text, took) = console.until("plan finished", STEP).await;
+    let (text, took) = console.until("│plan finished", STEP).await;
     eprintln!("first plan: {took:?}");
     assert!(
         text.contains("Plan: 5 to add, 0 to change, 0 to replace, 0 to destroy"),
@@ -316,7 +316,7 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
         "the dialog shows the counts: {text}"
     );
     console.type_text("y");
-    let (text, took) = console.until("apply finished", STEP).await;
+    let (text, took) = console.until("│apply finished", STEP).await;
     eprintln!("first apply (5 creates): {took:?}");
     assert!(
         text.contains("Apply complete: 5 added, 0 changed, 0 destroyed"),
@@ -339,7 +339,7 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
     )
     .unwrap();
     console.type_text("P");
-    let (text, took) = console.until("plan finished", STEP).await;
+    let (text, took) = console.until("│plan finished", STEP).await;
     eprintln!("second plan: {took:?}");
     assert!(
         text.contains("1 to add, 0 to change, 1 to replace, 0 to destroy"),
@@ -367,7 +367,7 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
     console.press(KeyCode::Backspace, KeyModifiers::NONE);
     console.type_text("default");
     console.press(KeyCode::Enter, KeyModifiers::NONE);
-    let (text, took) = console.until("apply failed", STEP).await;
+    let (text, took) = console.until("│apply failed:", STEP).await;
     eprintln!("second apply (replace + failing create): {took:?}");
     assert!(text.contains("FAILED"), "{text}");
     assert!(
@@ -400,4 +400,51 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
     );
     assert!(text.contains("cloud_object.pipeline"), "{text}");
     assert!(text.contains("\"@daily\" → \"edited-outside\""), "{text}");
+
+    // the state moves on behind the reviewed plan's back: Terraform refuses it, and says why
+    let outside = std::process::Command::new(repo().join("scripts/terraform"))
+        .args([
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ])
+        .current_dir(&root)
+        .env(
+            "TF_CLI_CONFIG_FILE",
+            home.path().join("state/terraform-demo/terraformrc"),
+        )
+        .env("TF_VAR_cloud_dir", &cloud)
+        .output()
+        .unwrap();
+    assert!(
+        outside.status.success(),
+        "{}",
+        String::from_utf8_lossy(&outside.stderr)
+    );
+    console.press(KeyCode::Char('a'), ctrl);
+    console.type_text("y");
+    let (text, _) = console.until("│apply failed:", STEP).await;
+    assert!(text.contains("Saved plan is stale"), "{text}");
+    assert!(
+        !text.contains("ctrl-a apply this plan"),
+        "an applied plan is gone: {text}"
+    );
+
+    // state and workspaces
+    console.command("tfstate");
+    let (text, _) = console.until("Outputs (3)", STEP).await;
+    assert!(
+        text.contains("module.lake.cloud_object.zone[\"gold\"]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warehouse_password = (sensitive value)"),
+        "{text}"
+    );
+    assert!(!text.contains("demo-warehouse-pw"), "{text}");
+    console.command("workspaces");
+    let (text, _) = console.until("* default", STEP).await;
+    assert!(text.contains("enter selects"), "{text}");
 }

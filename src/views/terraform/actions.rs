@@ -62,6 +62,24 @@ pub struct ApplyDone {
 /// workspace list read after an init) before giving up as busy.
 const WAIT_FOR_DIRECTORY: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Runs a short command (`workspace list`, `state list`…) with `read`, waiting while the
+/// directory is busy with another short one.
+pub async fn read_when_free<T, F, Fut>(read: F) -> Result<T, TerraformError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, TerraformError>>,
+{
+    let waited = std::time::Instant::now();
+    loop {
+        match read().await {
+            Err(TerraformError::Busy { .. }) if waited.elapsed() < WAIT_FOR_DIRECTORY => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Starts an operation with `start`, waiting while the directory is busy with something
 /// short; announces it ([`OpStarted`]) and forwards its events ([`forward`]).
 pub async fn run_operation<T>(

@@ -334,7 +334,9 @@ impl ProvisioningView {
                     .map(|v| format!("{:?} {}", v.program, v.version))
                     .unwrap_or_default();
                 let initialised = workdir.dir().join(".terraform").is_dir();
-                let workspaces = workdir.workspaces().await.unwrap_or_default();
+                let workspaces = actions::read_when_free(|| workdir.workspaces())
+                    .await
+                    .unwrap_or_default();
                 let connection = Connection {
                     workdir,
                     version,
@@ -355,16 +357,17 @@ impl ProvisioningView {
             return;
         }
         let workdir = connection.workdir.clone();
-        cx.spawn(
-            async move { WorkspacesLoaded(workdir.workspaces().await.map_err(|e| e.to_string())) },
-        );
+        cx.spawn(async move {
+            let listed = actions::read_when_free(|| workdir.workspaces()).await;
+            WorkspacesLoaded(listed.map_err(|e| e.to_string()))
+        });
         if self.pane == Pane::State {
             let workdir = connection.workdir.clone();
             self.load.start();
             cx.spawn(async move {
                 let result = async {
-                    let resources = workdir.state_list().await?;
-                    let outputs = workdir.outputs().await?;
+                    let resources = actions::read_when_free(|| workdir.state_list()).await?;
+                    let outputs = actions::read_when_free(|| workdir.outputs()).await?;
                     Ok::<_, crate::terraform::TerraformError>((resources, outputs))
                 }
                 .await;
