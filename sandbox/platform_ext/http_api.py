@@ -7,8 +7,9 @@
     POST   /platform-api/timing           {"target", "seconds", "startup_seconds"?, "name"?}
     GET    /platform-api/timing           {"timings": [...]}
     POST   /platform-api/reset            injections and timings back to defaults
-    POST   /platform-api/mwaa/airflow     {"url", "username", "password"}: the Airflow behind the
-                                          MWAA environment (mwaa.py) -> 201 {"version", ...}
+    POST   /platform-api/mwaa/airflow     {"url", "username", "password", "web_token_seconds"?}:
+                                          the Airflow behind the MWAA environment (mwaa.py)
+                                          -> 201 {"version", ...}; DELETE: back to CREATING
     GET    /platform-api/mwaa/airflow     {"status": "CREATING" | "AVAILABLE", "url"?, "version"?}
     POST   /platform-api/mwaa/login-tokens/verify  {"token"}: redeems a CreateWebLoginToken token
                                           -> 200 {"username"} or 403 (invalid, expired, used)
@@ -107,6 +108,7 @@ ROUTES = {
     ("POST", "/reset"): reset,
     ("POST", "/mwaa/airflow"): lambda r: json_response(*mwaa.register_route(body_of(r))),
     ("GET", "/mwaa/airflow"): lambda _r: json_response(*mwaa.registration_route()),
+    ("DELETE", "/mwaa/airflow"): lambda _r: json_response(*mwaa.unregister_route()),
     ("POST", "/mwaa/login-tokens/verify"): lambda r: json_response(*mwaa.verify_route(body_of(r))),
 }
 

@@ -12,7 +12,8 @@ backends, so these requests are answered before moto sees them (as /platform-api
 Hosts are not looked at: the SDKs' `api.` / `env.` host prefixes are the client's business.
 
 Airflow registers itself through the control endpoint (`sandbox up` does it once Airflow is
-healthy): POST /platform-api/mwaa/airflow {"url", "username", "password"}. Until then the
+healthy): POST /platform-api/mwaa/airflow {"url", "username", "password",
+"web_token_seconds"? (60)}; DELETE forgets it (and every web token). Until then the
 environment is CREATING, without WebserverUrl or AirflowVersion, and InvokeRestApi and
 CreateWebLoginToken answer ValidationException. The login route inside Airflow
 (sandbox/airflow/plugins/) checks a web token with POST /platform-api/mwaa/login-tokens/verify.
@@ -191,16 +192,26 @@ def jwt_expiry(token: str) -> float:
 _lock = threading.Lock()
 _airflow: Airflow | None = None
 _web_tokens: dict[str, float] = {}  # token -> expiry (epoch seconds)
+_web_token_seconds = WEB_TOKEN_SECONDS
 
 
-def register(url: str, username: str, password: str) -> Airflow:
+def register(url: str, username: str, password: str, web_token_seconds: float) -> Airflow:
     """Points the environment at an Airflow; its version is asked from Airflow itself."""
-    global _airflow
+    global _airflow, _web_token_seconds
     airflow = Airflow(url.rstrip("/"), username, password)
     airflow.discover_version()
     with _lock:
         _airflow = airflow
+        _web_token_seconds = web_token_seconds
     return airflow
+
+
+def unregister() -> None:
+    """Back to CREATING, and every web token forgotten."""
+    global _airflow
+    with _lock:
+        _airflow = None
+        _web_tokens.clear()
 
 
 def registered() -> Airflow | None:
@@ -214,7 +225,7 @@ def issue_web_token() -> str:
     with _lock:
         for old in [t for t, expiry in _web_tokens.items() if expiry <= now]:
             del _web_tokens[old]
-        _web_tokens[token] = now + WEB_TOKEN_SECONDS
+        _web_tokens[token] = now + _web_token_seconds
     return token
 
 
@@ -426,11 +437,21 @@ def register_route(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     missing = [key for key in ("url", "username", "password") if not body.get(key)]
     if missing:
         raise control.ControlError(f"missing {', '.join(missing)}")
+    seconds = body.get("web_token_seconds", WEB_TOKEN_SECONDS)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        raise control.ControlError(
+            f"'web_token_seconds' must be a positive number, got {seconds!r}"
+        )
     try:
-        airflow = register(body["url"], body["username"], body["password"])
+        airflow = register(body["url"], body["username"], body["password"], float(seconds))
     except (AirflowUnreachable, AirflowLoginRefused) as error:
         raise control.ControlError(f"cannot use that Airflow: {error}") from error
     return {"environment": ENVIRONMENT, "url": airflow.url, "version": airflow.version}, 201
+
+
+def unregister_route() -> tuple[dict[str, Any], int]:
+    unregister()
+    return {"environment": ENVIRONMENT, "status": "CREATING"}, 200
 
 
 def registration_route() -> tuple[dict[str, Any], int]:
