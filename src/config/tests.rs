@@ -263,3 +263,25 @@ fn load_reads_the_file_and_reports_its_path() {
         )
     );
 }
+
+#[test]
+fn terraform_settings_of_a_context() {
+    let config = load_text(include_str!("../../config.example.toml")).unwrap();
+    let prod = config.context("prod").unwrap();
+    let terraform = prod.terraform.clone().expect("prod drives Terraform");
+    assert_eq!(terraform.directory, PathBuf::from("infra/envs/prod"));
+    assert_eq!(terraform.program.as_deref(), Some(Path::new("terraform")));
+    let sandbox = config.context("sandbox").unwrap();
+    assert_eq!(sandbox.terraform, None, "the sandbox opens the demo");
+}
+
+#[test]
+fn terraform_settings_need_a_directory_and_name_unknown_fields() {
+    let missing = error("[contexts.p.terraform]\nprogram = \"tofu\"\n");
+    assert!(missing.contains("missing field `directory`"), "{missing}");
+    let unknown = error("[contexts.p.terraform]\ndirectory = \"infra\"\nbinary = \"tofu\"\n");
+    assert!(
+        unknown.starts_with("/cfg/config.toml:3:1: unknown field `binary`"),
+        "{unknown}"
+    );
+}
