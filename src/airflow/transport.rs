@@ -427,17 +427,22 @@ fn answer(status: StatusCode, body: Value) -> Result<Value, Failure> {
     Err(Failure::Status(status.as_u16(), message))
 }
 
+/// A request that got no answer (refused, reset, timed out) means the server is unreachable;
+/// anything else (an unreadable body) is another failure.
 fn unreachable_or_other(e: &reqwest::Error) -> Failure {
     let url = e.url().map(|u| u.to_string()).unwrap_or_default();
-    if e.is_connect() || e.is_timeout() {
-        let what = if e.is_timeout() {
-            "timed out"
-        } else {
-            "refused the connection"
-        };
-        Failure::Unreachable(format!("{url} {what}"))
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        cause = inner.to_string();
+        source = inner.source();
+    }
+    if e.is_timeout() {
+        Failure::Unreachable(format!("{url} did not answer in time"))
+    } else if e.is_connect() || e.is_request() {
+        Failure::Unreachable(format!("{url} did not answer: {cause}"))
     } else {
-        Failure::Other(format!("{url}: {e}"))
+        Failure::Other(format!("{url}: {e}: {cause}"))
     }
 }
 
