@@ -285,3 +285,50 @@ fn terraform_settings_need_a_directory_and_name_unknown_fields() {
         "{unknown}"
     );
 }
+
+#[test]
+fn airflow_servers_of_a_context() {
+    let config = load_text(include_str!("../../config.example.toml")).unwrap();
+    let prod = config.context("prod").unwrap();
+    assert_eq!(
+        prod.airflow,
+        [AirflowServer {
+            name: "ops-airflow".into(),
+            url: "https://airflow.ops.example.internal".into(),
+            username: Some("oncall".into()),
+            password_env: Some("OPS_AIRFLOW_PASSWORD".into()),
+        }]
+    );
+    assert!(config.context("sandbox").unwrap().airflow.is_empty());
+    let two = load_text(
+        "[[contexts.p.airflow]]\nname = \"a\"\nurl = \"http://127.0.0.1:8080\"\n\
+         [[contexts.p.airflow]]\nname = \"b\"\nurl = \"https://b.example/\"\n",
+    )
+    .unwrap();
+    let names: Vec<&str> = two.contexts[0]
+        .airflow
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["a", "b"], "in file order");
+    assert_eq!(two.contexts[0].airflow[0].username, None);
+}
+
+#[test]
+fn airflow_servers_need_a_name_and_an_http_url() {
+    let no_url = error("[[contexts.p.airflow]]\nname = \"a\"\n");
+    assert!(no_url.contains("missing field `url`"), "{no_url}");
+    let no_name = error("[[contexts.p.airflow]]\nurl = \"http://x\"\n");
+    assert!(no_name.contains("missing field `name`"), "{no_name}");
+    let bad_url = error("[[contexts.p.airflow]]\nname = \"a\"\nurl = \"airflow:8080\"\n");
+    assert!(
+        bad_url.contains("`airflow:8080` must start with http:// or https://"),
+        "{bad_url}"
+    );
+    let password =
+        error("[[contexts.p.airflow]]\nname = \"a\"\nurl = \"http://x\"\npassword = \"admin\"\n");
+    assert!(
+        password.starts_with("/cfg/config.toml:4:1: unknown field `password`"),
+        "{password}"
+    );
+}
