@@ -115,6 +115,56 @@ fn failing_apply_shows_progress_and_the_diagnostic_with_its_snippet() {
 }
 
 #[test]
+fn live_plan_progress_lists_resources_refreshing_and_planned() {
+    let events = recorded("plan2.jsonl");
+    let mut view = ProvisioningView::new(prod_target(), "prod", false, Pane::Plan).with_events(
+        OpKind::Plan {
+            refresh_only: false,
+        },
+        &events[..8],
+        None,
+    );
+    let text = screen(&draw_view(&mut view, 120, 16));
+    assert!(text.contains("plan running"), "{text}");
+    assert!(text.contains("refreshed"), "{text}");
+    insta::assert_snapshot!("terraform_plan_progress", text);
+}
+
+#[test]
+fn invalid_configuration_shows_the_diagnostic_with_file_line_and_highlighted_snippet() {
+    let events = recorded("plan_invalid.jsonl");
+    let mut view = ProvisioningView::new(prod_target(), "prod", false, Pane::Plan).with_events(
+        OpKind::Plan {
+            refresh_only: false,
+        },
+        &events,
+        Some(Err("terraform plan failed (exit 1)".into())),
+    );
+    let terminal = draw_view(&mut view, 100, 16);
+    let text = screen(&terminal);
+    assert!(text.contains("Error: Invalid operand"), "{text}");
+    assert!(text.contains("on main.tf:5, in output \"x\""), "{text}");
+    assert!(text.contains("5 │   value = local.a + \"nope\""), "{text}");
+    assert!(text.contains("a number is required"), "{text}");
+    // the operand Terraform points at is highlighted
+    let buffer = terminal.backend().buffer();
+    let row = (0..buffer.area.height)
+        .find(|&y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("value = local.a")
+        })
+        .unwrap();
+    let highlighted: String = (0..buffer.area.width)
+        .filter(|&x| buffer[(x, row)].style().bg == screen::theme().highlight.bg)
+        .map(|x| buffer[(x, row)].symbol())
+        .collect();
+    assert_eq!(highlighted, "\"nope\"");
+    insta::assert_snapshot!("terraform_invalid_configuration", text);
+}
+
+#[test]
 fn a_context_without_terraform_says_how_to_configure_it() {
     let mut view = ProvisioningView::new(None, "prod", false, Pane::Home);
     let text = screen(&draw_view(&mut view, 100, 16));

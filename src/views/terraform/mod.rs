@@ -140,6 +140,13 @@ impl Review {
         }
     }
 
+    /// Resources or outputs to change (or, refresh-only, drift to accept).
+    fn changes_something(&self) -> bool {
+        use crate::terraform::Action;
+        !self.rows.is_empty()
+            || (!self.refresh_only && self.plan.outputs.iter().any(|o| o.action != Action::NoOp))
+    }
+
     fn listed(&self) -> &[ResourceChange] {
         match self.refresh_only {
             true => &self.plan.drift,
@@ -288,11 +295,14 @@ impl ProvisioningView {
         self.review.as_ref()
     }
 
-    /// Whether ctrl-a would offer an apply now.
+    /// Whether ctrl-a would offer an apply now: a plan file on screen that changes something.
     pub fn can_apply(&self) -> bool {
         self.pane == Pane::Plan
             && !self.op.as_ref().is_some_and(Op::running)
-            && self.review.as_ref().is_some_and(|r| r.file.is_some())
+            && self
+                .review
+                .as_ref()
+                .is_some_and(|r| r.file.is_some() && r.changes_something())
     }
 
     fn first_change_row(&self) -> usize {
@@ -446,7 +456,7 @@ impl ProvisioningView {
         // a read-only context gets here too: the gate refuses and records it
         if !self.can_apply() {
             return Outcome::Flash(Err(
-                "nothing to apply: press P to plan, review it here, then ctrl-a".into(),
+                "nothing to apply: press P to plan, review the changes here, then ctrl-a".into(),
             ));
         }
         let (Some(connection), Some(review)) = (&self.connection, &self.review) else {
@@ -1078,6 +1088,7 @@ impl ProvisioningView {
         self.draw_tree(frame, left, review, theme);
         let diff = match review.change_at(self.tree_row) {
             Some(change) => render::diff_lines(change, self.all_attributes, theme),
+            None if review.rows.is_empty() => Vec::new(),
             None => vec![Line::styled("select a change (j/k)", theme.muted)],
         };
         frame.render_widget(

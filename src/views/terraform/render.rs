@@ -269,8 +269,11 @@ pub fn progress_row(row: &ResourceProgress, width: usize, theme: &Theme) -> Line
     ])
 }
 
-/// Every resource of the operation, with a count line first.
+/// Every resource of the operation, with a count line first (nothing before the first).
 pub fn progress_lines(progress: &Progress, theme: &Theme) -> Vec<Line<'static>> {
+    if progress.resources.is_empty() {
+        return Vec::new();
+    }
     let width = progress
         .resources
         .iter()
