@@ -6,10 +6,9 @@
 #[path = "support/airflow.rs"]
 mod airflow_support;
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
-use airflow_support::{AirflowServer, Options, Version};
+use airflow_support::{eventually, AirflowServer, Options, Version};
 use platform_tui::airflow::*;
 use serde_json::json;
 
@@ -477,20 +476,4 @@ async fn recovers_after_airflow_restarts(server: &mut AirflowServer, airflow: &A
 fn tick_of(line: &str) -> Option<String> {
     let (_, n) = line.trim_end().rsplit_once("tick ")?;
     n.parse::<u32>().ok().map(|n| format!("tick {n}"))
-}
-
-/// Polls `probe` every 500 ms until it returns `Some`, or panics naming `what`.
-async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
