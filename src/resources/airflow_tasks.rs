@@ -5,7 +5,7 @@
 //! success/failed.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -248,23 +248,37 @@ impl RunTasks {
     /// Task ids in dependency order, then any only the instances know (removed tasks).
     pub fn task_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.tasks.iter().map(|t| t.task_id.clone()).collect();
+        let mut seen: HashSet<String> = ids.iter().cloned().collect();
         for ti in self.instances.iter().flatten() {
-            if !ids.contains(&ti.key.task_id) {
+            if seen.insert(ti.key.task_id.clone()) {
                 ids.push(ti.key.task_id.clone());
             }
         }
         ids
     }
 
+    /// The grid's model, built in one pass over the instances (once per load, not per frame).
     pub fn grid(&self) -> GridModel {
         let tasks = self.task_ids();
+        let row: HashMap<&str, usize> = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i))
+            .collect();
         let states = self
             .instances
             .iter()
             .map(|run| {
-                tasks
-                    .iter()
-                    .map(|task| instance(run, task).map(|ti| ti.state.clone()))
+                let mut cells: Vec<Option<&TaskInstance>> = vec![None; tasks.len()];
+                for ti in run {
+                    let cell = &mut cells[row[ti.key.task_id.as_str()]];
+                    if shows_instead(ti, *cell) {
+                        *cell = Some(ti);
+                    }
+                }
+                cells
+                    .into_iter()
+                    .map(|ti| ti.map(|ti| ti.state.clone()))
                     .collect()
             })
             .collect();
@@ -294,28 +308,37 @@ impl RunTasks {
     /// The Gantt rows of run `run`, in dependency order.
     pub fn gantt(&self, run: usize) -> Vec<&TaskInstance> {
         let ids = self.task_ids();
+        let position: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i))
+            .collect();
         let mut rows: Vec<&TaskInstance> = self.instances.get(run).into_iter().flatten().collect();
-        rows.sort_by_key(|ti| {
-            (
-                ids.iter().position(|id| *id == ti.key.task_id),
-                ti.key.map_index,
-            )
-        });
+        rows.sort_by_key(|ti| (position.get(ti.key.task_id.as_str()), ti.key.map_index));
         rows
     }
 }
 
+/// Whether a grid cell shows `candidate` rather than `current`: the unmapped instance, else a
+/// failed map index, else the first.
+fn shows_instead(candidate: &TaskInstance, current: Option<&TaskInstance>) -> bool {
+    match current {
+        None => true,
+        Some(current) if current.key.map_index < 0 => false,
+        Some(current) => candidate.state.is_failure() && !current.state.is_failure(),
+    }
+}
+
 fn instance<'a>(run: &'a [TaskInstance], task: &str) -> Option<&'a TaskInstance> {
-    let mut of_task = run.iter().filter(|ti| ti.key.task_id == task);
-    let first = of_task.next()?;
-    Some(if first.key.map_index < 0 {
-        first
-    } else {
-        run.iter()
-            .filter(|ti| ti.key.task_id == task)
-            .find(|ti| ti.state.is_failure())
-            .unwrap_or(first)
-    })
+    run.iter()
+        .filter(|ti| ti.key.task_id == task)
+        .fold(None, |shown, ti| {
+            if shows_instead(ti, shown) {
+                Some(ti)
+            } else {
+                shown
+            }
+        })
 }
 
 /// The instances of finished runs never change: kept between refreshes so that only running
@@ -468,6 +491,8 @@ pub struct TasksScreen {
     run: RunRef,
     table: TableView<TaskInstances>,
     charts: Panel<RunTasks>,
+    /// The grid drawn from `charts`, built when they load (not every frame).
+    grid: GridModel,
     cache: FinishedCache,
     presentation: Presentation,
     /// The grid's cursor; its run is also the run of the Gantt chart.
@@ -485,6 +510,7 @@ impl TasksScreen {
             table: TableView::new(TaskInstances::new(run.clone())),
             run,
             charts: Panel::default(),
+            grid: GridModel::default(),
             cache: FinishedCache::default(),
             presentation: Presentation::Table,
             cursor: None,
@@ -517,6 +543,7 @@ impl TasksScreen {
     ) -> Self {
         let mut screen = Self::new(run.clone());
         screen.table = TableView::with_items(TaskInstances::new(run).at(now), instances);
+        screen.grid = charts.grid();
         screen.charts = Panel::ready(charts);
         screen.presentation = presentation;
         screen.now = Some(now);
@@ -530,8 +557,7 @@ impl TasksScreen {
         };
         match self.presentation {
             Presentation::Grid => {
-                let model = data.grid();
-                self.cursor = Some(self.cursor(data).moved(&model, runs, tasks));
+                self.cursor = Some(self.cursor(data).moved(&self.grid, runs, tasks));
             }
             Presentation::Gantt => {
                 let rows = data.gantt(self.cursor(data).run).len();
@@ -695,7 +721,7 @@ impl TasksScreen {
         let cursor = self.cursor(data);
         match self.presentation {
             Presentation::Grid => {
-                let offset = grid::render(frame, inner, cx.theme, &data.grid(), cursor);
+                let offset = grid::render(frame, inner, cx.theme, &self.grid, cursor);
                 self.cursor = Some(GridCursor { offset, ..cursor });
             }
             _ => {
@@ -758,9 +784,16 @@ impl View for TasksScreen {
     }
 
     fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
-        if let Err(payload) = self.charts.accept(payload) {
-            self.table.on_data(payload, cx);
-            self.apply_pending_selection(cx);
+        match self.charts.accept(payload) {
+            Ok(()) => {
+                if let Some(data) = &self.charts.data {
+                    self.grid = data.grid();
+                }
+            }
+            Err(payload) => {
+                self.table.on_data(payload, cx);
+                self.apply_pending_selection(cx);
+            }
         }
     }
 
@@ -860,6 +893,38 @@ mod tests {
         assert_eq!(state(&[State::Success, State::Queued]), State::Running);
         assert_eq!(state(&[State::Success, State::Skipped]), State::Success);
         assert_eq!(state(&[State::Success, State::None]), State::None);
+    }
+
+    #[test]
+    fn a_big_grid_is_built_in_one_pass() {
+        let tasks: Vec<Task> = (0..2_000).map(|i| task(&format!("t{i}"))).collect();
+        let run = |r: usize| -> Vec<TaskInstance> {
+            (0..2_000)
+                .map(|i| {
+                    let state = if i == r {
+                        State::Failed
+                    } else {
+                        State::Success
+                    };
+                    ti(&format!("t{i}"), -1, state)
+                })
+                .collect()
+        };
+        let data = RunTasks {
+            tasks,
+            runs: Vec::new(),
+            instances: (0..GRID_RUNS).map(run).collect(),
+        };
+        let started = std::time::Instant::now();
+        let model = data.grid();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(model.states.len(), GRID_RUNS);
+        assert_eq!(model.state(3, 3), Some(&State::Failed));
+        assert_eq!(model.state(3, 4), Some(&State::Success));
     }
 
     #[test]

@@ -195,6 +195,46 @@ mod tests {
     }
 
     #[test]
+    fn drawing_a_huge_grid_touches_only_the_visible_window() {
+        use ratatui::backend::TestBackend;
+        use ratatui::Terminal;
+        let (runs, tasks) = (1_000, 1_000);
+        let model = GridModel {
+            tasks: (0..tasks).map(|t| format!("task_{t}")).collect(),
+            runs: (0..runs)
+                .map(|r| GridRun {
+                    run_id: format!("run_{r}"),
+                    state: State::Success,
+                })
+                .collect(),
+            states: vec![vec![Some(State::Success); tasks]; runs],
+        };
+        let theme = crate::theme::no_color();
+        let mut terminal = Terminal::new(TestBackend::new(60, 12)).unwrap();
+        let cursor = GridCursor {
+            run: runs - 1,
+            task: tasks - 1,
+            offset: 0,
+        };
+        let started = std::time::Instant::now();
+        let mut offset = 0;
+        terminal
+            .draw(|f| offset = render(f, f.area(), &theme, &model, cursor))
+            .unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_millis(500));
+        assert_eq!(offset, tasks - 9, "the last task row is in view");
+        let text: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(text.contains("run run_999 (success) · 1000/1000"));
+        assert!(text.contains("task_999"));
+    }
+
+    #[test]
     fn long_task_names_are_capped() {
         let tasks = vec!["a".repeat(200), "b".into()];
         assert_eq!(label_width(&tasks), MAX_LABEL as u16 + 1);
