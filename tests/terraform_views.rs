@@ -494,7 +494,30 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
         "{text}"
     );
     assert!(!text.contains("demo-warehouse-pw"), "{text}");
+    // a workspace made outside (which selects it); enter on `default` selects it back
+    let outside = std::process::Command::new(repo().join("scripts/terraform"))
+        .args(["workspace", "new", "-no-color", "staging"])
+        .current_dir(&root)
+        .env(
+            "TF_CLI_CONFIG_FILE",
+            home.path().join("state/terraform-demo/terraformrc"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        outside.status.success(),
+        "{}",
+        String::from_utf8_lossy(&outside.stderr)
+    );
     console.command("workspaces");
-    let (text, _) = console.until("* default", STEP).await;
+    let (text, _) = console.until("* staging", STEP).await;
     assert!(text.contains("enter selects"), "{text}");
+    console.press(KeyCode::Enter, KeyModifiers::NONE);
+    let (text, _) = console.until("* default", STEP).await;
+    assert!(text.contains("workspace default"), "{text}");
+    let last = console.audit.read_all().unwrap().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.outcome),
+        ("terraform.select_workspace", AuditOutcome::Succeeded)
+    );
 }

@@ -97,6 +97,8 @@ pub struct Op {
     pub progress: Progress,
     /// `None` while it runs; then what it came to.
     result: Option<Result<String, String>>,
+    /// ctrl-k was pressed while it ran.
+    interrupted: bool,
     elapsed_seconds: Option<u64>,
 }
 
@@ -109,6 +111,7 @@ impl Op {
             canceller,
             progress: Progress::default(),
             result: None,
+            interrupted: false,
             elapsed_seconds: None,
         }
     }
@@ -477,7 +480,7 @@ impl ProvisioningView {
     }
 
     fn cancel(&mut self) -> Outcome {
-        match self.op.as_ref().filter(|op| op.running()) {
+        match self.op.as_mut().filter(|op| op.running()) {
             Some(Op {
                 canceller: None, ..
             }) => Outcome::Flash(Err(
@@ -487,6 +490,7 @@ impl ProvisioningView {
                 if let Some(c) = &op.canceller {
                     c.cancel();
                 }
+                op.interrupted = true;
                 Outcome::Flash(Ok(format!(
                     "interrupting {} (Terraform stops gracefully; ctrl-k again kills it)",
                     op.kind.name()
@@ -927,7 +931,16 @@ impl ProvisioningView {
                 theme.state_success,
             ),
             Some(Err(message)) => Line::styled(
-                format!("{} failed: {}", op.kind.name(), clean(message)),
+                format!(
+                    "{} {}: {}",
+                    op.kind.name(),
+                    if op.interrupted {
+                        "interrupted"
+                    } else {
+                        "failed"
+                    },
+                    clean(message)
+                ),
                 theme.state_failed,
             ),
         }
