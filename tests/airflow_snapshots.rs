@@ -546,3 +546,17 @@ async fn switching_from_the_grid_to_the_gantt_keeps_the_selected_task() {
     h.press(KeyCode::Char('v'), KeyModifiers::NONE);
     assert!(h.draw().contains("TASK"), "v comes back to the table");
 }
+
+#[tokio::test]
+async fn triggering_a_paused_dag_says_the_run_will_wait() {
+    let dags = TableView::with_items(Dags::new(None), dags());
+    let mut h = AppHarness::new(false, Box::new(dags), 150, 14).await;
+    h.press(KeyCode::Char('j'), KeyModifiers::NONE);
+    h.press(KeyCode::Char('t'), KeyModifiers::NONE);
+    let Mode::Prompt { title, input, .. } = &h.app.mode else {
+        panic!("t asks for the conf");
+    };
+    assert!(title.contains("Trigger refresh_gold_views"), "{title}");
+    assert!(title.contains("paused: the run waits"), "{title}");
+    assert_eq!(input.text(), "{}");
+}

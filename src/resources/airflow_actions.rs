@@ -97,21 +97,33 @@ pub fn toggle_pause(target: Target, dag: &Dag) -> Outcome {
     }))
 }
 
-/// `t` on a DAG or its runs: asks for the conf (`{}` to start with), checks it is a JSON object,
-/// and triggers. A bad conf asks again with the reason and the text as typed.
-pub fn trigger(target: Target, dag_id: &str) -> Outcome {
-    Outcome::Ask(conf_prompt(target, dag_id.to_owned(), "{}".into(), None))
+/// What `t` triggers: a DAG, and whether it is known to be paused (its run would wait).
+#[derive(Clone)]
+pub struct TriggerOf {
+    pub target: Target,
+    pub dag_id: String,
+    pub paused: bool,
 }
 
-fn conf_prompt(target: Target, dag_id: String, text: String, error: Option<String>) -> Prompt {
-    let title = match &error {
-        Some(e) => format!("{e} — fix it, enter to trigger {dag_id}, esc to give up"),
-        None => format!("Trigger {dag_id} with conf (a JSON object)"),
+/// `t` on a DAG or its runs: asks for the conf (`{}` to start with), checks it is a JSON object,
+/// and triggers. A bad conf asks again with the reason and the text as typed.
+pub fn trigger(what: TriggerOf) -> Outcome {
+    Outcome::Ask(conf_prompt(what, "{}".into(), None))
+}
+
+fn conf_prompt(what: TriggerOf, text: String, error: Option<String>) -> Prompt {
+    let dag_id = &what.dag_id;
+    let title = match (&error, what.paused) {
+        (Some(e), _) => format!("{e} — fix it, enter to trigger {dag_id}, esc to give up"),
+        (None, false) => format!("Trigger {dag_id} with conf (a JSON object)"),
+        (None, true) => format!(
+            "Trigger {dag_id} with conf (a JSON object) — it is paused: the run waits until unpaused"
+        ),
     };
     Prompt::new(title, text, move |typed| {
         match airflow_conf::parse(&typed) {
-            Ok(conf) => Outcome::Act(trigger_request(target, dag_id, conf)),
-            Err(e) => Outcome::Ask(conf_prompt(target, dag_id, typed, Some(e))),
+            Ok(conf) => Outcome::Act(trigger_request(what.target, what.dag_id, conf)),
+            Err(e) => Outcome::Ask(conf_prompt(what, typed, Some(e))),
         }
     })
 }

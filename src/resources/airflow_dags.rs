@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
-use super::airflow_actions::{self, Target};
+use super::airflow_actions::{self, Target, TriggerOf};
 use super::airflow_format::{env_suffix, epoch, not_connected, reach, row_style, when};
 use super::{airflow_import_errors, airflow_runs, Kind, Opened};
 use crate::airflow::Dag;
@@ -143,7 +143,11 @@ impl Resource for Dags {
             Cmd::Enter => Outcome::Push(airflow_runs::view(self.env.clone(), &dag.dag_id)),
             Cmd::Pause | Cmd::Start => match Target::of(cx, &self.env) {
                 Some(target) if cmd == Cmd::Pause => airflow_actions::toggle_pause(target, dag),
-                Some(target) => airflow_actions::trigger(target, &dag.dag_id),
+                Some(target) => airflow_actions::trigger(TriggerOf {
+                    target,
+                    dag_id: dag.dag_id.clone(),
+                    paused: dag.is_paused,
+                }),
                 None => not_connected(),
             },
             _ => Outcome::Ignored,

@@ -14,7 +14,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::Frame;
 
-use super::airflow_actions::{self, Target};
+use super::airflow_actions::{self, Target, TriggerOf};
 use super::airflow_format::{
     env_suffix, epoch, not_connected, reach, row_style, seconds, split_env, when,
 };
@@ -279,7 +279,11 @@ fn run_cmd(
         (Cmd::Clear, Some(r), Some(target)) => {
             airflow_actions::clear_run(cx, target, dag_id, &r.run_id)
         }
-        (Cmd::Start, _, Some(target)) => airflow_actions::trigger(target, dag_id),
+        (Cmd::Start, _, Some(target)) => airflow_actions::trigger(TriggerOf {
+            target,
+            dag_id: dag_id.to_owned(),
+            paused: false, // not known here; the DAG list says
+        }),
         (Cmd::Clear | Cmd::Start, _, None) => not_connected(),
         (Cmd::Clear, None, _) => Outcome::Flash(Err("select a run first".into())),
         _ => Outcome::Ignored,
