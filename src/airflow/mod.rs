@@ -8,6 +8,8 @@ mod client;
 mod environments;
 mod error;
 pub mod model;
+#[cfg(test)]
+mod recorded_tests;
 mod task_log;
 mod transport;
 mod wire;
