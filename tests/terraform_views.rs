@@ -165,6 +165,23 @@ fn invalid_configuration_shows_the_diagnostic_with_file_line_and_highlighted_sni
 }
 
 #[test]
+fn init_shows_terraforms_progress_messages() {
+    let events = recorded("init.jsonl");
+    let mut view = ProvisioningView::new(prod_target(), "prod", false, Pane::Home).with_events(
+        OpKind::Init,
+        &events,
+        Some(Ok("Terraform initialised".into())),
+    );
+    let text = screen(&draw_view(&mut view, 120, 20));
+    assert!(text.contains("init finished"), "{text}");
+    assert!(
+        text.contains("Terraform has been successfully initialized!"),
+        "{text}"
+    );
+    insta::assert_snapshot!("terraform_init", text);
+}
+
+#[test]
 fn a_context_without_terraform_says_how_to_configure_it() {
     let mut view = ProvisioningView::new(None, "prod", false, Pane::Home);
     let text = screen(&draw_view(&mut view, 100, 16));

@@ -981,6 +981,7 @@ impl ProvisioningView {
                 op.progress
                     .log
                     .iter()
+                    .flat_map(|message| message.lines())
                     .map(|l| Line::styled(format!("  {}", sanitize::line(l)), theme.base)),
             );
             lines.push(Line::raw(""));
