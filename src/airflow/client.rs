@@ -558,4 +558,31 @@ mod tests {
         };
         assert_eq!(task_path(&key), "/dags/d/dagRuns/r%2B1/taskInstances/t/2");
     }
+
+    #[tokio::test]
+    async fn nothing_listening_is_unreachable_and_said_so() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let airflow = Airflow::self_hosted("ops", &format!("http://127.0.0.1:{port}"), None);
+        let err = airflow.dags().await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unreachable);
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "Airflow ops: cannot list DAGs: http://127.0.0.1:{port}/api/v2/version did not answer"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("is the Airflow api-server up? (retrying on refresh)"),
+            "{text}"
+        );
+        // Nothing was cached from the failure: the next call tries again.
+        assert_eq!(
+            airflow.dags().await.unwrap_err().kind,
+            ErrorKind::Unreachable
+        );
+    }
 }
