@@ -43,6 +43,10 @@ async fn mwaa_environment_backed_by_airflow_3() {
     let creating = mwaa.environment(ENVIRONMENT).await.unwrap();
     assert_eq!(creating.status, "CREATING");
     assert_eq!(creating.airflow_version, None);
+    let environments = Environments::new(Vec::new(), Some(mwaa.clone()), sdk.endpoint_url());
+    let not_yet = environments.connect(None).await.err().expect("CREATING");
+    assert_eq!(not_yet.kind, ErrorKind::Unreachable);
+    assert!(not_yet.to_string().contains("is CREATING"), "{not_yet}");
 
     emulator.control(
         "mwaa/airflow",
@@ -58,7 +62,6 @@ async fn mwaa_environment_backed_by_airflow_3() {
     assert_eq!(environment.task_log_group.as_deref(), Some(TASK_LOG_GROUP));
     assert!(environment.last_update.is_some());
 
-    let environments = Environments::new(Vec::new(), Some(mwaa.clone()), sdk.endpoint_url());
     let listed = environments.list().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].kind, EnvironmentKind::Mwaa);

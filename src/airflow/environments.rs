@@ -149,6 +149,18 @@ impl Environments {
             .environment(name)
             .await
             .map_err(|e| mwaa_error(name, "describe the environment", e))?;
+        if environment.airflow_version.is_none() || environment.webserver_url.is_none() {
+            // Not cached: the next connect asks again, once the environment is up.
+            return Err(AirflowError::new(
+                ErrorKind::Unreachable,
+                name,
+                "connect",
+                format!(
+                    "the MWAA environment is {}: its webserver is not available yet",
+                    environment.status
+                ),
+            ));
+        }
         Ok(mwaa_airflow(&access.mwaa, access.scheme, environment))
     }
 }
