@@ -95,7 +95,7 @@ def wait_ready(process: subprocess.Popen, log: Path) -> None:
     finally:
         timer.cancel()
     if not line.startswith("READY "):
-        tail = log.read_text(errors="replace")[-3000:]
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
         raise RuntimeError(f"the Airflow launcher was not ready ({line!r}); its log:\n{tail}")
 
 
