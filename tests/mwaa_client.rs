@@ -1,7 +1,9 @@
 //! The MWAA path of the Airflow client against the sandbox emulator's MWAA API, backed by a
 //! real Airflow 3.3.2 (JWTs live 5 s): environments, InvokeRestApi for short paths, the web
 //! login (CreateWebLoginToken, then /pluginsv2/aws_mwaa/login's `_token` JWT) for long ones,
-//! its renewal, and task logs from CloudWatch under MWAA's stream names.
+//! its renewal, and task logs from CloudWatch under MWAA's stream names. An environment backed
+//! by Airflow 2.10.5 is spoken to in REST API v1 through InvokeRestApi (the sandbox has no
+//! Airflow 2 web login route).
 
 #[path = "support/airflow.rs"]
 mod airflow_support;
@@ -154,4 +156,48 @@ async fn mwaa_environment_backed_by_airflow_3() {
     .await;
     assert!(greeting.timestamp.is_some());
     drop(server);
+}
+
+#[tokio::test]
+async fn mwaa_environment_backed_by_airflow_2_speaks_api_v1() {
+    let emulator = Emulator::start();
+    let server = AirflowServer::start(
+        Version::Two,
+        Options {
+            emulator_url: Some(emulator.endpoint()),
+            ..Options::default()
+        },
+    );
+    emulator.control(
+        "mwaa/airflow",
+        &json!({"url": server.url(), "username": "admin", "password": "admin"}).to_string(),
+    );
+    let sdk = sdk_config(&emulator.settings()).await;
+    let environments = Environments::new(Vec::new(), Some(Mwaa::new(&sdk)), sdk.endpoint_url());
+    let airflow = environments.connect(Some(ENVIRONMENT)).await.unwrap();
+    assert_eq!(airflow.info().airflow_version.as_deref(), Some("2.10.5"));
+    assert_eq!(airflow.api().await.unwrap(), Api::V1);
+    eventually("the test DAGs are parsed", TIMEOUT, || async {
+        let dags = airflow.dags().await.ok()?;
+        dags.iter().any(|d| d.dag_id == "af_queue").then_some(())
+    })
+    .await;
+    let run = airflow
+        .trigger("af_queue", json!({"via": "InvokeRestApi"}))
+        .await
+        .unwrap();
+    assert_eq!(run.conf, json!({"via": "InvokeRestApi"}));
+    assert!(
+        run.logical_date.is_some(),
+        "Airflow 2 runs have a logical date"
+    );
+    let runs = airflow
+        .dag_runs("af_queue", &RunQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(runs.total, Some(1));
+    assert_eq!(runs.items[0].run_id, run.run_id);
+    let paused = airflow.set_paused("af_toggle", true).await.unwrap();
+    assert!(paused.is_paused);
+    assert_eq!(airflow.logins(), 0, "every path so far fits InvokeRestApi");
 }
