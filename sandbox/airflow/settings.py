@@ -104,6 +104,9 @@ class Options:
 
 def environment(options: Options, major: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
+    # Airflow 2's executors run tasks as `airflow tasks run ...`: this venv's `airflow` first.
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join([venv_bin, env.get("PATH", "")])
     env.update(common_settings(options))
     env.update(airflow3_settings(options) if major >= 3 else airflow2_settings(options))
     if options.emulator_url:
