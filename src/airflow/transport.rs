@@ -264,108 +264,121 @@ impl Transport {
     async fn open_session(&self, api: Api) -> Result<Session, Failure> {
         match &self.access {
             Access::Server { base_url, login } => {
-                let Some(login) = login else {
-                    return Ok(Session {
-                        base_url: base_url.clone(),
-                        credential: Credential::None,
-                        expiry: None,
-                    });
-                };
-                if api == Api::V1 {
-                    return Ok(Session {
-                        base_url: base_url.clone(),
-                        credential: Credential::Basic(login.clone()),
-                        expiry: None,
-                    });
-                }
-                let request = self
-                    .http
-                    .post(format!("{base_url}/auth/token"))
-                    .json(&json!({"username": login.username, "password": login.password}));
-                let (status, body) = self.read(request).await?;
-                let body = answer(status, body).map_err(|failure| match failure {
-                    Failure::Status(s, message) => Failure::Status(
-                        if s == 400 || s == 403 { 401 } else { s },
-                        format!("POST /auth/token as {}: {message}", login.username),
-                    ),
-                    other => other,
-                })?;
-                let token = wire::text(&body, "access_token").ok_or_else(|| {
-                    Failure::Other("POST /auth/token answered without an access_token".into())
-                })?;
-                Ok(Session {
-                    base_url: base_url.clone(),
-                    expiry: jwt_expiry(&token),
-                    credential: Credential::Bearer(token),
-                })
+                self.server_session(base_url, login.as_ref(), api).await
             }
             Access::Mwaa {
                 mwaa,
                 environment,
                 scheme,
                 ..
-            } => {
-                let token = mwaa
-                    .web_login_token(environment)
-                    .await
-                    .map_err(|e| match e.kind {
-                        crate::aws::ErrorKind::Unreachable | crate::aws::ErrorKind::Timeout => {
-                            Failure::Unreachable(e.to_string())
-                        }
-                        crate::aws::ErrorKind::AccessDenied
-                        | crate::aws::ErrorKind::Credentials => Failure::Status(403, e.to_string()),
-                        _ => Failure::Other(e.to_string()),
-                    })?;
-                let base_url = format!("{scheme}://{}", token.webserver_hostname);
-                let route = match api {
-                    Api::V1 => "/aws_mwaa/login",
-                    Api::V2 => "/pluginsv2/aws_mwaa/login",
-                };
-                let request = self
-                    .http
-                    .post(format!("{base_url}{route}"))
-                    .form(&[("token", token.token.as_str())]);
-                let response = request.send().await.map_err(|e| unreachable_or_other(&e))?;
-                let status = response.status();
-                let cookies: Vec<String> = response
-                    .headers()
-                    .get_all(header::SET_COOKIE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok().map(str::to_owned))
-                    .collect();
-                if status.is_client_error() || status.is_server_error() {
-                    return Err(Failure::Status(
-                        status.as_u16(),
-                        format!("the web login at {base_url}{route} was refused"),
-                    ));
-                }
-                let credential = match api {
-                    Api::V2 => cookie_value(&cookies, "_token").map(Credential::Bearer),
-                    Api::V1 => cookie_value(&cookies, "session")
-                        .map(|session| Credential::Cookie(format!("session={session}"))),
-                };
-                let Some(credential) = credential else {
-                    return Err(Failure::Other(format!(
-                        "the web login at {base_url}{route} set no session (HTTP {status})"
-                    )));
-                };
-                let expiry = match &credential {
-                    Credential::Bearer(jwt) => jwt_expiry(jwt),
-                    _ => Some(Expiry::after(
-                        now_secs(),
-                        cookie_max_age(&cookies, "session").unwrap_or(COOKIE_LIFETIME),
-                    )),
-                };
-                Ok(Session {
-                    base_url,
-                    credential,
-                    expiry,
-                })
-            }
+            } => self.web_login(mwaa, environment, scheme, api).await,
         }
     }
 
-    /// Sends and reads the answer as JSON (`null` when empty, `{"text": ...}` when not JSON).
+    /// Self-hosted: no credentials, basic auth (2.x), or a JWT from `POST /auth/token` (3.x).
+    async fn server_session(
+        &self,
+        base_url: &str,
+        login: Option<&Login>,
+        api: Api,
+    ) -> Result<Session, Failure> {
+        let session = |credential, expiry| Session {
+            base_url: base_url.to_owned(),
+            credential,
+            expiry,
+        };
+        let Some(login) = login else {
+            return Ok(session(Credential::None, None));
+        };
+        if api == Api::V1 {
+            return Ok(session(Credential::Basic(login.clone()), None));
+        }
+        let request = self
+            .http
+            .post(format!("{base_url}/auth/token"))
+            .json(&json!({"username": login.username, "password": login.password}));
+        let (status, body) = self.read(request).await?;
+        let body = answer(status, body).map_err(|failure| match failure {
+            // A refused login is "unauthorized" whatever status the version uses for it.
+            Failure::Status(s, message) => Failure::Status(
+                if s == 400 || s == 403 { 401 } else { s },
+                format!("POST /auth/token as {}: {message}", login.username),
+            ),
+            other => other,
+        })?;
+        let token = wire::text(&body, "access_token").ok_or_else(|| {
+            Failure::Other("POST /auth/token answered without an access_token".into())
+        })?;
+        Ok(session(
+            Credential::Bearer(token.clone()),
+            jwt_expiry(&token),
+        ))
+    }
+
+    /// MWAA: a web-login token, posted to the webserver's login route; 3.x answers with a
+    /// `_token` JWT cookie (a Bearer token for /api/v2), 2.x with a `session` cookie.
+    async fn web_login(
+        &self,
+        mwaa: &Mwaa,
+        environment: &str,
+        scheme: &str,
+        api: Api,
+    ) -> Result<Session, Failure> {
+        let token = mwaa
+            .web_login_token(environment)
+            .await
+            .map_err(failure_of_aws)?;
+        let base_url = format!("{scheme}://{}", token.webserver_hostname);
+        let route = match api {
+            Api::V1 => "/aws_mwaa/login",
+            Api::V2 => "/pluginsv2/aws_mwaa/login",
+        };
+        let request = self
+            .http
+            .post(format!("{base_url}{route}"))
+            .form(&[("token", token.token.as_str())]);
+        let response = request.send().await.map_err(|e| unreachable_or_other(&e))?;
+        let status = response.status();
+        let cookies: Vec<String> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        if status.is_client_error() || status.is_server_error() {
+            return Err(Failure::Status(
+                status.as_u16(),
+                format!("the web login at {base_url}{route} was refused"),
+            ));
+        }
+        let (credential, expiry) = match api {
+            Api::V2 => {
+                let jwt = cookie_value(&cookies, "_token");
+                let expiry = jwt.as_deref().and_then(jwt_expiry);
+                (jwt.map(Credential::Bearer), expiry)
+            }
+            Api::V1 => {
+                let lifetime = cookie_max_age(&cookies, "session").unwrap_or(COOKIE_LIFETIME);
+                let session = cookie_value(&cookies, "session");
+                (
+                    session.map(|s| Credential::Cookie(format!("session={s}"))),
+                    Some(Expiry::after(now_secs(), lifetime)),
+                )
+            }
+        };
+        let Some(credential) = credential else {
+            return Err(Failure::Other(format!(
+                "the web login at {base_url}{route} set no session (HTTP {status})"
+            )));
+        };
+        Ok(Session {
+            base_url,
+            credential,
+            expiry,
+        })
+    }
+
+    /// Sends and reads the answer as JSON (`null` when empty, `{"detail": text}` when not JSON).
     async fn read(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Value), Failure> {
         let response = request.send().await.map_err(|e| unreachable_or_other(&e))?;
         let status = response.status();
@@ -395,20 +408,22 @@ async fn invoke(mwaa: &Mwaa, environment: &str, path: &str, call: &Call) -> Resu
             call.body.as_ref(),
         )
         .await
-        .map_err(|e| match e.kind {
-            crate::aws::ErrorKind::Unreachable | crate::aws::ErrorKind::Timeout => {
-                Failure::Unreachable(e.to_string())
-            }
-            crate::aws::ErrorKind::AccessDenied | crate::aws::ErrorKind::Credentials => {
-                Failure::Status(403, e.to_string())
-            }
-            crate::aws::ErrorKind::NotFound => Failure::Status(404, e.to_string()),
-            _ => Failure::Other(e.to_string()),
-        })?;
+        .map_err(failure_of_aws)?;
     answer(
         StatusCode::from_u16(answer_of.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         answer_of.body,
     )
+}
+
+/// An MWAA API failure: no answer, refused (403), no such environment (404), or other.
+fn failure_of_aws(e: crate::aws::AwsError) -> Failure {
+    use crate::aws::ErrorKind as Aws;
+    match e.kind {
+        Aws::Unreachable | Aws::Timeout => Failure::Unreachable(e.to_string()),
+        Aws::AccessDenied | Aws::Credentials => Failure::Status(403, e.to_string()),
+        Aws::NotFound => Failure::Status(404, e.to_string()),
+        _ => Failure::Other(e.to_string()),
+    }
 }
 
 /// InvokeRestApi takes the path as Airflow routes it: percent-escapes are sent decoded.
