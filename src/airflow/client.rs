@@ -319,12 +319,21 @@ impl Airflow {
     }
 
     /// Every try of one task instance, oldest first.
+    /// Airflow before 2.10 has no tries endpoint: there, every earlier try is listed with its
+    /// number only (state `none`), and the last is the task instance itself.
     pub async fn task_tries(&self, key: &TaskKey) -> Result<Vec<TaskInstance>, AirflowError> {
         let operation = format!("list tries of {}", key.task_id);
         let path = format!("{}/tries", task_path(key));
-        let items = self
+        let items = match self
             .all(&operation, path, "task_instances", Vec::new())
-            .await?;
+            .await
+        {
+            Ok(items) => items,
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                return Ok(tries_without_history(self.task_instance(key).await?));
+            }
+            Err(e) => return Err(e),
+        };
         let mut tries: Vec<TaskInstance> = items
             .iter()
             .map(wire::task_instance)
@@ -515,6 +524,24 @@ impl Airflow {
     }
 }
 
+/// Tries 1..=n of a task instance whose history the server cannot list: the earlier ones
+/// known by number only.
+fn tries_without_history(current: TaskInstance) -> Vec<TaskInstance> {
+    let earlier = (1..current.try_number).map(|try_number| TaskInstance {
+        try_number,
+        state: State::None,
+        queued_at: None,
+        start_date: None,
+        end_date: None,
+        duration: None,
+        hostname: None,
+        note: None,
+        ..current.clone()
+    });
+    let last = (current.try_number > 0).then_some(current.clone());
+    earlier.chain(last).collect()
+}
+
 /// `/dags/{dag}/dagRuns/{run}`, encoded.
 fn run_path(dag_id: &str, run_id: &str) -> String {
     format!(
@@ -557,6 +584,30 @@ mod tests {
             map_index: 2,
         };
         assert_eq!(task_path(&key), "/dags/d/dagRuns/r%2B1/taskInstances/t/2");
+    }
+
+    #[test]
+    fn tries_without_history_are_numbered_up_to_the_current_one() {
+        let current = wire::task_instance(&serde_json::json!({
+            "dag_id": "d", "dag_run_id": "r", "task_id": "t", "state": "success",
+            "try_number": 3, "start_date": "2026-11-24T04:00:00Z"
+        }));
+        let tries = tries_without_history(current.clone());
+        let numbers: Vec<(u32, State)> = tries
+            .iter()
+            .map(|t| (t.try_number, t.state.clone()))
+            .collect();
+        assert_eq!(
+            numbers,
+            [(1, State::None), (2, State::None), (3, State::Success)]
+        );
+        assert_eq!(tries[0].start_date, None);
+        assert_eq!(tries[2], current);
+        let never = TaskInstance {
+            try_number: 0,
+            ..current
+        };
+        assert!(tries_without_history(never).is_empty());
     }
 
     #[tokio::test]
