@@ -2,8 +2,9 @@
 //! `platform-tui sandbox up` starts Airflow 3 next to the emulator; prepare_data_nyc runs all 8
 //! tasks against the emulator; `sandbox fail glue-job` makes the next run's Glue task fail;
 //! `sandbox heal`, then clearing that task with downstream, makes the run succeed; task logs
-//! live in the emulator's CloudWatch (as on MWAA); the MWAA web login gives a working JWT; and
-//! `sandbox down` leaves no Airflow process behind. Every wait is bounded; a failure prints the
+//! live in the emulator's CloudWatch (as on MWAA); the MWAA web login gives a working JWT; a
+//! killed launcher leaves no orphan and `up` restarts Airflow; and `sandbox down` leaves no
+//! Airflow process behind. Every wait is bounded; a failure prints the
 //! task states and the failed tasks' logs.
 
 use std::path::Path;
@@ -387,12 +388,35 @@ fn prepare_data_nyc_runs_fails_on_injection_and_recovers_after_heal_and_clear() 
         assert_eq!(dags.status().as_u16(), 200);
     });
 
-    // 5. Down leaves nothing of Airflow running.
+    // 5. A killed launcher takes every Airflow process with it; `up` brings Airflow back.
     let airflow_home = airflow_info.home.clone();
     assert!(
         !processes_of(&airflow_home).is_empty(),
         "Airflow's processes are found by home"
     );
+    let launcher = libc::pid_t::try_from(airflow_info.pid).unwrap();
+    // SAFETY: signalling the launcher pid the sandbox recorded (a process this test started).
+    assert_eq!(unsafe { libc::kill(launcher, libc::SIGKILL) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !processes_of(&airflow_home).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let orphans = processes_of(&airflow_home);
+    assert!(
+        orphans.is_empty(),
+        "left behind by a killed launcher: {orphans:?}"
+    );
+    assert!(
+        sandbox::airflow().is_none(),
+        "a dead Airflow is not reported"
+    );
+    let again = platform_tui(home.path(), &["sandbox", "up"]);
+    assert!(again.contains("starting Airflow 3"), "{again}");
+    let restarted = sandbox::status().unwrap().and_then(|info| info.airflow);
+    let restarted = restarted.expect("Airflow runs and answers after up");
+    assert_ne!(restarted.pid, airflow_info.pid, "a new launcher");
+
+    // 6. Down leaves nothing of Airflow running.
     platform_tui(home.path(), &["sandbox", "down"]);
     let left = processes_of(&airflow_home);
     assert!(left.is_empty(), "still running after down: {left:?}");
