@@ -138,6 +138,7 @@ with DAG(
         job_name="{{ var.value.glue_job_name }}",
         script_args={"--input": RAW_TRIPS, "--output": STAGING_TRIPS},
         wait_for_completion=True,
+        job_poll_interval=tuning_variable("glue_job_poll_interval_seconds", 6),
     )
     create_emr_jobflow = EmrCreateJobFlowOperator(
         task_id="create_emr_jobflow",
@@ -169,6 +170,7 @@ with DAG(
         sql=LOAD_GOLD_SQL,
         statement_name="load_nyc_to_redshift",
         wait_for_completion=True,
+        poll_interval=tuning_variable("redshift_poll_interval_seconds", 10),
     )
 
     chain(

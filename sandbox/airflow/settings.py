@@ -36,6 +36,8 @@ REGION = "us-east-1"
 SANDBOX_VARIABLES = {
     "s3_sensor_poke_interval_seconds": "15",
     "emr_step_sensor_poke_interval_seconds": "15",
+    "glue_job_poll_interval_seconds": "2",
+    "redshift_poll_interval_seconds": "2",
     "task_retries": "0",
     "task_retry_delay_seconds": "5",
 }
