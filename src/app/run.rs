@@ -97,7 +97,7 @@ async fn event_loop(
                 dirty = true;
             }
             _ = housekeeping.tick() => {
-                dirty |= app.expire_flash();
+                dirty |= app.expire_flash() | app.top().is_some_and(|view| view.animating());
             }
         }
         if app.quit {

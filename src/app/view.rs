@@ -223,6 +223,12 @@ pub trait View: Send {
     /// Views that hold remote lines keep at most `cap` of them; called when the view opens.
     fn set_line_cap(&mut self, _cap: usize) {}
 
+    /// Something on screen moves by itself (an elapsed-time counter of a running operation):
+    /// the app redraws twice a second while this is true.
+    fn animating(&self) -> bool {
+        false
+    }
+
     /// Whether the app should call `refresh` on every auto-refresh tick.
     fn auto_refresh(&self) -> bool {
         true

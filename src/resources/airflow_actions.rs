@@ -75,6 +75,16 @@ impl Target {
             env: env.clone(),
         })
     }
+
+    /// What an action applies to, as the confirmation and the audit record name it: the
+    /// environment is part of it when the view names one (`prepare_data_nyc @nyctaxi-prod`).
+    pub fn names(&self, what: impl Into<String>) -> String {
+        let what = what.into();
+        match &self.env {
+            Some(env) => format!("{what} @{env}"),
+            None => what,
+        }
+    }
 }
 
 /// `space` on a DAG: pause it, or unpause a paused one.
@@ -82,19 +92,23 @@ pub fn toggle_pause(target: Target, dag: &Dag) -> Outcome {
     let pause = !dag.is_paused;
     let spec = if pause { &PAUSE } else { &UNPAUSE };
     let dag_id = dag.dag_id.clone();
-    Outcome::Act(ActionRequest::new(spec, dag_id.clone(), move |_approval| {
-        Box::pin(async move {
-            let airflow = connect(&target.clients, target.env.as_deref()).await?;
-            airflow
-                .set_paused(&dag_id, pause)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(format!(
-                "{dag_id} {}",
-                if pause { "paused" } else { "unpaused" }
-            ))
-        })
-    }))
+    Outcome::Act(ActionRequest::new(
+        spec,
+        target.names(&dag_id),
+        move |_approval| {
+            Box::pin(async move {
+                let airflow = connect(&target.clients, target.env.as_deref()).await?;
+                airflow
+                    .set_paused(&dag_id, pause)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "{dag_id} {}",
+                    if pause { "paused" } else { "unpaused" }
+                ))
+            })
+        },
+    ))
 }
 
 /// What `t` triggers: a DAG, and whether it is known to be paused (its run would wait).
@@ -130,7 +144,7 @@ fn conf_prompt(what: TriggerOf, text: String, error: Option<String>) -> Prompt {
 
 fn trigger_request(target: Target, dag_id: String, conf: serde_json::Value) -> ActionRequest {
     let shown = conf.to_string();
-    ActionRequest::new(&TRIGGER, dag_id.clone(), move |_approval| {
+    ActionRequest::new(&TRIGGER, target.names(&dag_id), move |_approval| {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
             let run = airflow
@@ -257,12 +271,12 @@ pub fn clear_task_request(
 ) -> ActionRequest {
     let request = clear_request(ti, options, false);
     let dag_id = ti.key.dag_id.clone();
-    let label = format!(
+    let label = target.names(format!(
         "{} in {dag_id} {} ({})",
         task_label(ti),
         ti.key.run_id,
         options.describe()
-    );
+    ));
     let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, String>> {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
@@ -321,6 +335,7 @@ pub fn clear_run_request(
     would_clear: &[TaskInstance],
 ) -> ActionRequest {
     let (dag, run) = (dag_id.to_owned(), run_id.to_owned());
+    let label = target.names(format!("{dag_id} {run_id}"));
     let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, String>> {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
@@ -334,10 +349,7 @@ pub fn clear_run_request(
             ))
         })
     };
-    with_list(
-        ActionRequest::new(&CLEAR_RUN, format!("{dag_id} {run_id}"), work),
-        would_clear,
-    )
+    with_list(ActionRequest::new(&CLEAR_RUN, label, work), would_clear)
 }
 
 /// `m` / `M` on a task instance: mark it (asks first).
@@ -347,7 +359,12 @@ pub fn mark(target: Target, ti: &TaskInstance, state: MarkState) -> Outcome {
         MarkState::Failed => &MARK_FAILED,
     };
     let key = ti.key.clone();
-    let label = format!("{} in {} {}", task_label(ti), key.dag_id, key.run_id);
+    let label = target.names(format!(
+        "{} in {} {}",
+        task_label(ti),
+        key.dag_id,
+        key.run_id
+    ));
     Outcome::Act(
         ActionRequest::new(spec, label, move |_approval| {
             Box::pin(async move {

@@ -561,6 +561,10 @@ impl Drop for ProvisioningView {
 }
 
 impl View for ProvisioningView {
+    fn animating(&self) -> bool {
+        self.op.as_ref().is_some_and(Op::running)
+    }
+
     fn title(&self) -> String {
         match self.drift_mode {
             true => format!("terraform {} (drift)", self.pane.name()),

@@ -47,7 +47,7 @@ pub fn diff_lines(change: &ResourceChange, all: bool, theme: &Theme) -> Vec<Line
     ];
     if let Some(reason) = &change.action_reason {
         lines.push(Line::styled(
-            format!("  because: {}", clean(&reason.replace('_', " "))),
+            format!("  because {}", clean(&tree::reason_words(reason))),
             theme.muted,
         ));
     }

@@ -103,6 +103,26 @@ pub fn glyph(change: &ResourceChange) -> &'static str {
 }
 
 /// What the change does, in words (with what it moves from or imports).
+/// Terraform's `action_reason` in words (unknown reasons keep Terraform's own words).
+pub fn reason_words(reason: &str) -> String {
+    let words = match reason {
+        "replace_because_tainted" => "it is tainted",
+        "replace_because_cannot_update" => "the provider cannot update it in place",
+        "replace_by_request" => "-replace asked for it",
+        "replace_by_triggers" => "something in replace_triggered_by changed",
+        "delete_because_no_resource_config" => "its configuration was removed",
+        "delete_because_no_module" => "its module was removed",
+        "delete_because_wrong_repetition" => "count / for_each changed shape",
+        "delete_because_count_index" => "its count index is out of range",
+        "delete_because_each_key" => "its for_each key is gone",
+        "delete_because_no_move_target" => "its moved block has no target",
+        "read_because_config_unknown" => "its configuration is known only after apply",
+        "read_because_dependency_pending" => "a dependency has changes pending",
+        other => return other.replace('_', " "),
+    };
+    words.to_string()
+}
+
 pub fn action_words(change: &ResourceChange) -> String {
     let mut words = match &change.action {
         Action::Create => "create".to_string(),
@@ -183,6 +203,15 @@ pub fn summary_text(s: &ChangeSummary) -> String {
 mod tests {
     use super::*;
     use crate::terraform::Plan;
+
+    #[test]
+    fn known_reasons_read_as_words_and_unknown_ones_keep_terraforms() {
+        assert_eq!(
+            reason_words("replace_because_cannot_update"),
+            "the provider cannot update it in place"
+        );
+        assert_eq!(reason_words("some_new_reason"), "some new reason");
+    }
 
     fn plan() -> Plan {
         let text = include_str!("../../../tests/terraform/synthetic/aws_plan.json");
