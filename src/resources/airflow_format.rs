@@ -98,6 +98,17 @@ pub fn listed(lines: Vec<String>, limit: usize) -> Vec<String> {
     out
 }
 
+/// In a chart (grid, duration bars), `←`/`→` move between runs like `ctrl-b`/`ctrl-f`.
+pub fn arrow_as_page(key: &crossterm::event::KeyEvent) -> Option<crate::app::keys::Cmd> {
+    use crate::app::keys::Cmd;
+    use crossterm::event::KeyCode;
+    match key.code {
+        KeyCode::Left => Some(Cmd::PageUp),
+        KeyCode::Right => Some(Cmd::PageDown),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

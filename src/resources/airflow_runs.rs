@@ -16,7 +16,7 @@ use ratatui::Frame;
 
 use super::airflow_actions::{self, Target, TriggerOf};
 use super::airflow_format::{
-    env_suffix, epoch, not_connected, reach, row_style, seconds, split_env, when,
+    arrow_as_page, env_suffix, epoch, not_connected, reach, row_style, seconds, split_env, when,
 };
 use super::{airflow_tasks, Kind, Opened};
 use crate::airflow::{DagRun, Page, RunQuery, State};
@@ -441,7 +441,10 @@ impl View for RunsScreen {
                 self.table.refresh(cx);
                 Outcome::Handled
             }
-            Some(cmd) if self.showing_chart => self.chart_key(cmd, cx),
+            _ if self.showing_chart => match cmd.or(arrow_as_page(&key)) {
+                Some(cmd) => self.chart_key(cmd, cx),
+                None => Outcome::Ignored,
+            },
             _ => self.table.on_key(key, cmd, cx),
         }
     }
@@ -462,8 +465,8 @@ impl View for RunsScreen {
 
     fn keys(&self) -> Vec<KeyHelp> {
         let mut keys = self.table.keys();
-        keys.push(KeyHelp::new(Cmd::PageDown, "chart: newer run"));
-        keys.push(KeyHelp::new(Cmd::PageUp, "chart: older run"));
+        keys.push(KeyHelp::new(Cmd::PageDown, "chart: newer run (also →)"));
+        keys.push(KeyHelp::new(Cmd::PageUp, "chart: older run (also ←)"));
         keys
     }
 

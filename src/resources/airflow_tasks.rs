@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use ratatui::layout::{Constraint, Rect};
@@ -18,7 +18,8 @@ use ratatui::Frame;
 
 use super::airflow_actions::{self, Target};
 use super::airflow_format::{
-    env_suffix, epoch, not_connected, reach, row_style, seconds, task_label, task_seconds, when,
+    arrow_as_page, env_suffix, epoch, not_connected, reach, row_style, seconds, task_label,
+    task_seconds, when,
 };
 use super::{airflow_task_logs, airflow_task_tries};
 use crate::airflow::{Airflow, DagRun, MarkState, RunQuery, State, Task, TaskInstance};
@@ -669,7 +670,7 @@ impl TasksScreen {
     }
 
     /// Moves the table's selection onto `select_task` once it is listed.
-    fn apply_pending_selection(&mut self, cx: &mut Cx) {
+    fn apply_pending_selection(&mut self) {
         let Some(wanted) = self.select_task.clone() else {
             return;
         };
@@ -677,23 +678,7 @@ impl TasksScreen {
             return;
         }
         self.select_task = None;
-        // The table keeps its selection private; walking it with keys needs no change there.
-        let mut press = |table: &mut TableView<TaskInstances>, cmd| {
-            let event = KeyEvent::new(KeyCode::Null, KeyModifiers::NONE);
-            table.on_key(event, Some(cmd), cx);
-        };
-        press(&mut self.table, Cmd::Top);
-        for _ in 0..self.table.shown_len() {
-            if self
-                .table
-                .selected_item()
-                .is_some_and(|ti| wanted.matches(ti))
-            {
-                return;
-            }
-            press(&mut self.table, Cmd::Down);
-        }
-        press(&mut self.table, Cmd::Top);
+        self.table.select_where(|ti| wanted.matches(ti));
     }
 
     fn chart_title(&self, data: Option<&RunTasks>) -> String {
@@ -771,7 +756,10 @@ impl View for TasksScreen {
                 self.refresh(cx);
                 Outcome::Handled
             }
-            Some(cmd) if self.presentation != Presentation::Table => self.chart_key(cmd, cx),
+            _ if self.presentation != Presentation::Table => match cmd.or(arrow_as_page(&key)) {
+                Some(cmd) => self.chart_key(cmd, cx),
+                None => Outcome::Ignored,
+            },
             _ => self.table.on_key(key, cmd, cx),
         }
     }
@@ -792,15 +780,15 @@ impl View for TasksScreen {
             }
             Err(payload) => {
                 self.table.on_data(payload, cx);
-                self.apply_pending_selection(cx);
+                self.apply_pending_selection();
             }
         }
     }
 
     fn keys(&self) -> Vec<KeyHelp> {
         let mut keys = self.table.keys();
-        keys.push(KeyHelp::new(Cmd::PageUp, "grid: older run"));
-        keys.push(KeyHelp::new(Cmd::PageDown, "grid: newer run"));
+        keys.push(KeyHelp::new(Cmd::PageUp, "grid: older run (also ←)"));
+        keys.push(KeyHelp::new(Cmd::PageDown, "grid: newer run (also →)"));
         keys
     }
 

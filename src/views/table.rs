@@ -215,6 +215,17 @@ impl<R: Resource> TableView<R> {
         self.shown.get(self.selected).map(|&i| &self.items[i])
     }
 
+    /// Selects the first shown item that `wanted` accepts; false (selection unchanged) if none.
+    pub fn select_where(&mut self, wanted: impl Fn(&R::Item) -> bool) -> bool {
+        match self.shown.iter().position(|&i| wanted(&self.items[i])) {
+            Some(position) => {
+                self.selected = position;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -575,6 +586,16 @@ mod tests {
         view.set_filter("");
         assert_eq!(view.shown_len(), 4);
         assert_eq!(view.selected_item().unwrap(), "banana");
+    }
+
+    #[test]
+    fn select_where_picks_the_first_shown_match_and_keeps_the_selection_otherwise() {
+        let mut view = TableView::with_items(Words, words(&["pear", "fig", "banana", "fog"]));
+        view.set_filter("f");
+        assert!(view.select_where(|w| w.starts_with("fo")));
+        assert_eq!(view.selected_item().map(String::as_str), Some("fog"));
+        assert!(!view.select_where(|w| w == "pear")); // filtered out
+        assert_eq!(view.selected_item().map(String::as_str), Some("fog"));
     }
 
     #[test]
