@@ -332,3 +332,20 @@ fn airflow_servers_need_a_name_and_an_http_url() {
         "{password}"
     );
 }
+
+#[test]
+fn the_example_lists_every_bindable_action() {
+    let text = include_str!("../../config.example.toml");
+    let start = text
+        .find("# Actions: ")
+        .expect("the example lists the actions");
+    let listed: Vec<&str> = text[start + "# Actions: ".len()..]
+        .lines()
+        .map(|line| line.trim_start_matches('#').trim())
+        .take_while(|line| !line.is_empty() && !line.starts_with('['))
+        .flat_map(|line| line.split(','))
+        .map(|name| name.trim().trim_end_matches('.'))
+        .filter(|name| !name.is_empty())
+        .collect();
+    assert_eq!(listed, crate::app::keys::Cmd::NAMES);
+}
