@@ -46,7 +46,7 @@ fn config_with_a_typo_names_file_line_and_fix() {
     assert_refused(
         &output,
         &format!("{config}:3:1: unknown field `readonly`, expected one of `profile`, `region`, \
-                  `endpoint_url`, `read_only`, `datalake_bucket`, `sandbox`\n  hint: did you mean `read_only`?\n"),
+                  `endpoint_url`, `read_only`, `datalake_bucket`, `sandbox`, `airflow`, `terraform`\n  hint: did you mean `read_only`?\n"),
     );
 }
 
