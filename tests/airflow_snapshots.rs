@@ -13,9 +13,10 @@ use platform_tui::resources::airflow_actions::{clear_task_request, ClearOptions,
 use platform_tui::resources::airflow_dags::Dags;
 use platform_tui::resources::airflow_failures::{newest_first, Failures};
 use platform_tui::resources::airflow_import_errors::{self, ImportErrors};
+use platform_tui::resources::airflow_run_tasks::RunTasks;
 use platform_tui::resources::airflow_runs::RunsScreen;
 use platform_tui::resources::airflow_task_tries::Tries;
-use platform_tui::resources::airflow_tasks::{Presentation, RunRef, RunTasks, TasksScreen};
+use platform_tui::resources::airflow_tasks::{Presentation, RunRef, TasksScreen};
 use platform_tui::views::table::TableView;
 use ratatui::style::{Modifier, Style};
 

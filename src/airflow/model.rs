@@ -176,6 +176,26 @@ pub struct TaskInstance {
     pub note: Option<String>,
 }
 
+impl TaskInstance {
+    /// An instance known by its key, state and try only (everything else unknown).
+    pub fn new(key: TaskKey, state: State, try_number: u32) -> Self {
+        Self {
+            key,
+            state,
+            try_number,
+            max_tries: None,
+            operator: None,
+            queued_at: None,
+            start_date: None,
+            end_date: None,
+            duration: None,
+            hostname: None,
+            pool: None,
+            note: None,
+        }
+    }
+}
+
 /// A DAG file that failed to import.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportError {

@@ -416,25 +416,16 @@ mod tests {
 
     #[test]
     fn clearing_a_chosen_task_reruns_it_even_when_it_succeeded() {
-        let ti = TaskInstance {
-            key: crate::airflow::TaskKey {
+        let ti = TaskInstance::new(
+            crate::airflow::TaskKey {
                 dag_id: "d".into(),
                 run_id: "r".into(),
                 task_id: "t".into(),
                 map_index: -1,
             },
-            state: crate::airflow::State::Success,
-            try_number: 1,
-            max_tries: None,
-            operator: None,
-            queued_at: None,
-            start_date: None,
-            end_date: None,
-            duration: None,
-            hostname: None,
-            pool: None,
-            note: None,
-        };
+            crate::airflow::State::Success,
+            1,
+        );
         let request = clear_request(&ti, opts(true, false), true);
         assert!(!request.only_failed && request.dry_run && request.include_downstream);
         assert_eq!(request.task_ids, vec!["t"]);

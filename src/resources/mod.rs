@@ -8,6 +8,7 @@ pub mod airflow_envs;
 pub mod airflow_failures;
 pub mod airflow_format;
 pub mod airflow_import_errors;
+pub mod airflow_run_tasks;
 pub mod airflow_runs;
 pub mod airflow_task_logs;
 pub mod airflow_task_tries;

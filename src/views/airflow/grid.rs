@@ -216,12 +216,10 @@ mod tests {
             task: tasks - 1,
             offset: 0,
         };
-        let started = std::time::Instant::now();
         let mut offset = 0;
         terminal
             .draw(|f| offset = render(f, f.area(), &theme, &model, cursor))
             .unwrap();
-        assert!(started.elapsed() < std::time::Duration::from_millis(500));
         assert_eq!(offset, tasks - 9, "the last task row is in view");
         let text: String = terminal
             .backend()
