@@ -18,6 +18,7 @@ use super::airflow_actions::{self, Target, TriggerOf};
 use super::airflow_format::{
     arrow_as_page, env_suffix, epoch, not_connected, reach, row_style, seconds, split_env, when,
 };
+use super::format::Clock;
 use super::{airflow_tasks, Kind, Opened};
 use crate::airflow::{DagRun, Page, RunQuery, State};
 use crate::app::keys::Cmd;
@@ -123,7 +124,7 @@ pub struct Runs {
     env: Option<String>,
     dag_id: String,
     filter: StateFilter,
-    now: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 impl Runs {
@@ -132,7 +133,7 @@ impl Runs {
             env,
             dag_id: dag_id.to_owned(),
             filter: StateFilter::All,
-            now: None,
+            clock: Clock::default(),
         }
     }
 
@@ -143,12 +144,8 @@ impl Runs {
 
     /// A fixed clock for durations of running runs (snapshot tests).
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
-        self.now = Some(now);
+        self.clock = Clock::fixed(now);
         self
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
     }
 }
 
@@ -195,7 +192,7 @@ impl Resource for Runs {
             3 => when(r.run_after),
             4 => when(r.logical_date),
             5 => when(r.start_date),
-            6 => seconds(r.duration_secs(self.now())),
+            6 => seconds(r.duration_secs(self.clock.now())),
             _ => conf_text(r),
         }
     }
@@ -205,7 +202,7 @@ impl Resource for Runs {
             3 => SortValue::Number(epoch(r.run_after)),
             4 => SortValue::Number(epoch(r.logical_date)),
             5 => SortValue::Number(epoch(r.start_date)),
-            6 => SortValue::Number(r.duration_secs(self.now()).unwrap_or(-1.0)),
+            6 => SortValue::Number(r.duration_secs(self.clock.now()).unwrap_or(-1.0)),
             other => SortValue::Text(self.cell(r, other)),
         }
     }
@@ -299,7 +296,7 @@ pub struct RunsScreen {
     showing_chart: bool,
     /// The run named under the chart (index into the chart's runs, oldest first).
     chart_selected: Option<usize>,
-    now: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 impl RunsScreen {
@@ -311,7 +308,7 @@ impl RunsScreen {
             chart: Panel::default(),
             showing_chart: false,
             chart_selected: None,
-            now: None,
+            clock: Clock::default(),
         }
     }
 
@@ -329,12 +326,8 @@ impl RunsScreen {
         screen.table = TableView::with_items(runs_table, runs.clone());
         screen.chart = Panel::ready(runs.into_iter().rev().collect());
         screen.showing_chart = chart;
-        screen.now = Some(now);
+        screen.clock = Clock::fixed(now);
         screen
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
     }
 
     fn load_chart(&mut self, cx: &Cx) {
@@ -393,7 +386,7 @@ impl RunsScreen {
         let Some(inner) = self.chart.frame(frame, area, cx.theme, &title) else {
             return;
         };
-        let now = self.now();
+        let now = self.clock.now();
         let bars: Vec<RunDuration> = self
             .chart_runs()
             .iter()
@@ -435,7 +428,7 @@ impl View for RunsScreen {
             Some(Cmd::ToggleAll) => {
                 let filter = self.table.resource().filter.next();
                 let mut runs = Runs::new(self.env.clone(), &self.dag_id).filtered(filter);
-                runs.now = self.now;
+                runs.clock = self.clock;
                 self.table = TableView::new(runs);
                 self.showing_chart = false;
                 self.table.refresh(cx);

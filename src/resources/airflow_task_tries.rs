@@ -13,6 +13,7 @@ use super::airflow_format::{
     env_suffix, epoch, not_connected, reach, row_style, seconds, task_label, task_seconds, when,
 };
 use super::airflow_task_logs;
+use super::format::Clock;
 use crate::airflow::TaskInstance;
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, KeyHelp, Outcome, View};
@@ -28,7 +29,7 @@ pub struct Tries {
     env: Option<String>,
     /// The task instance as the table showed it (its current try).
     current: TaskInstance,
-    now: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 impl Tries {
@@ -36,18 +37,14 @@ impl Tries {
         Self {
             env,
             current: ti.clone(),
-            now: None,
+            clock: Clock::default(),
         }
     }
 
     /// A fixed clock for durations of a running try (snapshot tests).
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
-        self.now = Some(now);
+        self.clock = Clock::fixed(now);
         self
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
     }
 }
 
@@ -84,7 +81,7 @@ impl Resource for Tries {
             1 => t.state.to_string(),
             2 => when(t.start_date),
             3 => when(t.end_date),
-            4 => seconds(task_seconds(t, self.now())),
+            4 => seconds(task_seconds(t, self.clock.now())),
             5 => t.hostname.clone().unwrap_or_default(),
             _ => t.operator.clone().unwrap_or_default(),
         }
@@ -95,7 +92,7 @@ impl Resource for Tries {
             0 => SortValue::Number(t.try_number as f64),
             2 => SortValue::Number(epoch(t.start_date)),
             3 => SortValue::Number(epoch(t.end_date)),
-            4 => SortValue::Number(task_seconds(t, self.now()).unwrap_or(-1.0)),
+            4 => SortValue::Number(task_seconds(t, self.clock.now()).unwrap_or(-1.0)),
             other => SortValue::Text(self.cell(t, other)),
         }
     }

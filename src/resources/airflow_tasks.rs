@@ -21,6 +21,7 @@ use super::airflow_format::{
     task_seconds, when,
 };
 use super::airflow_run_tasks::{load_run_tasks, FinishedCache, RunTasks};
+use super::format::Clock;
 use super::{airflow_task_logs, airflow_task_tries};
 use crate::airflow::{Airflow, DagRun, MarkState, State, Task, TaskInstance};
 use crate::app::keys::Cmd;
@@ -51,21 +52,20 @@ pub fn view(env: Option<String>, run: &DagRun) -> Box<dyn View> {
 /// The task instances of one run, in the DAG's dependency order.
 pub struct TaskInstances {
     run: RunRef,
-    now: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 impl TaskInstances {
     pub fn new(run: RunRef) -> Self {
-        Self { run, now: None }
+        Self {
+            run,
+            clock: Clock::default(),
+        }
     }
 
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
-        self.now = Some(now);
+        self.clock = Clock::fixed(now);
         self
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
     }
 }
 
@@ -130,7 +130,7 @@ impl Resource for TaskInstances {
             1 => t.state.to_string(),
             2 => t.try_number.to_string(),
             3 => when(t.start_date),
-            4 => seconds(task_seconds(t, self.now())),
+            4 => seconds(task_seconds(t, self.clock.now())),
             _ => t.operator.clone().unwrap_or_default(),
         }
     }
@@ -139,7 +139,7 @@ impl Resource for TaskInstances {
         match column {
             2 => SortValue::Number(t.try_number as f64),
             3 => SortValue::Number(epoch(t.start_date)),
-            4 => SortValue::Number(task_seconds(t, self.now()).unwrap_or(-1.0)),
+            4 => SortValue::Number(task_seconds(t, self.clock.now()).unwrap_or(-1.0)),
             other => SortValue::Text(self.cell(t, other)),
         }
     }
@@ -278,7 +278,7 @@ pub struct TasksScreen {
     gantt_offset: usize,
     /// What to select in the table once it has loaded (opened from the failures view).
     select_task: Option<Selection>,
-    now: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 impl TasksScreen {
@@ -294,7 +294,7 @@ impl TasksScreen {
             gantt_selected: 0,
             gantt_offset: 0,
             select_task: None,
-            now: None,
+            clock: Clock::default(),
         }
     }
 
@@ -323,7 +323,7 @@ impl TasksScreen {
         screen.grid = charts.grid();
         screen.charts = Panel::ready(charts);
         screen.presentation = presentation;
-        screen.now = Some(now);
+        screen.clock = Clock::fixed(now);
         screen
     }
 
@@ -348,10 +348,6 @@ impl TasksScreen {
 
     pub fn presentation(&self) -> Presentation {
         self.presentation
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
     }
 
     /// The grid cursor: where the user left it, else on this screen's run and the task the
@@ -491,7 +487,7 @@ impl TasksScreen {
                     .into_iter()
                     .map(GanttBar::of)
                     .collect();
-                let now = self.now();
+                let now = self.clock.now();
                 self.gantt_offset = gantt::render(
                     frame,
                     inner,

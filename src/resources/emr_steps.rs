@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
+use super::format::Clock;
 use super::{emr_format, emr_step_detail, emr_step_logs, Kind, Opened};
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
@@ -61,7 +62,7 @@ pub struct Steps {
     /// first fetch.
     log_uri: Arc<Mutex<Option<String>>>,
     /// A fixed clock for durations of running steps (snapshot tests); `None` is now.
-    now: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 impl Steps {
@@ -69,7 +70,7 @@ impl Steps {
         Self {
             cluster_id: cluster_id.to_owned(),
             log_uri: Arc::new(Mutex::new(None)),
-            now: None,
+            clock: Clock::default(),
         }
     }
 
@@ -81,7 +82,7 @@ impl Steps {
 
     /// Durations of running steps are measured to `now` instead of the clock.
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
-        self.now = Some(now);
+        self.clock = Clock::fixed(now);
         self
     }
 
@@ -198,7 +199,7 @@ impl Resource for Steps {
             1 => s.name.clone(),
             2 => s.state.clone(),
             3 => emr_format::time(s.started),
-            4 => emr_format::duration(s.duration(self.now.unwrap_or_else(Utc::now))),
+            4 => emr_format::duration(s.duration(self.clock.now())),
             5 => s.action_on_failure.clone().unwrap_or_default(),
             _ => failure_text(s),
         }
@@ -208,7 +209,7 @@ impl Resource for Steps {
         match column {
             3 => SortValue::Number(emr_format::time_key(s.started)),
             4 => SortValue::Number(
-                s.duration(self.now.unwrap_or_else(Utc::now))
+                s.duration(self.clock.now())
                     .map(|d| d.num_seconds() as f64)
                     .unwrap_or(-1.0),
             ),

@@ -1,5 +1,22 @@
 //! Cell formatting shared by every resource kind.
 
+use chrono::{DateTime, Utc};
+
+/// The instant the durations of running things are measured to: the wall clock, or a fixed
+/// instant (snapshot tests draw the same text every time).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clock(Option<DateTime<Utc>>);
+
+impl Clock {
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Self(Some(at))
+    }
+
+    pub fn now(self) -> DateTime<Utc> {
+        self.0.unwrap_or_else(Utc::now)
+    }
+}
+
 /// An elapsed time as people read it at a glance: `42s`, `3m 05s`, `1h 02m`.
 pub fn elapsed(secs: u64) -> String {
     match secs {

@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
+use super::format::Clock;
 use super::glue_format::{duration, epoch, first_line, run_style, when};
 use super::glue_run_args::Arguments;
 use super::{glue_job_detail, glue_run_actions, glue_run_logs, Kind, Opened};
@@ -40,19 +41,19 @@ pub fn view(job: &str) -> Box<dyn View> {
 pub struct JobRuns {
     job: String,
     /// Fixed "now" for durations of running runs (tests); the clock otherwise.
-    now: Option<DateTime<Utc>>,
+    clock: Clock,
 }
 
 impl JobRuns {
     pub fn new(job: &str) -> Self {
         Self {
             job: job.to_string(),
-            now: None,
+            clock: Clock::default(),
         }
     }
 
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
-        self.now = Some(now);
+        self.clock = Clock::fixed(now);
         self
     }
 }
@@ -82,14 +83,14 @@ impl Resource for JobRuns {
             0 => r.id.clone(),
             1 => r.state.clone(),
             2 => when(r.started),
-            3 => duration(r.duration(self.now.unwrap_or_else(Utc::now))),
+            3 => duration(r.duration(self.clock.now())),
             4 => duration(Some(r.execution_time)),
             _ => first_line(r.error.as_deref()),
         }
     }
 
     fn sort_value(&self, r: &JobRun, column: usize) -> SortValue {
-        let now = self.now.unwrap_or_else(Utc::now);
+        let now = self.clock.now();
         match column {
             2 => SortValue::Number(epoch(r.started)),
             3 => SortValue::Number(r.duration(now).map_or(-1.0, |d| d.as_secs_f64())),
