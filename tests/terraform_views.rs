@@ -148,14 +148,7 @@ fn invalid_configuration_shows_the_diagnostic_with_file_line_and_highlighted_sni
     assert!(text.contains("a number is required"), "{text}");
     // the operand Terraform points at is highlighted
     let buffer = terminal.backend().buffer();
-    let row = (0..buffer.area.height)
-        .find(|&y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-                .contains("value = local.a")
-        })
-        .unwrap();
+    let (_, row) = screen::position_of(&terminal, "value = local.a").unwrap();
     let highlighted: String = (0..buffer.area.width)
         .filter(|&x| buffer[(x, row)].style().bg == screen::theme().highlight.bg)
         .map(|x| buffer[(x, row)].symbol())
