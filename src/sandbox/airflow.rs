@@ -9,13 +9,13 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::Child;
-use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::process::Failure;
 use super::state::{read_if_exists, write_atomically};
 use super::{health, process, venv, SandboxInfo};
 use crate::paths;
@@ -246,32 +246,15 @@ fn start(
     }
 }
 
-enum Failure {
-    Exited(Option<i32>),
-    PortTaken,
-    TimedOut,
-}
-
-fn wait_until_ready(info: &AirflowInfo, mut child: Option<&mut Child>) -> Result<(), Failure> {
-    let deadline = Instant::now() + READY_TIMEOUT;
-    loop {
-        if health::ready_endpoint(&info.log_file).is_some() && is_healthy(info.port) {
-            return Ok(());
-        }
-        let exited = match child.as_deref_mut() {
-            Some(child) => child.try_wait().ok().flatten().map(|s| s.code()),
-            None => (!process::is_running(info.pid)).then_some(None),
-        };
-        match exited {
-            Some(Some(EXIT_PORT_TAKEN)) => return Err(Failure::PortTaken),
-            Some(code) => return Err(Failure::Exited(code)),
-            None => {}
-        }
-        if Instant::now() >= deadline {
-            return Err(Failure::TimedOut);
-        }
-        thread::sleep(POLL);
-    }
+fn wait_until_ready(info: &AirflowInfo, child: Option<&mut Child>) -> Result<(), Failure> {
+    let readiness = process::Readiness {
+        pid: info.pid,
+        child,
+        port_taken_status: EXIT_PORT_TAKEN,
+        timeout: READY_TIMEOUT,
+        poll: POLL,
+    };
+    readiness.wait(|| health::ready_endpoint(&info.log_file).is_some() && is_healthy(info.port))
 }
 
 fn conclude(

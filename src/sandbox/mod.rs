@@ -14,8 +14,7 @@ mod venv;
 
 use std::path::Path;
 use std::process::Child;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use chrono::{SecondsFormat, Utc};
@@ -24,6 +23,7 @@ use crate::paths;
 use airflow::AirflowFiles;
 pub use airflow::AirflowInfo;
 pub use control::{clear_failures, inject_failure, TARGETS as FAILURE_TARGETS};
+use process::Failure;
 pub use state::SandboxInfo;
 use state::{Files, Recorded};
 
@@ -282,76 +282,53 @@ fn conclude(files: &Files, info: SandboxInfo, outcome: Result<(), Failure>) -> R
                 let _ = process::stop(info.pid, STOP_GRACE);
             }
             files.remove();
-            Err(failure.explain(&info))
+            Err(explain(&failure, &info))
         }
     }
 }
 
-enum Failure {
-    Exited(Option<i32>),
-    PortTaken,
-    TimedOut,
-}
-
-impl Failure {
-    fn explain(&self, info: &SandboxInfo) -> anyhow::Error {
-        let log = info.log_file.display();
-        let tail = health::last_log_lines(&info.log_file);
-        let (what, advice) = match self {
-            Failure::Exited(Some(code)) => (
-                format!("the sandbox emulator exited with status {code} before it was ready"),
-                "Fix the cause shown above, then run `platform-tui sandbox up` again.".to_string(),
+/// Why the emulator did not start, in words, with its log's last lines.
+fn explain(failure: &Failure, info: &SandboxInfo) -> anyhow::Error {
+    let log = info.log_file.display();
+    let tail = health::last_log_lines(&info.log_file);
+    let (what, advice) = match failure {
+        Failure::Exited(Some(code)) => (
+            format!("the sandbox emulator exited with status {code} before it was ready"),
+            "Fix the cause shown above, then run `platform-tui sandbox up` again.".to_string(),
+        ),
+        Failure::Exited(None) => (
+            "the sandbox emulator stopped before it was ready".to_string(),
+            "Run `platform-tui sandbox up` again.".to_string(),
+        ),
+        Failure::PortTaken => (
+            format!("no free port on 127.0.0.1 after {START_ATTEMPTS} attempts"),
+            "Another program keeps taking local ports; stop it and retry.".to_string(),
+        ),
+        Failure::TimedOut => (
+            format!(
+                "the sandbox emulator (pid {}, port {}) was not ready after {} s",
+                info.pid,
+                info.port,
+                READY_TIMEOUT.as_secs()
             ),
-            Failure::Exited(None) => (
-                "the sandbox emulator stopped before it was ready".to_string(),
-                "Run `platform-tui sandbox up` again.".to_string(),
-            ),
-            Failure::PortTaken => (
-                format!("no free port on 127.0.0.1 after {START_ATTEMPTS} attempts"),
-                "Another program keeps taking local ports; stop it and retry.".to_string(),
-            ),
-            Failure::TimedOut => (
-                format!(
-                    "the sandbox emulator (pid {}, port {}) was not ready after {} s",
-                    info.pid,
-                    info.port,
-                    READY_TIMEOUT.as_secs()
-                ),
-                "The machine may be overloaded; it was stopped. Run `platform-tui sandbox up` again."
-                    .to_string(),
-            ),
-        };
-        anyhow!("{what}. Last lines of {log}:\n{tail}\n{advice}")
-    }
+            "The machine may be overloaded; it was stopped. Run `platform-tui sandbox up` again."
+                .to_string(),
+        ),
+    };
+    anyhow!("{what}. Last lines of {log}:\n{tail}\n{advice}")
 }
 
 /// Ready means the emulator printed READY (seeding done) and its server answers.
-fn wait_until_ready(info: &SandboxInfo, mut child: Option<&mut Child>) -> Result<(), Failure> {
-    let deadline = Instant::now() + READY_TIMEOUT;
-    loop {
-        if health::ready_endpoint(&info.log_file).is_some() && health::answers(info.port) {
-            return Ok(());
-        }
-        if let Some(code) = exit_code(info.pid, child.as_deref_mut()) {
-            return Err(match code {
-                Some(process::EXIT_PORT_UNAVAILABLE) => Failure::PortTaken,
-                code => Failure::Exited(code),
-            });
-        }
-        if Instant::now() >= deadline {
-            return Err(Failure::TimedOut);
-        }
-        thread::sleep(POLL);
-    }
-}
-
-/// `Some(exit code)` once the emulator has exited (`Some(None)`: killed by a signal, or not our
-/// child so the code is unknown).
-fn exit_code(pid: u32, child: Option<&mut Child>) -> Option<Option<i32>> {
-    match child {
-        Some(child) => child.try_wait().ok().flatten().map(|status| status.code()),
-        None => (!process::is_running(pid)).then_some(None),
-    }
+fn wait_until_ready(info: &SandboxInfo, child: Option<&mut Child>) -> Result<(), Failure> {
+    let readiness = process::Readiness {
+        pid: info.pid,
+        child,
+        port_taken_status: process::EXIT_PORT_UNAVAILABLE,
+        timeout: READY_TIMEOUT,
+        poll: POLL,
+    };
+    readiness
+        .wait(|| health::ready_endpoint(&info.log_file).is_some() && health::answers(info.port))
 }
 
 /// The last `count` lines of `text`, sanitized and indented, for quoting in an error message.

@@ -25,6 +25,56 @@ const REAP_TRIES: usize = 100;
 const REAP_POLL: Duration = Duration::from_millis(10);
 const EXEC_SETTLE_POLL: Duration = Duration::from_millis(10);
 
+/// Why a supervised process did not become ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// It exited first (`None`: killed by a signal, or not our child so the code is unknown).
+    Exited(Option<i32>),
+    /// It exited with its "port taken" status: retry on another port.
+    PortTaken,
+    TimedOut,
+}
+
+/// What to wait for: the process (our `child` when we started it, else known by `pid`), the exit
+/// status that means its port was taken, how long, how often to look.
+pub struct Readiness<'a> {
+    pub pid: u32,
+    pub child: Option<&'a mut Child>,
+    pub port_taken_status: i32,
+    pub timeout: Duration,
+    pub poll: Duration,
+}
+
+impl Readiness<'_> {
+    /// Polls `ready` until it holds; fails as soon as the process exits, or at the timeout.
+    pub fn wait(mut self, mut ready: impl FnMut() -> bool) -> Result<(), Failure> {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            if ready() {
+                return Ok(());
+            }
+            if let Some(code) = self.exit_code() {
+                return Err(match code {
+                    Some(status) if status == self.port_taken_status => Failure::PortTaken,
+                    code => Failure::Exited(code),
+                });
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure::TimedOut);
+            }
+            thread::sleep(self.poll);
+        }
+    }
+
+    /// `Some(exit code)` once the process has exited.
+    fn exit_code(&mut self) -> Option<Option<i32>> {
+        match self.child.as_deref_mut() {
+            Some(child) => child.try_wait().ok().flatten().map(|status| status.code()),
+            None => (!is_running(self.pid)).then_some(None),
+        }
+    }
+}
+
 /// A port on 127.0.0.1 that was free a moment ago (the kernel picks it).
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).context(
