@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use ratatui::style::Style;
 
 use crate::airflow::{Airflow, State, TaskInstance};
-use crate::app::view::Outcome;
 use crate::clients::Clients;
 use crate::theme::Theme;
 use crate::views::airflow::state_style;
+
+pub use super::format::{epoch, not_connected, when};
 
 /// The client of environment `env` (the context's default when `None`), as a message for people.
 pub async fn connect(clients: &Clients, env: Option<&str>) -> Result<Airflow, String> {
@@ -25,22 +26,6 @@ pub async fn connect(clients: &Clients, env: Option<&str>) -> Result<Airflow, St
 pub async fn reach(clients: Option<Arc<Clients>>, env: Option<&str>) -> Result<Airflow, String> {
     let clients = clients.ok_or("not connected yet")?;
     connect(&clients, env).await
-}
-
-pub fn not_connected() -> Outcome {
-    Outcome::Flash(Err("not connected yet".into()))
-}
-
-/// `2026-01-15 03:04:05` (UTC), or empty.
-pub fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
-/// Seconds since the epoch for sorting; missing times sort first.
-pub fn epoch(t: Option<DateTime<Utc>>) -> f64 {
-    t.map(|t| t.timestamp_millis() as f64 / 1000.0)
-        .unwrap_or(0.0)
 }
 
 /// `42s`, `3m 05s`, `1h 02m`, or empty.

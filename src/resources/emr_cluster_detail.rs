@@ -1,7 +1,7 @@
 //! The detail screen of one EMR cluster (`d` on `:clusters`): state and why, release, log
 //! URI, normalized instance hours, timeline and instance groups.
 
-use super::emr_format;
+use super::format;
 use crate::app::view::{Cx, View};
 use crate::aws::emr::Cluster;
 use crate::views::document::{DocLine, DocumentView};
@@ -50,9 +50,9 @@ pub fn detail_lines(c: &Cluster) -> Vec<DocLine> {
                     .unwrap_or_default(),
             ),
         ),
-        field("Created", or_dash(emr_format::time(c.created))),
-        field("Ready", or_dash(emr_format::time(c.ready))),
-        field("Ended", or_dash(emr_format::time(c.ended))),
+        field("Created", or_dash(format::when(c.created))),
+        field("Ready", or_dash(format::when(c.ready))),
+        field("Ended", or_dash(format::when(c.ended))),
         DocLine::Section("Instance groups".into()),
     ];
     if c.instance_groups.is_empty() {

@@ -10,7 +10,7 @@ use futures::StreamExt;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
-use super::{emr_cluster_detail, emr_format, emr_steps, Kind, Opened};
+use super::{emr_cluster_detail, emr_format, emr_steps, format, Kind, Opened};
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
 use crate::aws::emr::{Cluster, ClusterFilter};
@@ -149,7 +149,7 @@ impl Resource for Clusters {
                 .normalized_instance_hours
                 .map(|h| h.to_string())
                 .unwrap_or_default(),
-            6 => emr_format::time(c.created),
+            6 => format::when(c.created),
             _ => c.state_reason.clone().unwrap_or_default(),
         }
     }
@@ -157,7 +157,7 @@ impl Resource for Clusters {
     fn sort_value(&self, c: &Cluster, column: usize) -> SortValue {
         match column {
             5 => SortValue::Number(c.normalized_instance_hours.unwrap_or(0) as f64),
-            6 => SortValue::Number(emr_format::time_key(c.created)),
+            6 => SortValue::Number(format::epoch(c.created)),
             other => SortValue::Text(self.cell(c, other)),
         }
     }

@@ -1,6 +1,6 @@
 //! Formatting shared by the EMR views: state colours, times and durations.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use ratatui::style::Style;
 
 use crate::theme::Theme;
@@ -17,17 +17,6 @@ pub fn state_style(state: &str, theme: &Theme) -> Option<Style> {
         "TERMINATED" | "CANCELLED" => Some(theme.muted),
         _ => None,
     }
-}
-
-/// `2026-01-02 03:04:05` (UTC), or empty.
-pub fn time(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
-/// Seconds since the epoch for sorting; missing times sort first.
-pub fn time_key(t: Option<DateTime<Utc>>) -> f64 {
-    t.map(|t| t.timestamp() as f64).unwrap_or(0.0)
 }
 
 /// `45s`, `3m 07s`, `2h 05m`.

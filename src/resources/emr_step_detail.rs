@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use super::emr_format;
+use super::{emr_format, format};
 use crate::app::view::{Cx, View};
 use crate::aws::emr::Step;
 use crate::views::document::{DocLine, DocumentView};
@@ -40,9 +40,9 @@ pub fn detail_lines(cluster_id: &str, s: &Step) -> Vec<DocLine> {
             "Action on failure",
             or_dash(s.action_on_failure.clone().unwrap_or_default()),
         ),
-        field("Created", or_dash(emr_format::time(s.created))),
-        field("Started", or_dash(emr_format::time(s.started))),
-        field("Ended", or_dash(emr_format::time(s.ended))),
+        field("Created", or_dash(format::when(s.created))),
+        field("Started", or_dash(format::when(s.started))),
+        field("Ended", or_dash(format::when(s.ended))),
         field(
             "Duration",
             or_dash(emr_format::duration(s.duration(Utc::now()))),

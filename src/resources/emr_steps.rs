@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
-use super::format::Clock;
+use super::format::{self, Clock};
 use super::{emr_format, emr_step_detail, emr_step_logs, Kind, Opened};
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
@@ -198,7 +198,7 @@ impl Resource for Steps {
             0 => s.id.clone(),
             1 => s.name.clone(),
             2 => s.state.clone(),
-            3 => emr_format::time(s.started),
+            3 => format::when(s.started),
             4 => emr_format::duration(s.duration(self.clock.now())),
             5 => s.action_on_failure.clone().unwrap_or_default(),
             _ => failure_text(s),
@@ -207,7 +207,7 @@ impl Resource for Steps {
 
     fn sort_value(&self, s: &Step, column: usize) -> SortValue {
         match column {
-            3 => SortValue::Number(emr_format::time_key(s.started)),
+            3 => SortValue::Number(format::epoch(s.started)),
             4 => SortValue::Number(
                 s.duration(self.clock.now())
                     .map(|d| d.num_seconds() as f64)

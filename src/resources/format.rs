@@ -2,6 +2,25 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::app::view::Outcome;
+
+/// `2026-01-15 03:04:05` (UTC), or empty.
+pub fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// Seconds since the epoch (millisecond precision) for sorting; missing times sort first.
+pub fn epoch(t: Option<DateTime<Utc>>) -> f64 {
+    t.map(|t| t.timestamp_millis() as f64 / 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// What a key that needs the context's clients says while they are being built.
+pub fn not_connected() -> Outcome {
+    Outcome::Flash(Err("not connected yet".into()))
+}
+
 /// The instant the durations of running things are measured to: the wall clock, or a fixed
 /// instant (snapshot tests draw the same text every time).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

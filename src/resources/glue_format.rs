@@ -2,21 +2,12 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use ratatui::style::Style;
 
-use crate::app::view::Outcome;
 use crate::aws::glue::RunState;
 use crate::theme::Theme;
 
-pub fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
-pub fn epoch(t: Option<DateTime<Utc>>) -> f64 {
-    t.map(|t| t.timestamp_millis() as f64).unwrap_or(0.0)
-}
+pub use super::format::{epoch, not_connected, when};
 
 /// `42s`, `3m 05s`, `1h 02m`; empty when unknown.
 pub fn duration(d: Option<Duration>) -> String {
@@ -39,10 +30,6 @@ pub fn first_line(text: Option<&str>) -> String {
     text.and_then(|t| t.lines().next())
         .unwrap_or_default()
         .to_string()
-}
-
-pub fn not_connected() -> Outcome {
-    Outcome::Flash(Err("not connected yet".into()))
 }
 
 #[cfg(test)]

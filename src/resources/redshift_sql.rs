@@ -16,7 +16,7 @@ use super::redshift_sql_run::{
     execute_request, read_sql_file, sql_dir, validate_statement, History, SqlTarget,
     LOAD_HISTORY_FILE,
 };
-use super::{emr_format, Kind, Opened};
+use super::{emr_format, format, Kind, Opened};
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
 use crate::aws::redshift::{Cluster, Statement, StatementState};
@@ -250,7 +250,7 @@ impl Resource for Statements {
 
     fn cell(&self, s: &Statement, column: usize) -> String {
         match column {
-            0 => emr_format::time(s.created),
+            0 => format::when(s.created),
             1 => super::redshift_result::short_id(&s.id).to_owned(),
             2 => s.state.as_str().to_owned(),
             3 => duration(s.duration_ms),
@@ -262,7 +262,7 @@ impl Resource for Statements {
 
     fn sort_value(&self, s: &Statement, column: usize) -> SortValue {
         match column {
-            0 => SortValue::Number(emr_format::time_key(s.created)),
+            0 => SortValue::Number(format::epoch(s.created)),
             3 => SortValue::Number(s.duration_ms.unwrap_or(-1) as f64),
             4 => SortValue::Number(s.result_rows.unwrap_or(-1) as f64),
             other => SortValue::Text(self.cell(s, other)),
