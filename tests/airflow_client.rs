@@ -3,14 +3,13 @@
 //! tests/fixtures/airflow_dags. One server per version, started once; the scenario's steps run
 //! in order because they build on each other (trigger → logs → failure → clear → rerun).
 
-#[path = "support/airflow.rs"]
-mod airflow_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use airflow_support::{eventually, AirflowServer, Options, Version};
 use platform_tui::airflow::*;
 use serde_json::json;
+use support::airflow::{eventually, AirflowServer, Options, Version};
 
 const PARSE_TIMEOUT: Duration = Duration::from_secs(180);
 const RUN_TIMEOUT: Duration = Duration::from_secs(240);

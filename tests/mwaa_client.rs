@@ -5,19 +5,17 @@
 //! by Airflow 2.10.5 is spoken to in REST API v1 through InvokeRestApi (the sandbox has no
 //! Airflow 2 web login route).
 
-#[path = "support/airflow.rs"]
-mod airflow_support;
 mod support;
 
 use std::time::{Duration, Instant};
 
-use airflow_support::{eventually, AirflowServer, Options, Version};
 use platform_tui::airflow::*;
 use platform_tui::aws::logs::CloudWatchLogs;
 use platform_tui::aws::mwaa::Mwaa;
 use platform_tui::aws::sdk_config;
 use platform_tui::logs::airflow::{task_log_source, task_log_stream};
 use serde_json::json;
+use support::airflow::{eventually, AirflowServer, Options, Version};
 use support::Emulator;
 
 const ENVIRONMENT: &str = "nyctaxi-sandbox-mwaa";

@@ -2,16 +2,14 @@
 //! `.venv/airflow3` or `.venv/airflow2`) on a free port of 127.0.0.1 with the test DAGs of
 //! tests/fixtures/airflow_dags, stopped by pid (SIGTERM to the launcher, which stops its
 //! children) when the handle drops. Starting one takes 20–60 s: start one per test binary.
-#![allow(dead_code)] // each test binary uses a different part
 
 use std::fs::File;
 use std::future::Future;
-use std::io::{BufRead, BufReader};
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use super::{free_port, project_root, watch_for_ready_line};
 
 /// The launcher waits up to 300 s itself; allow a little more for `db migrate` on a busy box.
 const READY_TIMEOUT: Duration = Duration::from_secs(360);
@@ -114,7 +112,7 @@ impl AirflowServer {
     }
 
     fn launch(&mut self) {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let root = project_root();
         let python = root.join(format!(".venv/{}/bin/python", self.version.venv()));
         assert!(
             python.exists(),
@@ -157,14 +155,7 @@ impl AirflowServer {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
         let stdout = child.stdout.take().expect("stdout is piped");
-        let (ready, ready_line) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.starts_with("READY ") {
-                    let _ = ready.send(());
-                }
-            }
-        });
+        let ready_line = watch_for_ready_line(stdout);
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
             if ready_line.recv_timeout(Duration::from_millis(200)).is_ok() {
@@ -215,13 +206,6 @@ fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(40)..].join("\n")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("cannot bind a port on 127.0.0.1")
 }
 
 /// Polls `probe` every 500 ms until it returns `Some`, or panics naming `what`.

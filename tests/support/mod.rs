@@ -3,6 +3,8 @@
 //! Shared by the integration tests and the benchmarks (`#[path]` include).
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod airflow;
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -184,7 +186,7 @@ pub fn sandbox_python() -> PathBuf {
 }
 
 /// Reads the child's stdout on a thread (so it never fills up) and reports its `READY` line.
-fn watch_for_ready_line(stdout: ChildStdout) -> Receiver<()> {
+pub fn watch_for_ready_line(stdout: ChildStdout) -> Receiver<()> {
     let (ready, ready_line) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
@@ -208,7 +210,7 @@ pub fn free_port() -> u16 {
         .expect("cannot bind a port on 127.0.0.1")
 }
 
-fn project_root() -> PathBuf {
+pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
