@@ -5,6 +5,7 @@ use crate::airflow::{Environments, Server};
 use crate::aws::{self, emr::Emr, s3::S3, AwsSettings};
 use crate::aws::{glue::Glue, logs::CloudWatchLogs, mwaa::Mwaa, redshift::Redshift};
 use crate::config::{AirflowServer, Context};
+use crate::sandbox::SandboxAirflow;
 
 pub struct Clients {
     pub s3: S3,
@@ -20,6 +21,14 @@ impl Clients {
     pub async fn connect(context: &Context) -> Result<Self, String> {
         let settings = settings_for(context);
         let sdk = aws::sdk_config(&settings).await;
+        // Finding the sandbox's Airflow reads its state files and asks its health endpoint:
+        // blocking work, kept off the runtime's worker threads.
+        let sandbox_airflow = if context.sandbox {
+            let found = tokio::task::spawn_blocking(crate::sandbox::airflow).await;
+            found.ok().flatten()
+        } else {
+            None
+        };
         Ok(Self {
             s3: S3::new(&sdk),
             glue: Glue::new(&sdk),
@@ -27,7 +36,7 @@ impl Clients {
             emr: Emr::new(&sdk),
             redshift: Redshift::new(&sdk),
             airflow: Environments::new(
-                airflow_servers(context),
+                airflow_servers(context, sandbox_airflow),
                 Some(Mwaa::new(&sdk)),
                 context.endpoint_url.as_deref(),
             ),
@@ -35,18 +44,16 @@ impl Clients {
     }
 }
 
-/// The context's Airflow servers: those its config names, then (in a sandbox context) the
-/// sandbox's own, named `sandbox`, when it runs.
-fn airflow_servers(context: &Context) -> Vec<Server> {
+/// The context's Airflow servers: those its config names, then the sandbox's own, named
+/// `sandbox`, when it runs (sandbox contexts only).
+fn airflow_servers(context: &Context, sandbox: Option<SandboxAirflow>) -> Vec<Server> {
     let mut servers: Vec<Server> = context.airflow.iter().map(configured_server).collect();
-    if context.sandbox {
-        if let Some(sandbox) = crate::sandbox::airflow() {
-            servers.push(Server {
-                name: "sandbox".into(),
-                url: sandbox.url,
-                login: Some((sandbox.username, sandbox.password)),
-            });
-        }
+    if let Some(sandbox) = sandbox {
+        servers.push(Server {
+            name: "sandbox".into(),
+            url: sandbox.url,
+            login: Some((sandbox.username, sandbox.password)),
+        });
     }
     servers
 }
