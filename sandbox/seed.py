@@ -17,11 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import boto3
 import platform_ext
-from botocore.config import Config
+from platform_ext.seeding import client
 
-REGION = "us-east-1"
 DATALAKE_BUCKET = "nyctaxi-sandbox-datalake"
 MWAA_BUCKET = "nyctaxi-sandbox-mwaa"
 EMR_LOGS_BUCKET = "nyctaxi-sandbox-emr-logs"
@@ -64,17 +62,6 @@ class SeedReport:
         self.notes.append(message)
 
 
-def s3_client(endpoint_url: str):
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="sandbox",
-        aws_secret_access_key="sandbox",
-        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-    )
-
-
 def seed_platform(
     endpoint_url: str,
     project_dir: Path = PROJECT_DIR,
@@ -82,7 +69,7 @@ def seed_platform(
     put_many: PutMany | None = None,
 ) -> SeedReport:
     """Create every seeded resource. `put_many` writes the bulk archive (default: moto backend)."""
-    s3 = s3_client(endpoint_url)
+    s3 = client("s3", endpoint_url)
     report = SeedReport()
     seed_buckets(s3, report)
     seed_datalake_layers(s3, report)
