@@ -12,7 +12,7 @@ use platform_tui::app::view::{Cx, Env, RenderCx, View};
 use platform_tui::aws::s3::Entry;
 use platform_tui::config::Context;
 use platform_tui::gate::{AuditLog, Gate};
-use platform_tui::resources::s3_objects::Objects;
+use platform_tui::kinds::s3::objects::Objects;
 use platform_tui::theme;
 use platform_tui::views::table::TableView;
 use ratatui::backend::TestBackend;

@@ -9,14 +9,14 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use platform_tui::airflow::{Dag, DagRun, ImportError, State, Task, TaskInstance, TaskKey};
 use platform_tui::app::view::Outcome;
 use platform_tui::app::Mode;
-use platform_tui::resources::airflow_actions::{clear_task_request, ClearOptions, Target};
-use platform_tui::resources::airflow_dags::Dags;
-use platform_tui::resources::airflow_failures::{newest_first, Failures};
-use platform_tui::resources::airflow_import_errors::{self, ImportErrors};
-use platform_tui::resources::airflow_run_tasks::RunTasks;
-use platform_tui::resources::airflow_runs::RunsScreen;
-use platform_tui::resources::airflow_task_tries::Tries;
-use platform_tui::resources::airflow_tasks::{Presentation, RunRef, TasksScreen};
+use platform_tui::kinds::airflow::actions::{clear_task_request, ClearOptions, Target};
+use platform_tui::kinds::airflow::dags::Dags;
+use platform_tui::kinds::airflow::failures::{newest_first, Failures};
+use platform_tui::kinds::airflow::import_errors::{self, ImportErrors};
+use platform_tui::kinds::airflow::run_tasks::RunTasks;
+use platform_tui::kinds::airflow::runs::RunsScreen;
+use platform_tui::kinds::airflow::tasks::{Presentation, RunRef, TasksScreen};
+use platform_tui::kinds::airflow::tries::Tries;
 use platform_tui::views::table::TableView;
 use ratatui::style::{Modifier, Style};
 
@@ -416,7 +416,7 @@ fn failures_newest_first() {
     let items = newest_first(failed_runs, failed_tasks);
     assert!(matches!(
         items[0],
-        platform_tui::resources::airflow_failures::Failure::Run(_)
+        platform_tui::kinds::airflow::failures::Failure::Run(_)
     ));
     let mut view = TableView::with_items(Failures { env: None }, items);
     insta::assert_snapshot!(screen(&draw_view(&mut view, 150, 8)));
@@ -431,7 +431,7 @@ fn import_errors_and_the_whole_trace() {
         "{table}"
     );
     insta::assert_snapshot!("import_errors_table", table);
-    let mut detail = airflow_import_errors::detail(&import_error());
+    let mut detail = import_errors::detail(&import_error());
     insta::assert_snapshot!(
         "import_error_trace",
         screen(&draw_view(&mut detail, 90, 12))

@@ -6,9 +6,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyModifiers};
 use platform_tui::app::Mode;
 use platform_tui::aws::emr::{Cluster, ClusterFilter, InstanceGroup, Step, StepFailure};
-use platform_tui::resources::emr_clusters::Clusters;
-use platform_tui::resources::emr_steps::Steps;
-use platform_tui::resources::{emr_cluster_detail, emr_step_detail};
+use platform_tui::kinds::emr::cluster_detail;
+use platform_tui::kinds::emr::clusters::Clusters;
+use platform_tui::kinds::emr::step_detail;
+use platform_tui::kinds::emr::steps::Steps;
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
 
@@ -208,10 +209,7 @@ fn cluster_detail() {
         Some("Cluster ready to run steps."),
     );
     c.ended = None;
-    let mut view = DocumentView::ready(
-        "detail j-2AGGREGATE01",
-        emr_cluster_detail::detail_lines(&c),
-    );
+    let mut view = DocumentView::ready("detail j-2AGGREGATE01", cluster_detail::detail_lines(&c));
     insta::assert_snapshot!(screen(&draw_view(&mut view, 100, 20)));
 }
 
@@ -220,7 +218,7 @@ fn step_detail_with_failure_details() {
     let failed = steps().into_iter().find(|s| s.state == "FAILED").unwrap();
     let mut view = DocumentView::ready(
         "step s-FAILED00002",
-        emr_step_detail::detail_lines("j-2AGGREGATE01", &failed),
+        step_detail::detail_lines("j-2AGGREGATE01", &failed),
     );
     insta::assert_snapshot!(screen(&draw_view(&mut view, 130, 24)));
 }

@@ -467,9 +467,9 @@ async fn log_events_are_read_incrementally() {
 
 #[tokio::test]
 async fn cloudwatch_log_source_tails_a_run_log() {
+    use platform_tui::kinds::glue::run_logs::ERROR_GROUP;
     use platform_tui::logs::CloudWatchSource;
     use platform_tui::logs::LogSource;
-    use platform_tui::resources::glue_run_logs::ERROR_GROUP;
 
     let f = Fixture::new().await;
     let run_id = "jr_tail";

@@ -9,13 +9,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use platform_tui::aws::glue::{
     Column, Crawler, CrawlerMetrics, Database, Job, JobRun, LastCrawl, Partition, Table,
 };
-use platform_tui::resources::glue_crawlers::Crawlers;
-use platform_tui::resources::glue_databases::Databases;
-use platform_tui::resources::glue_job_runs::JobRuns;
-use platform_tui::resources::glue_jobs::Jobs;
-use platform_tui::resources::glue_partitions::Partitions;
-use platform_tui::resources::glue_tables::Tables;
-use platform_tui::resources::{glue_crawler_detail, glue_job_detail, glue_table_detail};
+use platform_tui::kinds::glue::crawler_detail;
+use platform_tui::kinds::glue::crawlers::Crawlers;
+use platform_tui::kinds::glue::databases::Databases;
+use platform_tui::kinds::glue::job_detail;
+use platform_tui::kinds::glue::job_runs::JobRuns;
+use platform_tui::kinds::glue::jobs::Jobs;
+use platform_tui::kinds::glue::partitions::Partitions;
+use platform_tui::kinds::glue::table_detail;
+use platform_tui::kinds::glue::tables::Tables;
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
 use ratatui::backend::TestBackend;
@@ -206,7 +208,7 @@ fn partitions_table_names_the_keys() {
 
 #[test]
 fn table_detail_document() {
-    let mut view = DocumentView::ready("table green_trips", glue_table_detail::lines(&table()));
+    let mut view = DocumentView::ready("table green_trips", table_detail::lines(&table()));
     insta::assert_snapshot!(screen(&draw_view(&mut view, 80, 20)));
 }
 
@@ -221,7 +223,7 @@ fn crawler_detail_document() {
     let crawler = crawlers().remove(1);
     let mut view = DocumentView::ready(
         "crawler nyc-staging-crawler",
-        glue_crawler_detail::lines(&crawler),
+        crawler_detail::lines(&crawler),
     );
     insta::assert_snapshot!(screen(&draw_view(&mut view, 80, 24)));
 }
@@ -239,14 +241,14 @@ fn jobs_table() {
 
 #[test]
 fn job_detail_document() {
-    let mut view = DocumentView::ready(format!("job {JOB}"), glue_job_detail::job_lines(&job()));
+    let mut view = DocumentView::ready(format!("job {JOB}"), job_detail::job_lines(&job()));
     insta::assert_snapshot!(screen(&draw_view(&mut view, 90, 32)));
 }
 
 #[test]
 fn run_detail_document_shows_the_whole_error() {
     let failed = runs().remove(1);
-    let mut view = DocumentView::ready("run jr_failed", glue_job_detail::run_lines(&failed));
+    let mut view = DocumentView::ready("run jr_failed", job_detail::run_lines(&failed));
     let text = screen(&draw_view(&mut view, 90, 22));
     assert!(text.contains("  at line 42"), "{text}");
     insta::assert_snapshot!(text);

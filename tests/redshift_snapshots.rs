@@ -7,9 +7,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyModifiers};
 use platform_tui::app::Mode;
 use platform_tui::aws::redshift::{Cluster, ColumnMeta, ResultSet, Statement, StatementState};
-use platform_tui::resources::redshift_clusters::Clusters;
-use platform_tui::resources::redshift_result::{error_lines, ResultView};
-use platform_tui::resources::redshift_sql::Statements;
+use platform_tui::kinds::redshift::clusters::Clusters;
+use platform_tui::kinds::redshift::result::{error_lines, ResultView};
+use platform_tui::kinds::redshift::sql::Statements;
 use platform_tui::views::document::DocumentView;
 use platform_tui::views::table::TableView;
 

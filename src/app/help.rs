@@ -4,7 +4,7 @@
 use super::keys::Cmd;
 use super::view::HelpKey;
 use super::App;
-use crate::resources::KINDS;
+use crate::kinds::KINDS;
 use crate::views::document::{DocLine, DocumentView};
 
 pub const TITLE: &str = "help";

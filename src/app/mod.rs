@@ -19,7 +19,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::clients::Clients;
 use crate::config::Context;
 use crate::gate::{Approved, AuditLog, Decision, Gate, PendingConfirmation};
-use crate::resources::{self, s3_buckets, Opened};
+use crate::kinds;
+use crate::kinds::s3::buckets;
+use crate::kinds::Opened;
 use crate::theme::Theme;
 use input::{Edit, LineInput};
 use keys::{Cmd, KeyMap};
@@ -103,7 +105,7 @@ impl App {
             next_id: 0,
             clients_generation: 0,
         };
-        app.push(s3_buckets::view());
+        app.push(buckets::view());
         app.connect();
         app
     }
@@ -260,11 +262,11 @@ impl App {
                 Edit::Cancel => Mode::Normal,
                 Edit::Complete => {
                     complete_command(&mut input);
-                    let completions = resources::complete(input.text().trim());
+                    let completions = kinds::complete(input.text().trim());
                     Mode::Command { input, completions }
                 }
                 Edit::Changed => {
-                    let completions = resources::complete(input.text().trim());
+                    let completions = kinds::complete(input.text().trim());
                     Mode::Command { input, completions }
                 }
                 _ => Mode::Command { input, completions },
@@ -327,7 +329,7 @@ impl App {
             Some(Cmd::Command) => {
                 self.mode = Mode::Command {
                     input: LineInput::default(),
-                    completions: resources::complete(""),
+                    completions: kinds::complete(""),
                 };
                 return;
             }
@@ -413,7 +415,7 @@ impl App {
     }
 
     fn open(&mut self, line: &str, replace_stack: bool) {
-        match resources::open_command(line.trim(), &self.env) {
+        match kinds::open_command(line.trim(), &self.env) {
             Ok(Opened::View(view)) => {
                 if replace_stack {
                     self.stack.clear();
@@ -476,7 +478,7 @@ impl App {
         self.env.clients = None;
         self.stack.clear();
         self.mode = Mode::Normal;
-        self.push(s3_buckets::view());
+        self.push(buckets::view());
         self.connect();
         self.flash(Ok(format!("switched to context '{name}'")));
     }
@@ -488,7 +490,7 @@ fn complete_command(input: &mut LineInput) {
     if text.contains(' ') {
         return;
     }
-    let candidates = resources::complete(&text);
+    let candidates = kinds::complete(&text);
     let Some(first) = candidates.first() else {
         return;
     };

@@ -1,6 +1,7 @@
 //! Draws the app: breadcrumbs, the current view, the status bar, the bottom line (command,
 //! filter, prompt or message) and overlays (help, confirmation). A pure function of state.
 
+pub mod format;
 pub mod grid;
 
 use chrono::Local;

@@ -1,6 +1,4 @@
-pub mod airflow;
 pub mod document;
 pub mod log_viewer;
 pub mod preview;
 pub mod table;
-pub mod terraform;

@@ -1,0 +1,433 @@
+//! Every Airflow action of the console, each through the gate with its own `ActionSpec`:
+//! trigger with conf, pause/unpause, clear a task (with downstream/upstream, after a dry run
+//! whose list appears in the confirmation), clear a whole run (dry run too), mark a task
+//! success or failed.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::conf as airflow_conf;
+use super::format::{connect, listed, task_label};
+use crate::airflow::{ClearTasks, Dag, MarkState, TaskInstance};
+use crate::app::message::{Msg, ViewId};
+use crate::app::view::{Cx, Outcome, Prompt};
+use crate::clients::Clients;
+use crate::gate::{ActionRequest, ActionSpec, Risk};
+
+pub static TRIGGER: ActionSpec = ActionSpec {
+    id: "airflow.trigger",
+    label: "Trigger DAG",
+    risk: Risk::Mutating,
+};
+
+pub static PAUSE: ActionSpec = ActionSpec {
+    id: "airflow.pause",
+    label: "Pause DAG",
+    risk: Risk::Mutating,
+};
+
+pub static UNPAUSE: ActionSpec = ActionSpec {
+    id: "airflow.unpause",
+    label: "Unpause DAG",
+    risk: Risk::Mutating,
+};
+
+pub static CLEAR_TASK: ActionSpec = ActionSpec {
+    id: "airflow.clear_task",
+    label: "Clear task",
+    risk: Risk::Destructive,
+};
+
+pub static CLEAR_RUN: ActionSpec = ActionSpec {
+    id: "airflow.clear_run",
+    label: "Clear run",
+    risk: Risk::Destructive,
+};
+
+pub static MARK_SUCCESS: ActionSpec = ActionSpec {
+    id: "airflow.mark_success",
+    label: "Mark task success",
+    risk: Risk::Destructive,
+};
+
+pub static MARK_FAILED: ActionSpec = ActionSpec {
+    id: "airflow.mark_failed",
+    label: "Mark task failed",
+    risk: Risk::Destructive,
+};
+
+/// At most this many task instances are listed in a confirmation.
+const LISTED: usize = 15;
+
+/// The environment a view acts on: the clients and the environment's name.
+#[derive(Clone)]
+pub struct Target {
+    pub clients: Arc<Clients>,
+    pub env: Option<String>,
+}
+
+impl Target {
+    pub fn of(cx: &Cx, env: &Option<String>) -> Option<Self> {
+        Some(Self {
+            clients: cx.clients()?,
+            env: env.clone(),
+        })
+    }
+
+    /// What an action applies to, as the confirmation and the audit record name it: the
+    /// environment is part of it when the view names one (`prepare_data_nyc @nyctaxi-prod`).
+    pub fn names(&self, what: impl Into<String>) -> String {
+        let what = what.into();
+        match &self.env {
+            Some(env) => format!("{what} @{env}"),
+            None => what,
+        }
+    }
+}
+
+/// `space` on a DAG: pause it, or unpause a paused one.
+pub fn toggle_pause(target: Target, dag: &Dag) -> Outcome {
+    let pause = !dag.is_paused;
+    let spec = if pause { &PAUSE } else { &UNPAUSE };
+    let dag_id = dag.dag_id.clone();
+    Outcome::Act(ActionRequest::new(
+        spec,
+        target.names(&dag_id),
+        move |_approval| {
+            Box::pin(async move {
+                let airflow = connect(&target.clients, target.env.as_deref()).await?;
+                airflow
+                    .set_paused(&dag_id, pause)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "{dag_id} {}",
+                    if pause { "paused" } else { "unpaused" }
+                ))
+            })
+        },
+    ))
+}
+
+/// What `t` triggers: a DAG, and whether it is known to be paused (its run would wait).
+#[derive(Clone)]
+pub struct TriggerOf {
+    pub target: Target,
+    pub dag_id: String,
+    pub paused: bool,
+}
+
+/// `t` on a DAG or its runs: asks for the conf (`{}` to start with), checks it is a JSON object,
+/// and triggers. A bad conf asks again with the reason and the text as typed.
+pub fn trigger(what: TriggerOf) -> Outcome {
+    Outcome::Ask(conf_prompt(what, "{}".into(), None))
+}
+
+fn conf_prompt(what: TriggerOf, text: String, error: Option<String>) -> Prompt {
+    let dag_id = &what.dag_id;
+    let title = match (&error, what.paused) {
+        (Some(e), _) => format!("{e} — fix it, enter to trigger {dag_id}, esc to give up"),
+        (None, false) => format!("Trigger {dag_id} with conf (a JSON object)"),
+        (None, true) => format!(
+            "Trigger {dag_id} with conf (a JSON object) — it is paused: the run waits until unpaused"
+        ),
+    };
+    Prompt::new(title, text, move |typed| {
+        match airflow_conf::parse(&typed) {
+            Ok(conf) => Outcome::Act(trigger_request(what.target, what.dag_id, conf)),
+            Err(e) => Outcome::Ask(conf_prompt(what, typed, Some(e))),
+        }
+    })
+}
+
+fn trigger_request(target: Target, dag_id: String, conf: serde_json::Value) -> ActionRequest {
+    let shown = conf.to_string();
+    ActionRequest::new(&TRIGGER, target.names(&dag_id), move |_approval| {
+        Box::pin(async move {
+            let airflow = connect(&target.clients, target.env.as_deref()).await?;
+            let run = airflow
+                .trigger(&dag_id, conf)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("triggered {dag_id}: {}", run.run_id))
+        })
+    })
+    .with_detail(format!("conf {shown}"))
+}
+
+/// Which relatives of a cleared task rerun with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClearOptions {
+    pub downstream: bool,
+    pub upstream: bool,
+}
+
+impl ClearOptions {
+    /// Reads `d`, `u`, `du`/`ud`, words (`downstream`, `upstream`, `both`, `none`), or nothing.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut options = Self::default();
+        for word in text
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '+')
+            .filter(|w| !w.is_empty())
+        {
+            match word.to_ascii_lowercase().as_str() {
+                "downstream" | "down" => options.downstream = true,
+                "upstream" | "up" => options.upstream = true,
+                "both" => {
+                    options.downstream = true;
+                    options.upstream = true;
+                }
+                "none" | "only" | "-" => {}
+                letters if letters.chars().all(|c| c == 'd' || c == 'u') => {
+                    options.downstream |= letters.contains('d');
+                    options.upstream |= letters.contains('u');
+                }
+                other => {
+                    return Err(format!(
+                        "'{other}': answer d (downstream), u (upstream), du (both) or nothing"
+                    ))
+                }
+            }
+        }
+        Ok(options)
+    }
+
+    pub fn describe(self) -> &'static str {
+        match (self.downstream, self.upstream) {
+            (false, false) => "only this task",
+            (true, false) => "with downstream",
+            (false, true) => "with upstream",
+            (true, true) => "with upstream and downstream",
+        }
+    }
+}
+
+/// Runs `work` and hands its outcome to view `view` (a prompt's answer has no `Cx`).
+fn spawn_outcome(
+    tx: UnboundedSender<Msg>,
+    view: ViewId,
+    work: impl Future<Output = Outcome> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        let outcome = work.await;
+        let _ = tx.send(Msg::Outcome { view, outcome });
+    });
+}
+
+/// `c` on a task instance: which relatives too (`d` preselected), then a dry run whose list
+/// is shown in the confirmation, then the real clear on `y`.
+pub fn clear_task(cx: &Cx, target: Target, ti: &TaskInstance) -> Outcome {
+    let (tx, view, ti) = (cx.sender(), cx.view, ti.clone());
+    Outcome::Ask(Prompt::new(
+        format!(
+            "Clear {}: also d(ownstream), u(pstream), du, or empty for only this task",
+            task_label(&ti)
+        ),
+        "d",
+        move |answer| match ClearOptions::parse(&answer) {
+            Ok(options) => {
+                spawn_outcome(tx, view, dry_run_task(target, ti, options));
+                Outcome::Flash(Ok("dry run: listing what would be cleared…".into()))
+            }
+            Err(e) => Outcome::Flash(Err(e)),
+        },
+    ))
+}
+
+fn clear_request(ti: &TaskInstance, options: ClearOptions, dry_run: bool) -> ClearTasks {
+    ClearTasks {
+        run_id: ti.key.run_id.clone(),
+        task_ids: vec![ti.key.task_id.clone()],
+        include_downstream: options.downstream,
+        include_upstream: options.upstream,
+        only_failed: false,
+        dry_run,
+    }
+}
+
+async fn dry_run_task(target: Target, ti: TaskInstance, options: ClearOptions) -> Outcome {
+    let dag_id = ti.key.dag_id.clone();
+    let listed = async {
+        let airflow = connect(&target.clients, target.env.as_deref()).await?;
+        airflow
+            .clear_tasks(&dag_id, &clear_request(&ti, options, true))
+            .await
+            .map_err(|e| e.to_string())
+    };
+    match listed.await {
+        Ok(would) => Outcome::Act(clear_task_request(target, &ti, options, &would)),
+        Err(e) => Outcome::Flash(Err(format!("dry run failed, nothing cleared: {e}"))),
+    }
+}
+
+/// The confirmation of clearing `ti`: the dry run's list of task instances that will rerun.
+pub fn clear_task_request(
+    target: Target,
+    ti: &TaskInstance,
+    options: ClearOptions,
+    would_clear: &[TaskInstance],
+) -> ActionRequest {
+    let request = clear_request(ti, options, false);
+    let dag_id = ti.key.dag_id.clone();
+    let label = target.names(format!(
+        "{} in {dag_id} {} ({})",
+        task_label(ti),
+        ti.key.run_id,
+        options.describe()
+    ));
+    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, String>> {
+        Box::pin(async move {
+            let airflow = connect(&target.clients, target.env.as_deref()).await?;
+            let cleared = airflow
+                .clear_tasks(&dag_id, &request)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "cleared {} task instance(s) of {dag_id}",
+                cleared.len()
+            ))
+        })
+    };
+    with_list(ActionRequest::new(&CLEAR_TASK, label, work), would_clear)
+}
+
+/// The dry run's list as confirmation lines.
+fn with_list(mut request: ActionRequest, would_clear: &[TaskInstance]) -> ActionRequest {
+    request = request.with_detail(format!(
+        "dry run: {} task instance(s) will be cleared and rerun:",
+        would_clear.len()
+    ));
+    let lines = would_clear
+        .iter()
+        .map(|ti| format!("  {} ({})", task_label(ti), ti.state))
+        .collect();
+    for line in listed(lines, LISTED) {
+        request = request.with_detail(line);
+    }
+    request
+}
+
+/// `c` on a run: a dry run of clearing every task of it, then the confirmation with the list.
+pub fn clear_run(cx: &Cx, target: Target, dag_id: &str, run_id: &str) -> Outcome {
+    let (dag_id, run_id) = (dag_id.to_owned(), run_id.to_owned());
+    cx.spawn_outcome(async move {
+        let listed = async {
+            let airflow = connect(&target.clients, target.env.as_deref()).await?;
+            airflow
+                .clear_run(&dag_id, &run_id, true)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        match listed.await {
+            Ok(would) => Outcome::Act(clear_run_request(target, &dag_id, &run_id, &would)),
+            Err(e) => Outcome::Flash(Err(format!("dry run failed, nothing cleared: {e}"))),
+        }
+    });
+    Outcome::Flash(Ok("dry run: listing what would be cleared…".into()))
+}
+
+pub fn clear_run_request(
+    target: Target,
+    dag_id: &str,
+    run_id: &str,
+    would_clear: &[TaskInstance],
+) -> ActionRequest {
+    let (dag, run) = (dag_id.to_owned(), run_id.to_owned());
+    let label = target.names(format!("{dag_id} {run_id}"));
+    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, String>> {
+        Box::pin(async move {
+            let airflow = connect(&target.clients, target.env.as_deref()).await?;
+            let cleared = airflow
+                .clear_run(&dag, &run, false)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "cleared {run}: {} task instance(s) rerun",
+                cleared.len()
+            ))
+        })
+    };
+    with_list(ActionRequest::new(&CLEAR_RUN, label, work), would_clear)
+}
+
+/// `m` / `M` on a task instance: mark it (asks first).
+pub fn mark(target: Target, ti: &TaskInstance, state: MarkState) -> Outcome {
+    let spec = match state {
+        MarkState::Success => &MARK_SUCCESS,
+        MarkState::Failed => &MARK_FAILED,
+    };
+    let key = ti.key.clone();
+    let label = target.names(format!(
+        "{} in {} {}",
+        task_label(ti),
+        key.dag_id,
+        key.run_id
+    ));
+    Outcome::Act(
+        ActionRequest::new(spec, label, move |_approval| {
+            Box::pin(async move {
+                let airflow = connect(&target.clients, target.env.as_deref()).await?;
+                let marked = airflow
+                    .mark_task(&key, state)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("{} is now {}", key.task_id, marked.state))
+            })
+        })
+        .with_detail(format!("now {}, try {}", ti.state, ti.try_number))
+        .with_detail(format!("will be marked {}", state.as_str())),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(d: bool, u: bool) -> ClearOptions {
+        ClearOptions {
+            downstream: d,
+            upstream: u,
+        }
+    }
+
+    #[test]
+    fn clear_options_read_letters_and_words() {
+        assert_eq!(ClearOptions::parse("").unwrap(), opts(false, false));
+        assert_eq!(ClearOptions::parse(" d ").unwrap(), opts(true, false));
+        assert_eq!(ClearOptions::parse("u").unwrap(), opts(false, true));
+        assert_eq!(ClearOptions::parse("du").unwrap(), opts(true, true));
+        assert_eq!(ClearOptions::parse("UD").unwrap(), opts(true, true));
+        assert_eq!(
+            ClearOptions::parse("downstream, upstream").unwrap(),
+            opts(true, true)
+        );
+        assert_eq!(ClearOptions::parse("both").unwrap(), opts(true, true));
+        assert_eq!(ClearOptions::parse("none").unwrap(), opts(false, false));
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_the_choices() {
+        let e = ClearOptions::parse("dx").unwrap_err();
+        assert!(e.contains("'dx'") && e.contains("du (both)"), "{e}");
+        assert!(ClearOptions::parse("yes").is_err());
+    }
+
+    #[test]
+    fn clearing_a_chosen_task_reruns_it_even_when_it_succeeded() {
+        let ti = TaskInstance::new(
+            crate::airflow::TaskKey {
+                dag_id: "d".into(),
+                run_id: "r".into(),
+                task_id: "t".into(),
+                map_index: -1,
+            },
+            crate::airflow::State::Success,
+            1,
+        );
+        let request = clear_request(&ti, opts(true, false), true);
+        assert!(!request.only_failed && request.dry_run && request.include_downstream);
+        assert_eq!(request.task_ids, vec!["t"]);
+    }
+}

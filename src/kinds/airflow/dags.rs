@@ -1,0 +1,175 @@
+//! `:dags [env]` (`:dag`): the DAGs of an Airflow environment with paused, schedule, tags,
+//! owners, the last run's state (coloured) and the next run. `space` pauses or unpauses, `t`
+//! triggers with a conf, `enter` opens the runs, `i` … see `:importerrors` for broken files.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+
+use super::actions::{self, Target, TriggerOf};
+use super::format::{env_suffix, epoch, not_connected, reach, row_style, when};
+use super::import_errors;
+use super::runs as airflow_runs;
+use crate::airflow::Dag;
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::clients::Clients;
+use crate::kinds::{Kind, Opened};
+use crate::theme::Theme;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "dags",
+    aliases: &["dag"],
+    about: "DAGs of an Airflow environment",
+    argument: Some("[environment]"),
+    open,
+};
+
+fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
+    Ok(Opened::View(view(argument.map(str::to_owned))))
+}
+
+pub fn view(env: Option<String>) -> Box<dyn View> {
+    Box::new(TableView::new(Dags::new(env)))
+}
+
+pub struct Dags {
+    env: Option<String>,
+}
+
+impl Dags {
+    pub fn new(env: Option<String>) -> Self {
+        Self { env }
+    }
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("DAG", Constraint::Min(20)),
+    Column::new("PAUSED", Constraint::Length(6)),
+    Column::new("SCHEDULE", Constraint::Min(14)),
+    Column::new("TAGS", Constraint::Min(10)),
+    Column::new("OWNERS", Constraint::Length(10)),
+    Column::new("LAST RUN", Constraint::Length(19)),
+    Column::new("LAST STATE", Constraint::Length(15)),
+    Column::new("NEXT RUN", Constraint::Length(19)),
+];
+
+fn last_run_time(d: &Dag) -> Option<chrono::DateTime<chrono::Utc>> {
+    d.last_run
+        .as_ref()
+        .and_then(|r| r.run_after.or(r.logical_date).or(r.start_date))
+}
+
+impl Resource for Dags {
+    type Item = Dag;
+
+    fn title(&self) -> String {
+        format!("dags{}", env_suffix(&self.env))
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, d: &Dag, column: usize) -> String {
+        match column {
+            0 => {
+                if d.has_import_errors {
+                    format!("{} ⚠", d.dag_id)
+                } else {
+                    d.dag_id.clone()
+                }
+            }
+            1 => if d.is_paused { "yes" } else { "no" }.into(),
+            2 => d.schedule.clone().unwrap_or_else(|| "-".into()),
+            3 => d.tags.join(","),
+            4 => d.owners.join(","),
+            5 => when(last_run_time(d)),
+            6 => d
+                .last_run
+                .as_ref()
+                .map(|r| r.state.to_string())
+                .unwrap_or_default(),
+            _ => when(d.next_run),
+        }
+    }
+
+    fn sort_value(&self, d: &Dag, column: usize) -> SortValue {
+        match column {
+            5 => SortValue::Number(epoch(last_run_time(d))),
+            7 => SortValue::Number(epoch(d.next_run)),
+            other => SortValue::Text(self.cell(d, other)),
+        }
+    }
+
+    fn identity(&self, d: &Dag) -> String {
+        d.dag_id.clone()
+    }
+
+    fn fetch(&self, clients: Option<Arc<Clients>>, sink: PageSink<Dag>) -> BoxFuture<'static, ()> {
+        let env = self.env.clone();
+        Box::pin(async move {
+            let dags = async {
+                let airflow = reach(clients, env.as_deref()).await?;
+                airflow
+                    .dags_with_last_run()
+                    .await
+                    .map_err(|e| e.to_string())
+            };
+            match dags.await {
+                Ok(dags) => {
+                    sink.page(dags);
+                    sink.done();
+                }
+                Err(e) => sink.fail(e),
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Dag>, cx: &mut Cx) -> Outcome {
+        if cmd == Cmd::Detail && selected.is_none_or(|d| d.has_import_errors) {
+            return Outcome::Push(import_errors::view(self.env.clone()));
+        }
+        let Some(dag) = selected else {
+            return match cmd {
+                Cmd::Enter | Cmd::Pause | Cmd::Start => {
+                    Outcome::Flash(Err("select a DAG first".into()))
+                }
+                _ => Outcome::Ignored,
+            };
+        };
+        match cmd {
+            Cmd::Enter => Outcome::Push(airflow_runs::view(self.env.clone(), &dag.dag_id)),
+            Cmd::Pause | Cmd::Start => match Target::of(cx, &self.env) {
+                Some(target) if cmd == Cmd::Pause => actions::toggle_pause(target, dag),
+                Some(target) => actions::trigger(TriggerOf {
+                    target,
+                    dag_id: dag.dag_id.clone(),
+                    paused: dag.is_paused,
+                }),
+                None => not_connected(),
+            },
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![
+            KeyHelp::new(Cmd::Enter, "runs of the DAG"),
+            KeyHelp::new(Cmd::Pause, "pause / unpause the DAG"),
+            KeyHelp::new(Cmd::Start, "trigger a run with a conf (JSON object)"),
+            KeyHelp::new(Cmd::Detail, "import errors (DAGs marked ⚠)"),
+        ]
+    }
+
+    fn row_style(&self, d: &Dag, theme: &Theme) -> Option<Style> {
+        match &d.last_run {
+            Some(run) => row_style(&run.state, theme),
+            None if d.is_paused => Some(theme.muted),
+            None => None,
+        }
+    }
+}

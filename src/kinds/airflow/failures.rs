@@ -1,0 +1,216 @@
+//! `:failures [env]` (`:failed`): what is failing, first. Failed runs and failed task
+//! instances across every DAG of the environment, newest first. `enter` opens the run's tasks
+//! with the failed task selected, `L` the failed task's log directly.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+
+use super::actions::Target;
+use super::format::{env_suffix, epoch, not_connected, reach, row_style, task_label, when};
+use super::task_logs;
+use super::tasks::{RunRef, TasksScreen};
+use crate::airflow::{DagRun, RunQuery, State, TaskInstance};
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::clients::Clients;
+use crate::kinds::{Kind, Opened};
+use crate::theme::Theme;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "failures",
+    aliases: &["failed"],
+    about: "failed Airflow runs and tasks, newest first",
+    argument: Some("[environment]"),
+    open,
+};
+
+/// How many failed runs and failed task instances are asked for.
+pub const LIMIT: usize = 100;
+
+fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
+    Ok(Opened::View(view(argument.map(str::to_owned))))
+}
+
+pub fn view(env: Option<String>) -> Box<dyn View> {
+    Box::new(TableView::new(Failures { env }))
+}
+
+/// A failed run or a failed task instance.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    Run(DagRun),
+    Task(TaskInstance),
+}
+
+impl Failure {
+    /// When it failed (or, missing that, when it started).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Failure::Run(r) => r.end_date.or(r.start_date).or(r.run_after),
+            Failure::Task(t) => t.end_date.or(t.start_date),
+        }
+    }
+
+    fn dag_id(&self) -> &str {
+        match self {
+            Failure::Run(r) => &r.dag_id,
+            Failure::Task(t) => &t.key.dag_id,
+        }
+    }
+
+    fn run_id(&self) -> &str {
+        match self {
+            Failure::Run(r) => &r.run_id,
+            Failure::Task(t) => &t.key.run_id,
+        }
+    }
+
+    fn state(&self) -> &State {
+        match self {
+            Failure::Run(r) => &r.state,
+            Failure::Task(t) => &t.state,
+        }
+    }
+}
+
+/// Runs and tasks merged, newest first; within the same moment a task comes before its run
+/// (the task is what to look at).
+pub fn newest_first(runs: Vec<DagRun>, tasks: Vec<TaskInstance>) -> Vec<Failure> {
+    let mut all: Vec<Failure> = tasks
+        .into_iter()
+        .map(Failure::Task)
+        .chain(runs.into_iter().map(Failure::Run))
+        .collect();
+    all.sort_by_key(|f| std::cmp::Reverse(f.at()));
+    all
+}
+
+pub struct Failures {
+    pub env: Option<String>,
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("WHEN", Constraint::Length(19)),
+    Column::new("WHAT", Constraint::Length(4)),
+    Column::new("DAG", Constraint::Min(16)),
+    Column::new("RUN", Constraint::Min(36)),
+    Column::new("TASK", Constraint::Min(16)),
+    Column::new("STATE", Constraint::Length(15)),
+    Column::new("TRY", Constraint::Length(3)),
+];
+
+impl Resource for Failures {
+    type Item = Failure;
+
+    fn title(&self) -> String {
+        format!("failures{}", env_suffix(&self.env))
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, f: &Failure, column: usize) -> String {
+        match (column, f) {
+            (0, _) => when(f.at()),
+            (1, Failure::Run(_)) => "run".into(),
+            (1, Failure::Task(_)) => "task".into(),
+            (2, _) => f.dag_id().to_owned(),
+            (3, _) => f.run_id().to_owned(),
+            (4, Failure::Task(t)) => task_label(t),
+            (5, _) => f.state().to_string(),
+            (6, Failure::Task(t)) => t.try_number.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    fn sort_value(&self, f: &Failure, column: usize) -> SortValue {
+        match column {
+            0 => SortValue::Number(epoch(f.at())),
+            other => SortValue::Text(self.cell(f, other)),
+        }
+    }
+
+    fn identity(&self, f: &Failure) -> String {
+        match f {
+            Failure::Run(r) => format!("{} {}", r.dag_id, r.run_id),
+            Failure::Task(t) => format!("{} {} {}", t.key.dag_id, t.key.run_id, task_label(t)),
+        }
+    }
+
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<Failure>,
+    ) -> BoxFuture<'static, ()> {
+        let env = self.env.clone();
+        Box::pin(async move {
+            let listed = async {
+                let airflow = reach(clients, env.as_deref()).await?;
+                let query = RunQuery {
+                    states: vec![State::Failed],
+                    limit: LIMIT,
+                    offset: 0,
+                };
+                let (runs, tasks) = futures::join!(
+                    airflow.dag_runs("~", &query),
+                    airflow.failed_task_instances(LIMIT)
+                );
+                let runs = runs.map_err(|e| e.to_string())?.items;
+                let tasks = tasks.map_err(|e| e.to_string())?;
+                Ok::<_, String>(newest_first(runs, tasks))
+            };
+            match listed.await {
+                Ok(all) => {
+                    sink.page(all);
+                    sink.done();
+                }
+                Err(e) => sink.fail(e),
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Failure>, cx: &mut Cx) -> Outcome {
+        match (cmd, selected) {
+            (Cmd::Enter, Some(f)) => {
+                let run = RunRef {
+                    env: self.env.clone(),
+                    dag_id: f.dag_id().to_owned(),
+                    run_id: f.run_id().to_owned(),
+                };
+                let screen = TasksScreen::new(run);
+                Outcome::Push(Box::new(match f {
+                    Failure::Task(t) => screen.selecting(&t.key.task_id),
+                    Failure::Run(_) => screen.selecting_first_failure(),
+                }))
+            }
+            (Cmd::Logs, Some(Failure::Task(t))) => match Target::of(cx, &self.env) {
+                Some(target) => task_logs::open(cx, target, t, None),
+                None => not_connected(),
+            },
+            (Cmd::Logs, _) => {
+                Outcome::Flash(Err("L opens a failed task's log: select a task row".into()))
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![
+            KeyHelp::new(
+                Cmd::Enter,
+                "the run's tasks, the (first) failed one selected",
+            ),
+            KeyHelp::new(Cmd::Logs, "the failed task's log"),
+        ]
+    }
+
+    fn row_style(&self, f: &Failure, theme: &Theme) -> Option<Style> {
+        row_style(f.state(), theme)
+    }
+}

@@ -1,0 +1,120 @@
+//! What every Airflow view shares: reaching the environment, cell formats, the state colours
+//! of rows, and the `DAG@env` argument form.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use ratatui::style::Style;
+
+use super::state_style;
+use crate::airflow::{Airflow, State, TaskInstance};
+use crate::clients::Clients;
+use crate::theme::Theme;
+
+pub use crate::ui::format::{epoch, not_connected, when};
+
+/// The client of environment `env` (the context's default when `None`), as a message for people.
+pub async fn connect(clients: &Clients, env: Option<&str>) -> Result<Airflow, String> {
+    clients
+        .airflow
+        .connect(env)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Like [`connect`] but from the optional clients a fetch gets.
+pub async fn reach(clients: Option<Arc<Clients>>, env: Option<&str>) -> Result<Airflow, String> {
+    let clients = clients.ok_or("not connected yet")?;
+    connect(&clients, env).await
+}
+
+/// `42s`, `3m 05s`, `1h 02m`, or empty.
+pub fn seconds(secs: Option<f64>) -> String {
+    secs.map(|s| crate::ui::format::elapsed(s.max(0.0).round() as u64))
+        .unwrap_or_default()
+}
+
+/// The row colour of a state.
+pub fn row_style(state: &State, theme: &Theme) -> Option<Style> {
+    Some(state_style(state, theme))
+}
+
+/// A task instance as people name it: `task`, or `task[3]` for a mapped one.
+pub fn task_label(ti: &TaskInstance) -> String {
+    if ti.key.map_index >= 0 {
+        format!("{}[{}]", ti.key.task_id, ti.key.map_index)
+    } else {
+        ti.key.task_id.clone()
+    }
+}
+
+/// How long a task instance ran (or runs, to `now`).
+pub fn task_seconds(ti: &TaskInstance, now: DateTime<Utc>) -> Option<f64> {
+    match (ti.start_date, ti.end_date) {
+        (Some(_), Some(_)) if ti.duration.is_some() => ti.duration,
+        (Some(start), end) => Some(crate::kinds::airflow::seconds_between(
+            start,
+            end.unwrap_or(now),
+        )),
+        _ => ti.duration,
+    }
+}
+
+/// Splits `DAG@env` into the DAG and the environment (`None`: the context's default).
+pub fn split_env(argument: &str) -> (String, Option<String>) {
+    match argument.rsplit_once('@') {
+        Some((dag, env)) if !env.is_empty() => (dag.to_owned(), Some(env.to_owned())),
+        _ => (argument.trim_end_matches('@').to_owned(), None),
+    }
+}
+
+/// ` @env` for titles when the environment is not the default one.
+pub fn env_suffix(env: &Option<String>) -> String {
+    env.as_ref().map(|e| format!(" @{e}")).unwrap_or_default()
+}
+
+/// The first `limit` items as detail lines, then how many more there are.
+pub fn listed(lines: Vec<String>, limit: usize) -> Vec<String> {
+    let total = lines.len();
+    let mut out: Vec<String> = lines.into_iter().take(limit).collect();
+    if total > limit {
+        out.push(format!("… and {} more", total - limit));
+    }
+    out
+}
+
+/// In a chart (grid, duration bars), `←`/`→` move between runs like `ctrl-b`/`ctrl-f`.
+pub fn arrow_as_page(key: &crossterm::event::KeyEvent) -> Option<crate::app::keys::Cmd> {
+    use crate::app::keys::Cmd;
+    use crossterm::event::KeyCode;
+    match key.code {
+        KeyCode::Left => Some(Cmd::PageUp),
+        KeyCode::Right => Some(Cmd::PageDown),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dag_at_env_arguments() {
+        assert_eq!(
+            split_env("prepare_data_nyc"),
+            ("prepare_data_nyc".into(), None)
+        );
+        assert_eq!(
+            split_env("prepare_data_nyc@prod"),
+            ("prepare_data_nyc".into(), Some("prod".into()))
+        );
+        assert_eq!(split_env("dag@"), ("dag".into(), None));
+    }
+
+    #[test]
+    fn long_lists_say_how_many_more() {
+        let lines: Vec<String> = (0..5).map(|i| i.to_string()).collect();
+        assert_eq!(listed(lines.clone(), 10).len(), 5);
+        assert_eq!(listed(lines, 2), vec!["0", "1", "… and 3 more"]);
+    }
+}

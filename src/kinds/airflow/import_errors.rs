@@ -1,0 +1,141 @@
+//! `:importerrors [env]` (`:ie`): DAG files that failed to import, with the time and the
+//! error (the trace's last line, where Python names the exception). `enter`/`d` shows the whole
+//! trace.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+
+use super::format::{env_suffix, epoch, reach, when};
+use crate::airflow::ImportError;
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::clients::Clients;
+use crate::kinds::{Kind, Opened};
+use crate::views::document::{DocLine, DocumentView};
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "importerrors",
+    aliases: &["ie", "import-errors"],
+    about: "DAG files that failed to import",
+    argument: Some("[environment]"),
+    open,
+};
+
+fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
+    Ok(Opened::View(view(argument.map(str::to_owned))))
+}
+
+pub fn view(env: Option<String>) -> Box<dyn View> {
+    Box::new(TableView::new(ImportErrors { env }))
+}
+
+pub struct ImportErrors {
+    pub env: Option<String>,
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("FILE", Constraint::Min(24)),
+    Column::new("TIME", Constraint::Length(19)),
+    Column::new("ERROR", Constraint::Min(30)),
+];
+
+/// The line that says what went wrong: Python puts the exception last, after the frames.
+pub fn summary(trace: &str) -> String {
+    trace
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The whole trace as a document.
+pub fn detail(e: &ImportError) -> DocumentView {
+    let mut lines = vec![
+        DocLine::Section("Import error".into()),
+        DocLine::Field("File".into(), e.filename.clone()),
+        DocLine::Field("Time".into(), when(e.timestamp)),
+        DocLine::Section("Trace".into()),
+    ];
+    lines.extend(e.stack_trace.lines().map(|l| DocLine::Text(l.to_owned())));
+    let name = e.filename.rsplit('/').next().unwrap_or(&e.filename);
+    DocumentView::ready(format!("import error {name}"), lines)
+}
+
+impl Resource for ImportErrors {
+    type Item = ImportError;
+
+    fn title(&self) -> String {
+        format!("import errors{}", env_suffix(&self.env))
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, e: &ImportError, column: usize) -> String {
+        match column {
+            0 => e.filename.clone(),
+            1 => when(e.timestamp),
+            _ => summary(&e.stack_trace),
+        }
+    }
+
+    fn sort_value(&self, e: &ImportError, column: usize) -> SortValue {
+        match column {
+            1 => SortValue::Number(epoch(e.timestamp)),
+            other => SortValue::Text(self.cell(e, other)),
+        }
+    }
+
+    fn identity(&self, e: &ImportError) -> String {
+        e.filename.clone()
+    }
+
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<ImportError>,
+    ) -> BoxFuture<'static, ()> {
+        let env = self.env.clone();
+        Box::pin(async move {
+            let errors = async {
+                let airflow = reach(clients, env.as_deref()).await?;
+                airflow.import_errors().await.map_err(|e| e.to_string())
+            };
+            match errors.await {
+                Ok(errors) => {
+                    sink.page(errors);
+                    sink.done();
+                }
+                Err(e) => sink.fail(e),
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&ImportError>, _: &mut Cx) -> Outcome {
+        match (cmd, selected) {
+            (Cmd::Enter | Cmd::Detail, Some(e)) => Outcome::Push(Box::new(detail(e))),
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![KeyHelp::new(Cmd::Enter, "the whole trace (d too)")]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn the_summary_is_the_exception_line() {
+        let trace = "Traceback (most recent call last):\n  File \"x.py\", line 3\nNameError: name 'foo' is not defined\n\n";
+        assert_eq!(summary(trace), "NameError: name 'foo' is not defined");
+        assert_eq!(summary(""), "");
+    }
+}

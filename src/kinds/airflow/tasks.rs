@@ -1,0 +1,619 @@
+//! The task instances of one DAG run (`enter` on a run): a table in dependency order (task,
+//! state, try, start, duration, operator); `v` cycles to the grid of recent runs × tasks and to
+//! the Gantt chart of one run. On the selected task instance, in every presentation: `d` its
+//! tries, `L` its log, `c` clear (with downstream/upstream, dry run first), `m`/`M` mark
+//! success/failed.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+use futures::future::BoxFuture;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::Frame;
+
+use super::actions::{self, Target};
+use super::format::{
+    arrow_as_page, env_suffix, epoch, not_connected, reach, row_style, seconds, task_label,
+    task_seconds, when,
+};
+use super::gantt::{self, GanttBar};
+use super::grid::{self, GridCursor, GridModel};
+use super::panel::Panel;
+pub use super::run_tasks::RunRef;
+use super::run_tasks::{load_run_tasks, FinishedCache, RunTasks};
+use super::task_logs;
+use super::tries;
+use crate::airflow::{Airflow, DagRun, MarkState, State, Task, TaskInstance};
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::clients::Clients;
+use crate::theme::Theme;
+use crate::ui::format::Clock;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub fn view(env: Option<String>, run: &DagRun) -> Box<dyn View> {
+    Box::new(TasksScreen::new(RunRef {
+        env,
+        dag_id: run.dag_id.clone(),
+        run_id: run.run_id.clone(),
+    }))
+}
+
+/// The task instances of one run, in the DAG's dependency order.
+pub struct TaskInstances {
+    run: RunRef,
+    clock: Clock,
+}
+
+impl TaskInstances {
+    pub fn new(run: RunRef) -> Self {
+        Self {
+            run,
+            clock: Clock::default(),
+        }
+    }
+
+    pub fn at(mut self, now: DateTime<Utc>) -> Self {
+        self.clock = Clock::fixed(now);
+        self
+    }
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("TASK", Constraint::Min(24)),
+    Column::new("STATE", Constraint::Length(16)),
+    Column::new("TRY", Constraint::Length(5)),
+    Column::new("START", Constraint::Length(19)),
+    Column::new("DURATION", Constraint::Length(8)),
+    Column::new("OPERATOR", Constraint::Min(16)),
+];
+
+/// Sorts task instances into the order of `tasks` (upstream first); unknown tasks go last.
+pub fn in_dependency_order(tasks: &[Task], mut instances: Vec<TaskInstance>) -> Vec<TaskInstance> {
+    let position: HashMap<&str, usize> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.task_id.as_str(), i))
+        .collect();
+    instances.sort_by_key(|ti| {
+        (
+            position
+                .get(ti.key.task_id.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            ti.key.map_index,
+        )
+    });
+    instances
+}
+
+async fn instances_of(airflow: &Airflow, run: &RunRef) -> Result<Vec<TaskInstance>, String> {
+    let (tasks, instances) = futures::join!(
+        airflow.tasks(&run.dag_id),
+        airflow.task_instances(&run.dag_id, &run.run_id)
+    );
+    let instances = instances.map_err(|e| e.to_string())?;
+    // Without the DAG's structure the list is still worth showing, in the API's order.
+    let tasks = tasks.unwrap_or_default();
+    Ok(in_dependency_order(&tasks, instances))
+}
+
+impl Resource for TaskInstances {
+    type Item = TaskInstance;
+
+    fn title(&self) -> String {
+        format!(
+            "tasks {} {}{}",
+            self.run.dag_id,
+            self.run.run_id,
+            env_suffix(&self.run.env)
+        )
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, t: &TaskInstance, column: usize) -> String {
+        match column {
+            0 => task_label(t),
+            1 => t.state.to_string(),
+            2 => t.try_number.to_string(),
+            3 => when(t.start_date),
+            4 => seconds(task_seconds(t, self.clock.now())),
+            _ => t.operator.clone().unwrap_or_default(),
+        }
+    }
+
+    fn sort_value(&self, t: &TaskInstance, column: usize) -> SortValue {
+        match column {
+            2 => SortValue::Number(t.try_number as f64),
+            3 => SortValue::Number(epoch(t.start_date)),
+            4 => SortValue::Number(task_seconds(t, self.clock.now()).unwrap_or(-1.0)),
+            other => SortValue::Text(self.cell(t, other)),
+        }
+    }
+
+    fn identity(&self, t: &TaskInstance) -> String {
+        task_label(t)
+    }
+
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<TaskInstance>,
+    ) -> BoxFuture<'static, ()> {
+        let run = self.run.clone();
+        Box::pin(async move {
+            let listed = async {
+                let airflow = reach(clients, run.env.as_deref()).await?;
+                instances_of(&airflow, &run).await
+            };
+            match listed.await {
+                Ok(instances) => {
+                    sink.page(instances);
+                    sink.done();
+                }
+                Err(e) => sink.fail(e),
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&TaskInstance>, cx: &mut Cx) -> Outcome {
+        instance_cmd(cmd, selected, &self.run.env, cx)
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        instance_keys()
+    }
+
+    fn row_style(&self, t: &TaskInstance, theme: &Theme) -> Option<Style> {
+        row_style(&t.state, theme)
+    }
+}
+
+/// What a key does on a task instance, wherever it is selected (table, grid, Gantt, failures).
+pub fn instance_cmd(
+    cmd: Cmd,
+    selected: Option<&TaskInstance>,
+    env: &Option<String>,
+    cx: &mut Cx,
+) -> Outcome {
+    let acts = matches!(
+        cmd,
+        Cmd::Enter | Cmd::Detail | Cmd::Logs | Cmd::Clear | Cmd::MarkSuccess | Cmd::MarkFailed
+    );
+    if !acts {
+        return Outcome::Ignored;
+    }
+    let Some(ti) = selected else {
+        return Outcome::Flash(Err("select a task instance first".into()));
+    };
+    if matches!(cmd, Cmd::Enter | Cmd::Detail) {
+        return Outcome::Push(tries::view(env.clone(), ti));
+    }
+    let Some(target) = Target::of(cx, env) else {
+        return not_connected();
+    };
+    match cmd {
+        Cmd::Logs => task_logs::open(cx, target, ti, None),
+        Cmd::Clear => actions::clear_task(cx, target, ti),
+        Cmd::MarkSuccess => actions::mark(target, ti, MarkState::Success),
+        _ => actions::mark(target, ti, MarkState::Failed),
+    }
+}
+
+pub fn instance_keys() -> Vec<KeyHelp> {
+    vec![
+        KeyHelp::new(Cmd::Detail, "every try of the task (enter too)"),
+        KeyHelp::new(Cmd::Logs, "the log of the current try"),
+        KeyHelp::new(
+            Cmd::Clear,
+            "clear the task (downstream/upstream; dry run, asks)",
+        ),
+        KeyHelp::new(Cmd::MarkSuccess, "mark success (asks first)"),
+        KeyHelp::new(Cmd::MarkFailed, "mark failed (asks first)"),
+        KeyHelp::new(
+            Cmd::SwitchView,
+            "table / grid of recent runs / Gantt of the run",
+        ),
+    ]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presentation {
+    Table,
+    Grid,
+    Gantt,
+}
+
+impl Presentation {
+    fn next(self) -> Self {
+        match self {
+            Presentation::Table => Presentation::Grid,
+            Presentation::Grid => Presentation::Gantt,
+            Presentation::Gantt => Presentation::Table,
+        }
+    }
+}
+
+/// A row to select as soon as the table has loaded.
+#[derive(Debug, Clone, PartialEq)]
+enum Selection {
+    Task(String),
+    FirstFailure,
+}
+
+impl Selection {
+    fn matches(&self, ti: &TaskInstance) -> bool {
+        match self {
+            Selection::Task(id) => ti.key.task_id == *id,
+            Selection::FirstFailure => ti.state == State::Failed,
+        }
+    }
+}
+
+/// The task screen of a run: table, grid or Gantt over the same selection.
+pub struct TasksScreen {
+    run: RunRef,
+    table: TableView<TaskInstances>,
+    charts: Panel<RunTasks>,
+    /// The grid drawn from `charts`, built when they load (not every frame).
+    grid: GridModel,
+    cache: FinishedCache,
+    presentation: Presentation,
+    /// The grid's cursor; its run is also the run of the Gantt chart.
+    cursor: Option<GridCursor>,
+    gantt_selected: usize,
+    gantt_offset: usize,
+    /// What to select in the table once it has loaded (opened from the failures view).
+    select_task: Option<Selection>,
+    clock: Clock,
+}
+
+impl TasksScreen {
+    pub fn new(run: RunRef) -> Self {
+        Self {
+            table: TableView::new(TaskInstances::new(run.clone())),
+            run,
+            charts: Panel::default(),
+            grid: GridModel::default(),
+            cache: FinishedCache::default(),
+            presentation: Presentation::Table,
+            cursor: None,
+            gantt_selected: 0,
+            gantt_offset: 0,
+            select_task: None,
+            clock: Clock::default(),
+        }
+    }
+
+    /// Selects `task_id` as soon as the table has it.
+    pub fn selecting(mut self, task_id: &str) -> Self {
+        self.select_task = Some(Selection::Task(task_id.to_owned()));
+        self
+    }
+
+    /// Selects the first failed task as soon as the table has it.
+    pub fn selecting_first_failure(mut self) -> Self {
+        self.select_task = Some(Selection::FirstFailure);
+        self
+    }
+
+    /// A screen already holding its data, at a fixed clock, in `presentation` (snapshot tests).
+    pub fn with_data(
+        run: RunRef,
+        instances: Vec<TaskInstance>,
+        charts: RunTasks,
+        presentation: Presentation,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut screen = Self::new(run.clone());
+        screen.table = TableView::with_items(TaskInstances::new(run).at(now), instances);
+        screen.grid = charts.grid();
+        screen.charts = Panel::ready(charts);
+        screen.presentation = presentation;
+        screen.clock = Clock::fixed(now);
+        screen
+    }
+
+    /// Moves the cursor by (runs, tasks) in the grid, or by tasks in the Gantt chart.
+    pub fn move_cursor(&mut self, runs: isize, tasks: isize) {
+        let Some(data) = &self.charts.data else {
+            return;
+        };
+        match self.presentation {
+            Presentation::Grid => {
+                self.cursor = Some(self.cursor(data).moved(&self.grid, runs, tasks));
+            }
+            Presentation::Gantt => {
+                let rows = data.gantt(self.cursor(data).run).len();
+                let last = rows.saturating_sub(1) as isize;
+                self.gantt_selected =
+                    (self.gantt_selected as isize + tasks).clamp(0, last.max(0)) as usize;
+            }
+            Presentation::Table => {}
+        }
+    }
+
+    pub fn presentation(&self) -> Presentation {
+        self.presentation
+    }
+
+    /// The grid cursor: where the user left it, else on this screen's run and the task the
+    /// table has selected.
+    fn cursor(&self, data: &RunTasks) -> GridCursor {
+        if let Some(cursor) = self.cursor {
+            return cursor;
+        }
+        let run = data
+            .run_index(&self.run.run_id)
+            .unwrap_or(data.runs.len().saturating_sub(1));
+        let task = self
+            .table
+            .selected_item()
+            .and_then(|ti| data.task_ids().iter().position(|id| *id == ti.key.task_id))
+            .unwrap_or(0);
+        GridCursor {
+            run,
+            task,
+            offset: 0,
+        }
+    }
+
+    /// The Gantt row of the task under the grid's cursor (0 when there is none).
+    fn gantt_row_of_cursor(&self) -> usize {
+        let Some(data) = &self.charts.data else {
+            return 0;
+        };
+        let cursor = self.cursor(data);
+        let Some(task) = data.task_ids().get(cursor.task).cloned() else {
+            return 0;
+        };
+        data.gantt(cursor.run)
+            .iter()
+            .position(|ti| ti.key.task_id == task)
+            .unwrap_or(0)
+    }
+
+    /// The task instance under the cursor of the grid or the Gantt chart.
+    fn chart_selection(&self) -> Option<TaskInstance> {
+        let data = self.charts.data.as_ref()?;
+        let cursor = self.cursor(data);
+        match self.presentation {
+            Presentation::Grid => {
+                let task = data.task_ids().get(cursor.task)?.clone();
+                data.instance(cursor.run, &task).cloned()
+            }
+            Presentation::Gantt => data
+                .gantt(cursor.run)
+                .get(self.gantt_selected)
+                .map(|t| (*t).clone()),
+            Presentation::Table => None,
+        }
+    }
+
+    fn load_charts(&mut self, cx: &Cx) {
+        let Some(clients) = cx.clients() else { return };
+        let (run, cache) = (self.run.clone(), self.cache.clone());
+        self.charts.load(cx, async move {
+            let airflow = reach(Some(clients), run.env.as_deref()).await?;
+            load_run_tasks(airflow, run, cache).await
+        });
+    }
+
+    fn chart_key(&mut self, cmd: Cmd, cx: &mut Cx) -> Outcome {
+        let step = match cmd {
+            Cmd::Up => Some((0, -1)),
+            Cmd::Down => Some((0, 1)),
+            Cmd::PageUp => Some((-1, 0)),
+            Cmd::PageDown => Some((1, 0)),
+            Cmd::Top => Some((0, isize::MIN / 2)),
+            Cmd::Bottom => Some((0, isize::MAX / 2)),
+            _ => None,
+        };
+        if let Some((runs, tasks)) = step {
+            self.move_cursor(runs, tasks);
+            return Outcome::Handled;
+        }
+        let selected = self.chart_selection();
+        match (cmd, &selected) {
+            // Enter on a cell of another run opens that run's tasks with the task selected.
+            (Cmd::Enter, Some(ti)) if ti.key.run_id != self.run.run_id => {
+                let run = RunRef {
+                    env: self.run.env.clone(),
+                    dag_id: ti.key.dag_id.clone(),
+                    run_id: ti.key.run_id.clone(),
+                };
+                Outcome::Push(Box::new(TasksScreen::new(run).selecting(&ti.key.task_id)))
+            }
+            _ => instance_cmd(cmd, selected.as_ref(), &self.run.env, cx),
+        }
+    }
+
+    /// Moves the table's selection onto `select_task` once it is listed.
+    fn apply_pending_selection(&mut self) {
+        let Some(wanted) = self.select_task.clone() else {
+            return;
+        };
+        if self.table.is_empty() {
+            return;
+        }
+        self.select_task = None;
+        self.table.select_where(|ti| wanted.matches(ti));
+    }
+
+    fn chart_title(&self, data: Option<&RunTasks>) -> String {
+        let env = env_suffix(&self.run.env);
+        match self.presentation {
+            Presentation::Gantt => {
+                let run = data
+                    .and_then(|d| d.runs.get(self.cursor(d).run))
+                    .map(|r| r.run_id.as_str())
+                    .unwrap_or(self.run.run_id.as_str());
+                format!("gantt {} {run}{env}", self.run.dag_id)
+            }
+            _ => format!("grid {} (recent runs × tasks){env}", self.run.dag_id),
+        }
+    }
+
+    fn render_chart(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
+        let title = self.chart_title(self.charts.data.as_ref());
+        let Some(inner) = self.charts.frame(frame, area, cx.theme, &title) else {
+            return;
+        };
+        let Some(data) = self.charts.data.as_ref() else {
+            return;
+        };
+        let cursor = self.cursor(data);
+        match self.presentation {
+            Presentation::Grid => {
+                let offset = grid::render(frame, inner, cx.theme, &self.grid, cursor);
+                self.cursor = Some(GridCursor { offset, ..cursor });
+            }
+            _ => {
+                let bars: Vec<GanttBar> = data
+                    .gantt(cursor.run)
+                    .into_iter()
+                    .map(GanttBar::of)
+                    .collect();
+                let now = self.clock.now();
+                self.gantt_offset = gantt::render(
+                    frame,
+                    inner,
+                    cx.theme,
+                    &bars,
+                    self.gantt_selected,
+                    self.gantt_offset,
+                    now,
+                );
+            }
+        }
+    }
+}
+
+impl View for TasksScreen {
+    fn title(&self) -> String {
+        self.table.title()
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
+        match self.presentation {
+            Presentation::Table => self.table.render(frame, area, cx),
+            _ => self.render_chart(frame, area, cx),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, cmd: Option<Cmd>, cx: &mut Cx) -> Outcome {
+        match cmd {
+            Some(Cmd::SwitchView) => {
+                self.presentation = self.presentation.next();
+                match self.presentation {
+                    // The grid starts on the task the table has selected …
+                    Presentation::Grid => self.cursor = None,
+                    // … and the Gantt chart on the grid's.
+                    Presentation::Gantt => self.gantt_selected = self.gantt_row_of_cursor(),
+                    Presentation::Table => {}
+                }
+                self.refresh(cx);
+                Outcome::Handled
+            }
+            _ if self.presentation != Presentation::Table => match cmd.or(arrow_as_page(&key)) {
+                Some(cmd) => self.chart_key(cmd, cx),
+                None => Outcome::Ignored,
+            },
+            _ => self.table.on_key(key, cmd, cx),
+        }
+    }
+
+    fn refresh(&mut self, cx: &mut Cx) {
+        match self.presentation {
+            Presentation::Table => self.table.refresh(cx),
+            _ => self.load_charts(cx),
+        }
+    }
+
+    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
+        match self.charts.accept(payload) {
+            Ok(()) => {
+                if let Some(data) = &self.charts.data {
+                    self.grid = data.grid();
+                }
+            }
+            Err(payload) => {
+                self.table.on_data(payload, cx);
+                self.apply_pending_selection();
+            }
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        let mut keys = self.table.keys();
+        keys.push(KeyHelp::new(Cmd::PageUp, "grid: older run (also ←)"));
+        keys.push(KeyHelp::new(Cmd::PageDown, "grid: newer run (also →)"));
+        keys
+    }
+
+    fn load_state(&self) -> &LoadState {
+        match self.presentation {
+            Presentation::Table => self.table.load_state(),
+            _ => &self.charts.state,
+        }
+    }
+
+    fn supports_filter(&self) -> bool {
+        self.presentation == Presentation::Table
+    }
+
+    fn set_filter(&mut self, filter: &str) {
+        self.table.set_filter(filter);
+    }
+
+    fn filter(&self) -> &str {
+        self.table.filter()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::airflow::TaskKey;
+
+    pub(crate) fn ti(task: &str, map_index: i64, state: State) -> TaskInstance {
+        let key = TaskKey {
+            dag_id: "d".into(),
+            run_id: "r".into(),
+            task_id: task.into(),
+            map_index,
+        };
+        TaskInstance::new(key, state, 1)
+    }
+
+    pub(crate) fn task(id: &str) -> Task {
+        Task {
+            task_id: id.into(),
+            ..Task::default()
+        }
+    }
+
+    #[test]
+    fn instances_follow_the_dag_order_and_unknown_tasks_go_last() {
+        let tasks = [task("sense"), task("crawl"), task("load")];
+        let sorted = in_dependency_order(
+            &tasks,
+            vec![
+                ti("load", -1, State::None),
+                ti("gone", -1, State::Removed),
+                ti("crawl", 1, State::Success),
+                ti("sense", -1, State::Success),
+                ti("crawl", 0, State::Success),
+            ],
+        );
+        let order: Vec<String> = sorted.iter().map(task_label).collect();
+        assert_eq!(order, ["sense", "crawl[0]", "crawl[1]", "load", "gone"]);
+    }
+}

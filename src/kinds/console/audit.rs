@@ -1,0 +1,105 @@
+//! `:audit`: the audit trail of the action gate, newest first.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+
+use crate::app::view::Env;
+use crate::clients::Clients;
+use crate::gate::{AuditLog, AuditRecord, Outcome};
+use crate::kinds::{Kind, Opened};
+use crate::theme::Theme;
+use crate::views::table::{Column, PageSink, Resource, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "audit",
+    aliases: &["history"],
+    about: "every action that went through the gate, newest first",
+    argument: None,
+    open,
+};
+
+fn open(_: Option<&str>, env: &Env) -> Result<Opened, String> {
+    Ok(Opened::View(Box::new(TableView::new(Audit {
+        log: env.gate.audit_log().clone(),
+    }))))
+}
+
+pub struct Audit {
+    log: AuditLog,
+}
+
+impl Audit {
+    pub fn new(log: AuditLog) -> Self {
+        Self { log }
+    }
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("TIME", Constraint::Length(24)),
+    Column::new("CONTEXT", Constraint::Length(12)),
+    Column::new("ACTION", Constraint::Length(14)),
+    Column::new("TARGET", Constraint::Min(24)),
+    Column::new("OUTCOME", Constraint::Length(10)),
+    Column::new("DETAIL", Constraint::Min(16)),
+];
+
+impl Resource for Audit {
+    type Item = AuditRecord;
+
+    fn title(&self) -> String {
+        format!("audit {}", self.log.path().display())
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, r: &AuditRecord, column: usize) -> String {
+        match column {
+            0 => r.time.clone(),
+            1 => r.context.clone(),
+            2 => r.action.clone(),
+            3 => r.target.clone(),
+            4 => r.outcome.as_str().to_string(),
+            _ => r.detail.clone().unwrap_or_default(),
+        }
+    }
+
+    fn identity(&self, r: &AuditRecord) -> String {
+        format!("{}{}{}", r.time, r.action, r.target)
+    }
+
+    fn needs_clients(&self) -> bool {
+        false
+    }
+
+    fn fetch(
+        &self,
+        _: Option<Arc<Clients>>,
+        sink: PageSink<AuditRecord>,
+    ) -> BoxFuture<'static, ()> {
+        let log = self.log.clone();
+        Box::pin(async move {
+            match tokio::task::spawn_blocking(move || log.read_all()).await {
+                Ok(Ok(mut records)) => {
+                    records.reverse();
+                    sink.page(records);
+                    sink.done();
+                }
+                Ok(Err(e)) => sink.fail(format!("cannot read the audit log: {e}")),
+                Err(e) => sink.fail(format!("audit reader stopped: {e}")),
+            }
+        })
+    }
+
+    fn row_style(&self, r: &AuditRecord, theme: &Theme) -> Option<Style> {
+        match r.outcome {
+            Outcome::Succeeded => Some(theme.ok),
+            Outcome::Failed => Some(theme.error),
+            Outcome::Refused | Outcome::Cancelled => Some(theme.warning),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The console's own kinds: contexts and the audit trail.
+
+pub mod audit;
+pub mod contexts;

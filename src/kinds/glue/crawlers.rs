@@ -1,0 +1,200 @@
+//! `:crawlers` (`:cr`): Glue crawlers with state, schedule, last crawl and the tables it
+//! created/updated (when the endpoint reports metrics); start (`t`), stop (`ctrl-k`), detail.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+
+use super::crawler_detail;
+use super::format::{crawl_duration, duration, epoch, not_connected, when};
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::aws::glue::Crawler;
+use crate::clients::Clients;
+use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::kinds::{Kind, Opened};
+use crate::theme::Theme;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "crawlers",
+    aliases: &["cr", "crawler", "gluecrawlers"],
+    about: "Glue crawlers",
+    argument: None,
+    open,
+};
+
+pub static START: ActionSpec = ActionSpec {
+    id: "glue.start_crawler",
+    label: "Start crawler",
+    risk: Risk::Mutating,
+};
+
+pub static STOP: ActionSpec = ActionSpec {
+    id: "glue.stop_crawler",
+    label: "Stop crawler",
+    risk: Risk::Destructive,
+};
+
+fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
+    Ok(Opened::View(view()))
+}
+
+pub fn view() -> Box<dyn View> {
+    Box::new(TableView::new(Crawlers))
+}
+
+pub struct Crawlers;
+
+static COLUMNS: &[Column] = &[
+    Column::new("NAME", Constraint::Min(20)),
+    Column::new("STATE", Constraint::Length(9)),
+    Column::new("SCHEDULE", Constraint::Length(20)),
+    Column::new("LAST CRAWL", Constraint::Length(10)),
+    Column::new("STARTED", Constraint::Length(19)),
+    Column::new("DURATION", Constraint::Length(8)),
+    Column::new("CREATED", Constraint::Length(7)),
+    Column::new("UPDATED", Constraint::Length(7)),
+    Column::new("TARGETS", Constraint::Min(20)),
+];
+
+impl Resource for Crawlers {
+    type Item = Crawler;
+
+    fn title(&self) -> String {
+        "crawlers".into()
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, c: &Crawler, column: usize) -> String {
+        let last = c.last_crawl.as_ref();
+        let metric = |f: fn(&crate::aws::glue::CrawlerMetrics) -> i32| {
+            c.metrics
+                .as_ref()
+                .map(|m| f(m).to_string())
+                .unwrap_or_default()
+        };
+        match column {
+            0 => c.name.clone(),
+            1 => c.state.clone(),
+            2 => c.schedule.clone().unwrap_or_default(),
+            3 => last.map(|l| l.status.clone()).unwrap_or_default(),
+            4 => when(last.and_then(|l| l.started)),
+            5 => duration(crawl_duration(c)),
+            6 => metric(|m| m.tables_created),
+            7 => metric(|m| m.tables_updated),
+            _ => c.targets.join(", "),
+        }
+    }
+
+    fn sort_value(&self, c: &Crawler, column: usize) -> SortValue {
+        match column {
+            4 => SortValue::Number(epoch(c.last_crawl.as_ref().and_then(|l| l.started))),
+            5 => SortValue::Number(crawl_duration(c).map_or(-1.0, |d| d.as_secs_f64())),
+            col => SortValue::Text(self.cell(c, col)),
+        }
+    }
+
+    fn identity(&self, c: &Crawler) -> String {
+        c.name.clone()
+    }
+
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<Crawler>,
+    ) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let Some(clients) = clients else { return };
+            let mut crawlers = match clients.glue.crawlers().await {
+                Ok(c) => c,
+                Err(e) => return sink.fail(e.to_string()),
+            };
+            if !sink.page(crawlers.clone()) {
+                return;
+            }
+            let names: Vec<String> = crawlers.iter().map(|c| c.name.clone()).collect();
+            // Endpoints without GetCrawlerMetrics leave the columns empty.
+            if let Ok(metrics) = clients.glue.crawler_metrics(&names).await {
+                for (name, m) in metrics {
+                    if let Some(c) = crawlers.iter_mut().find(|c| c.name == name) {
+                        c.metrics = Some(m);
+                    }
+                }
+                sink.replace(crawlers);
+            }
+            sink.done();
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Crawler>, cx: &mut Cx) -> Outcome {
+        let Some(c) = selected else {
+            return match cmd {
+                Cmd::Start | Cmd::Stop | Cmd::Detail => {
+                    Outcome::Flash(Err("select a crawler first".into()))
+                }
+                _ => Outcome::Ignored,
+            };
+        };
+        match cmd {
+            Cmd::Detail | Cmd::Enter => Outcome::Push(crawler_detail::view(&c.name)),
+            Cmd::Start => crawler_action(&START, c, cx),
+            Cmd::Stop => crawler_action(&STOP, c, cx),
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![
+            KeyHelp::new(Cmd::Detail, "targets, last crawl, error"),
+            KeyHelp::new(Cmd::Start, "start the crawler"),
+            KeyHelp::new(Cmd::Stop, "stop the running crawl (asks first)"),
+        ]
+    }
+
+    fn row_style(&self, c: &Crawler, theme: &Theme) -> Option<Style> {
+        match (
+            c.state.as_str(),
+            c.last_crawl.as_ref().map(|l| l.status.as_str()),
+        ) {
+            ("RUNNING", _) => Some(theme.state_running),
+            ("STOPPING", _) => Some(theme.state_pending),
+            (_, Some("FAILED")) => Some(theme.state_failed),
+            (_, Some("SUCCEEDED" | "COMPLETED")) => Some(theme.state_success),
+            _ => None,
+        }
+    }
+}
+
+fn crawler_action(spec: &'static ActionSpec, c: &Crawler, cx: &Cx) -> Outcome {
+    let Some(clients) = cx.clients() else {
+        return not_connected();
+    };
+    let name = c.name.clone();
+    let stop = std::ptr::eq(spec, &STOP);
+    let request = ActionRequest::new(spec, name.clone(), move |_approval| {
+        Box::pin(async move {
+            if stop {
+                clients
+                    .glue
+                    .stop_crawler(&name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("stopping crawler {name}"))
+            } else {
+                clients
+                    .glue
+                    .start_crawler(&name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("started crawler {name}"))
+            }
+        })
+    });
+    Outcome::Act(request.with_detail(format!("targets: {}", c.targets.join(", "))))
+}

@@ -1,0 +1,154 @@
+//! `:gluejobruns JOB` (`:gjr`): the run history of a Glue job, newest first, coloured by state
+//! with the error message. `d` run detail, `e` rerun with edited arguments, `t` start a run,
+//! `ctrl-k` stop a running run (asks first), `L` the run's logs.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+
+use super::format::{duration, epoch, first_line, run_style, when};
+use super::job_detail;
+use super::run_actions;
+use super::run_args::Arguments;
+use super::run_logs;
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::aws::glue::JobRun;
+use crate::clients::Clients;
+use crate::kinds::{Kind, Opened};
+use crate::theme::Theme;
+use crate::ui::format::Clock;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "gluejobruns",
+    aliases: &["gjr", "jobruns"],
+    about: "runs of a Glue job",
+    argument: Some("job"),
+    open,
+};
+
+fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
+    let job =
+        argument.ok_or("which job? e.g. :gluejobruns process_to_staging_nyc (:gj lists them)")?;
+    Ok(Opened::View(view(job)))
+}
+
+pub fn view(job: &str) -> Box<dyn View> {
+    Box::new(TableView::new(JobRuns::new(job)))
+}
+
+pub struct JobRuns {
+    job: String,
+    /// Fixed "now" for durations of running runs (tests); the clock otherwise.
+    clock: Clock,
+}
+
+impl JobRuns {
+    pub fn new(job: &str) -> Self {
+        Self {
+            job: job.to_string(),
+            clock: Clock::default(),
+        }
+    }
+
+    pub fn at(mut self, now: DateTime<Utc>) -> Self {
+        self.clock = Clock::fixed(now);
+        self
+    }
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("RUN ID", Constraint::Length(16)),
+    Column::new("STATE", Constraint::Length(9)),
+    Column::new("STARTED", Constraint::Length(19)),
+    Column::new("DURATION", Constraint::Length(8)),
+    Column::new("EXEC TIME", Constraint::Length(9)),
+    Column::new("ERROR", Constraint::Min(20)),
+];
+
+impl Resource for JobRuns {
+    type Item = JobRun;
+
+    fn title(&self) -> String {
+        format!("runs {}", self.job)
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, r: &JobRun, column: usize) -> String {
+        match column {
+            0 => r.id.clone(),
+            1 => r.state.clone(),
+            2 => when(r.started),
+            3 => duration(r.duration(self.clock.now())),
+            4 => duration(Some(r.execution_time)),
+            _ => first_line(r.error.as_deref()),
+        }
+    }
+
+    fn sort_value(&self, r: &JobRun, column: usize) -> SortValue {
+        let now = self.clock.now();
+        match column {
+            2 => SortValue::Number(epoch(r.started)),
+            3 => SortValue::Number(r.duration(now).map_or(-1.0, |d| d.as_secs_f64())),
+            4 => SortValue::Number(r.execution_time.as_secs_f64()),
+            c => SortValue::Text(self.cell(r, c)),
+        }
+    }
+
+    fn identity(&self, r: &JobRun) -> String {
+        r.id.clone()
+    }
+
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<JobRun>,
+    ) -> BoxFuture<'static, ()> {
+        let job = self.job.clone();
+        Box::pin(async move {
+            let Some(clients) = clients else { return };
+            match clients.glue.job_runs(&job).await {
+                Ok(runs) => {
+                    sink.page(runs);
+                    sink.done();
+                }
+                Err(e) => sink.fail(e.to_string()),
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&JobRun>, cx: &mut Cx) -> Outcome {
+        match (cmd, selected) {
+            (Cmd::Start, _) => run_actions::start(cx, &self.job, Arguments::new()),
+            (Cmd::Enter | Cmd::Detail, Some(r)) => Outcome::Push(job_detail::run_view(r.clone())),
+            (Cmd::Edit, Some(r)) => run_actions::edit_then_start(cx, &self.job, &r.arguments),
+            (Cmd::Stop, Some(r)) => run_actions::stop(cx, r),
+            (Cmd::Logs, Some(r)) => run_logs::choose(cx, r),
+            (Cmd::Detail | Cmd::Edit | Cmd::Stop | Cmd::Logs, None) => {
+                Outcome::Flash(Err("select a run first".into()))
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![
+            KeyHelp::new(Cmd::Detail, "the run: error message, arguments, timing"),
+            KeyHelp::new(Cmd::Edit, "rerun with edited arguments"),
+            KeyHelp::new(Cmd::Start, "start a run with the default arguments"),
+            KeyHelp::new(Cmd::Stop, "stop the running run (asks first)"),
+            KeyHelp::new(Cmd::Logs, "the run's output or error log"),
+        ]
+    }
+
+    fn row_style(&self, r: &JobRun, theme: &Theme) -> Option<Style> {
+        Some(run_style(r.run_state(), theme))
+    }
+}

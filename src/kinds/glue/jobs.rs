@@ -1,0 +1,148 @@
+//! `:gluejobs` (`:gj`, `:jobs`): Glue jobs with their latest run. Enter lists a job's runs,
+//! `d` shows the job, `t` starts a run with the defaults, `e` starts one with edited
+//! arguments, `L` opens the latest run's logs.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+
+use super::format::{duration, epoch, first_line, run_style, when};
+use super::job_detail;
+use super::job_runs;
+use super::run_actions;
+use super::run_args::Arguments;
+use super::run_logs;
+use crate::app::keys::Cmd;
+use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::aws::glue::Job;
+use crate::clients::Clients;
+use crate::kinds::{Kind, Opened};
+use crate::theme::Theme;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "gluejobs",
+    aliases: &["gj", "jobs", "gluejob"],
+    about: "Glue jobs and their latest run",
+    argument: None,
+    open,
+};
+
+fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
+    Ok(Opened::View(view()))
+}
+
+pub fn view() -> Box<dyn View> {
+    Box::new(TableView::new(Jobs))
+}
+
+pub struct Jobs;
+
+static COLUMNS: &[Column] = &[
+    Column::new("NAME", Constraint::Min(24)),
+    Column::new("LAST RUN", Constraint::Length(10)),
+    Column::new("STARTED", Constraint::Length(19)),
+    Column::new("DURATION", Constraint::Length(8)),
+    Column::new("GLUE", Constraint::Length(4)),
+    Column::new("WORKERS", Constraint::Length(9)),
+    Column::new("ERROR", Constraint::Min(20)),
+];
+
+impl Resource for Jobs {
+    type Item = Job;
+
+    fn title(&self) -> String {
+        "glue jobs".into()
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, j: &Job, column: usize) -> String {
+        let run = j.last_run.as_ref();
+        match column {
+            0 => j.name.clone(),
+            1 => run.map(|r| r.state.clone()).unwrap_or_default(),
+            2 => when(run.and_then(|r| r.started)),
+            3 => duration(run.and_then(|r| r.duration(Utc::now()))),
+            4 => j.glue_version.clone().unwrap_or_default(),
+            5 => match (&j.worker_type, j.number_of_workers) {
+                (Some(t), Some(n)) => format!("{n}×{t}"),
+                (Some(t), None) => t.clone(),
+                _ => String::new(),
+            },
+            _ => first_line(run.and_then(|r| r.error.as_deref())),
+        }
+    }
+
+    fn sort_value(&self, j: &Job, column: usize) -> SortValue {
+        match column {
+            2 => SortValue::Number(epoch(j.last_run.as_ref().and_then(|r| r.started))),
+            c => SortValue::Text(self.cell(j, c)),
+        }
+    }
+
+    fn identity(&self, j: &Job) -> String {
+        j.name.clone()
+    }
+
+    fn fetch(&self, clients: Option<Arc<Clients>>, sink: PageSink<Job>) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            let Some(clients) = clients else { return };
+            let jobs = match clients.glue.jobs().await {
+                Ok(jobs) => jobs,
+                Err(e) => return sink.fail(e.to_string()),
+            };
+            if !sink.page(jobs.clone()) {
+                return;
+            }
+            match clients.glue.with_latest_runs(jobs).await {
+                Ok(jobs) => {
+                    sink.replace(jobs);
+                    sink.done();
+                }
+                Err(e) => sink.fail(e.to_string()),
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Job>, cx: &mut Cx) -> Outcome {
+        let Some(j) = selected else {
+            return match cmd {
+                Cmd::Detail | Cmd::Start | Cmd::Edit | Cmd::Logs => {
+                    Outcome::Flash(Err("select a job first".into()))
+                }
+                _ => Outcome::Ignored,
+            };
+        };
+        match cmd {
+            Cmd::Enter => Outcome::Push(job_runs::view(&j.name)),
+            Cmd::Detail => Outcome::Push(job_detail::job_view(&j.name)),
+            Cmd::Start => run_actions::start(cx, &j.name, Arguments::new()),
+            Cmd::Edit => run_actions::edit_then_start(cx, &j.name, &j.default_arguments),
+            Cmd::Logs => match &j.last_run {
+                Some(run) => run_logs::choose(cx, run),
+                None => Outcome::Flash(Err(format!("{} has no runs yet", j.name))),
+            },
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![
+            KeyHelp::new(Cmd::Enter, "run history of the job"),
+            KeyHelp::new(Cmd::Detail, "script, version, workers, default arguments"),
+            KeyHelp::new(Cmd::Start, "start a run with the default arguments"),
+            KeyHelp::new(Cmd::Edit, "start a run with edited arguments"),
+            KeyHelp::new(Cmd::Logs, "logs of the latest run"),
+        ]
+    }
+
+    fn row_style(&self, j: &Job, theme: &Theme) -> Option<Style> {
+        j.last_run.as_ref().map(|r| run_style(r.run_state(), theme))
+    }
+}

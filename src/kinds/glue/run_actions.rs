@@ -1,0 +1,98 @@
+//! Run control shared by the job list and the run history: start a run (with the job's
+//! defaults, or with arguments edited in a prompt and checked before sending) and stop a run.
+//! Every action goes through the gate.
+
+use std::sync::Arc;
+
+use super::format::not_connected;
+use super::run_args::{self, Arguments};
+use crate::app::view::{Cx, Outcome, Prompt};
+use crate::aws::glue::JobRun;
+use crate::clients::Clients;
+use crate::gate::{ActionRequest, ActionSpec, Risk};
+
+pub static START_JOB_RUN: ActionSpec = ActionSpec {
+    id: "glue.start_job_run",
+    label: "Start job run",
+    risk: Risk::Mutating,
+};
+
+pub static STOP_JOB_RUN: ActionSpec = ActionSpec {
+    id: "glue.stop_job_run",
+    label: "Stop job run",
+    risk: Risk::Destructive,
+};
+
+/// Starts a run of `job` with `arguments` (empty: the job's defaults).
+pub fn start(cx: &Cx, job: &str, arguments: Arguments) -> Outcome {
+    match cx.clients() {
+        Some(clients) => Outcome::Act(start_request(clients, job, arguments)),
+        None => not_connected(),
+    }
+}
+
+/// Asks for the arguments (`--key=value …` or a JSON object), starting from `initial`; a
+/// malformed answer is reported and nothing is sent.
+pub fn edit_then_start(cx: &Cx, job: &str, initial: &Arguments) -> Outcome {
+    let Some(clients) = cx.clients() else {
+        return not_connected();
+    };
+    let job = job.to_string();
+    Outcome::Ask(Prompt::new(
+        format!("Run {job} with arguments (--key=value … or JSON; the job's defaults apply)"),
+        run_args::format(initial),
+        move |text| match run_args::parse(&text) {
+            Ok(arguments) => Outcome::Act(start_request(clients, &job, arguments)),
+            Err(problem) => Outcome::Flash(Err(format!("not started: {problem}"))),
+        },
+    ))
+}
+
+fn start_request(clients: Arc<Clients>, job: &str, arguments: Arguments) -> ActionRequest {
+    let detail = if arguments.is_empty() {
+        "with the job's default arguments".to_string()
+    } else {
+        format!("arguments: {}", run_args::format(&arguments))
+    };
+    let job = job.to_string();
+    ActionRequest::new(&START_JOB_RUN, job.clone(), move |_approval| {
+        Box::pin(async move {
+            let id = clients
+                .glue
+                .start_job_run(&job, &arguments)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("started {job} run {id}"))
+        })
+    })
+    .with_detail(detail)
+}
+
+/// Stops a run that is still going; a finished run is refused here, nothing is sent.
+pub fn stop(cx: &Cx, run: &JobRun) -> Outcome {
+    if !run.run_state().is_active() {
+        return Outcome::Flash(Err(format!(
+            "run {} is {}: only a starting or running run can be stopped",
+            run.id, run.state
+        )));
+    }
+    let Some(clients) = cx.clients() else {
+        return not_connected();
+    };
+    let (job, id) = (run.job_name.clone(), run.id.clone());
+    let target = format!("{job} run {id}");
+    let done = format!("stopping {target}");
+    Outcome::Act(
+        ActionRequest::new(&STOP_JOB_RUN, target, move |_approval| {
+            Box::pin(async move {
+                clients
+                    .glue
+                    .stop_job_run(&job, &id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(done)
+            })
+        })
+        .with_detail(format!("state now: {}", run.state)),
+    )
+}

@@ -1,0 +1,52 @@
+//! The logs of a Glue job run in the shared log viewer: CloudWatch `/aws-glue/jobs/output`
+//! (stdout) or `/aws-glue/jobs/error` (the driver's stderr, where tracebacks land), stream =
+//! run id, read incrementally with CloudWatch's forward token while the run is active.
+
+use super::format::not_connected;
+use super::job_detail::short_id;
+use crate::app::view::{Cx, Outcome, Prompt};
+use crate::aws::glue::{JobRun, RunState};
+use crate::aws::logs::CloudWatchLogs;
+use crate::config::DEFAULT_LOG_LINE_CAP;
+use crate::logs::CloudWatchSource;
+use crate::views::log_viewer::LogViewer;
+
+pub const OUTPUT_GROUP: &str = "/aws-glue/jobs/output";
+pub const ERROR_GROUP: &str = "/aws-glue/jobs/error";
+
+/// Asks which log to open (error for a failed run, output otherwise, preselected) and opens it.
+pub fn choose(cx: &Cx, run: &JobRun) -> Outcome {
+    let Some(clients) = cx.clients() else {
+        return not_connected();
+    };
+    let preselected = if run.run_state() == RunState::Failed {
+        "error"
+    } else {
+        "output"
+    };
+    let run = run.clone();
+    Outcome::Ask(Prompt::new(
+        format!("Logs of run {}: output or error?", short_id(&run.id)),
+        preselected,
+        move |answer| {
+            let group = match answer.trim().to_ascii_lowercase().as_str() {
+                "o" | "out" | "output" | "stdout" => OUTPUT_GROUP,
+                "e" | "err" | "error" | "stderr" => ERROR_GROUP,
+                other => return Outcome::Flash(Err(format!("'{other}': type output or error"))),
+            };
+            Outcome::Push(Box::new(viewer(clients.logs.clone(), group, &run)))
+        },
+    ))
+}
+
+pub fn viewer(logs: CloudWatchLogs, group: &str, run: &JobRun) -> LogViewer {
+    let live = run.run_state().is_active();
+    let source = CloudWatchSource::new(logs, group, &run.id, live);
+    let kind = group.rsplit('/').next().unwrap_or(group);
+    LogViewer::new(
+        format!("{kind} {}", short_id(&run.id)),
+        Box::new(source),
+        DEFAULT_LOG_LINE_CAP,
+    )
+    .with_timestamps(true)
+}

@@ -1,0 +1,394 @@
+//! `:objects BUCKET[/PREFIX]` (`:o`, `:ls`): a delimiter listing of one prefix. Pages stream in:
+//! the first rows show after the first page while the rest arrive. Preview, detail, download,
+//! upload into this prefix and delete (through the action gate).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+
+use crate::app::keys::Cmd;
+use crate::app::message::Msg;
+use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
+use crate::aws::s3::{Entry, IfExists, ObjectDetail, S3};
+use crate::clients::Clients;
+use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::kinds::{Kind, Opened};
+use crate::paths;
+use crate::theme::Theme;
+use crate::views::document::{DocLine, DocumentView};
+use crate::views::preview::PreviewView;
+use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+
+pub const KIND: Kind = Kind {
+    name: "objects",
+    aliases: &["o", "ls", "obj"],
+    about: "objects and prefixes of a bucket",
+    argument: Some("bucket[/prefix]"),
+    open,
+};
+
+pub static UPLOAD: ActionSpec = ActionSpec {
+    id: "s3.upload",
+    label: "Upload",
+    risk: Risk::Mutating,
+};
+
+pub static DELETE: ActionSpec = ActionSpec {
+    id: "s3.delete",
+    label: "Delete object",
+    risk: Risk::Destructive,
+};
+
+fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
+    let path = argument
+        .map(|a| a.trim_start_matches("s3://").to_string())
+        .or_else(|| env.context.datalake_bucket.clone())
+        .ok_or("which bucket? e.g. :objects my-bucket/raw/")?;
+    let (bucket, prefix) = path.split_once('/').unwrap_or((&path, ""));
+    if bucket.is_empty() {
+        return Err("which bucket? e.g. :objects my-bucket/raw/".into());
+    }
+    Ok(Opened::View(view(bucket, prefix)))
+}
+
+pub fn view(bucket: &str, prefix: &str) -> Box<dyn View> {
+    Box::new(TableView::new(Objects::new(bucket, prefix)))
+}
+
+pub struct Objects {
+    bucket: String,
+    prefix: String,
+}
+
+impl Objects {
+    pub fn new(bucket: &str, prefix: &str) -> Self {
+        Self {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        }
+    }
+}
+
+static COLUMNS: &[Column] = &[
+    Column::new("NAME", Constraint::Min(30)),
+    Column::new("SIZE", Constraint::Length(10)),
+    Column::new("LAST MODIFIED", Constraint::Length(20)),
+    Column::new("CLASS", Constraint::Length(12)),
+];
+
+/// Human-readable size: 1023 B, 1.5 KiB, 20.0 MiB.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+impl Objects {
+    fn url(&self, key: &str) -> String {
+        format!("s3://{}/{}", self.bucket, key)
+    }
+
+    fn name<'a>(&self, entry: &'a Entry) -> &'a str {
+        entry
+            .key()
+            .strip_prefix(self.prefix.as_str())
+            .unwrap_or(entry.key())
+    }
+
+    fn detail(&self, key: &str) -> Box<dyn View> {
+        let (bucket, key) = (self.bucket.clone(), key.to_string());
+        Box::new(DocumentView::new(
+            format!("detail {}", key.rsplit('/').next().unwrap_or(&key)),
+            Box::new(move |cx: &Cx| {
+                let clients = cx.clients();
+                let (bucket, key) = (bucket.clone(), key.clone());
+                Box::pin(async move {
+                    let clients = clients.ok_or("not connected yet")?;
+                    let detail = clients
+                        .s3
+                        .object_detail(&bucket, &key)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(detail_lines(&bucket, &detail))
+                })
+            }),
+        ))
+    }
+
+    fn upload(&self, cx: &Cx) -> Outcome {
+        let Some(clients) = cx.clients() else {
+            return Outcome::Flash(Err("not connected yet".into()));
+        };
+        let (bucket, prefix) = (self.bucket.clone(), self.prefix.clone());
+        Outcome::Ask(Prompt::new(
+            format!("Upload a local file into s3://{bucket}/{prefix} — path"),
+            "",
+            move |path| {
+                let local = paths::expand_home(path.trim());
+                let Some(file_name) = local.file_name().map(|n| n.to_string_lossy().into_owned())
+                else {
+                    return Outcome::Flash(Err(format!(
+                        "'{}' is not a file path",
+                        local.display()
+                    )));
+                };
+                let key = format!("{prefix}{file_name}");
+                let target = format!("s3://{bucket}/{key}");
+                Outcome::Act(
+                    ActionRequest::new(&UPLOAD, target.clone(), move |_approval| {
+                        Box::pin(async move {
+                            let size = clients
+                                .s3
+                                .upload(&local, &bucket, &key)
+                                .await
+                                .map_err(|e| e.to_string())?;
+                            Ok(format!("uploaded {} ({})", target, human_size(size)))
+                        })
+                    })
+                    .with_detail(format!("from {}", path.trim())),
+                )
+            },
+        ))
+    }
+
+    fn delete(&self, entry: &Entry, cx: &Cx) -> Outcome {
+        let Entry::Object { key, size, .. } = entry else {
+            return Outcome::Flash(Err(
+                "prefixes are not deleted from here; open it and delete objects".into(),
+            ));
+        };
+        let Some(clients) = cx.clients() else {
+            return Outcome::Flash(Err("not connected yet".into()));
+        };
+        let (bucket, key) = (self.bucket.clone(), key.clone());
+        let target = self.url(&key);
+        let done = format!("deleted {target}");
+        Outcome::Act(
+            ActionRequest::new(&DELETE, target, move |_approval| {
+                Box::pin(async move {
+                    clients
+                        .s3
+                        .delete(&bucket, &key)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(done)
+                })
+            })
+            .with_detail(format!("size {}", human_size(*size))),
+        )
+    }
+
+    fn download(&self, key: &str, cx: &Cx) -> Outcome {
+        let Some(clients) = cx.clients() else {
+            return Outcome::Flash(Err("not connected yet".into()));
+        };
+        let tx = cx.sender();
+        let (bucket, key) = (self.bucket.clone(), key.to_string());
+        let file_name = key.rsplit('/').next().unwrap_or("object").to_string();
+        Outcome::Ask(Prompt::new(
+            format!("Download s3://{bucket}/{key} to"),
+            format!("./{file_name}"),
+            move |path| {
+                let local = paths::expand_home(path.trim());
+                tokio::spawn(download(clients.s3.clone(), bucket, key, local, tx));
+                Outcome::Flash(Ok("downloading…".into()))
+            },
+        ))
+    }
+}
+
+async fn download(
+    s3: S3,
+    bucket: String,
+    key: String,
+    local: PathBuf,
+    tx: tokio::sync::mpsc::UnboundedSender<Msg>,
+) {
+    let result = s3
+        .download(&bucket, &key, &local, IfExists::Refuse)
+        .await
+        .map(|size| format!("saved {} ({})", local.display(), human_size(size)))
+        .map_err(|e| e.to_string());
+    let _ = tx.send(Msg::Flash(result));
+}
+
+fn detail_lines(bucket: &str, d: &ObjectDetail) -> Vec<DocLine> {
+    let field = |k: &str, v: String| DocLine::Field(k.to_string(), v);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let mut lines = vec![
+        DocLine::Section("Object".into()),
+        field("URL", format!("s3://{bucket}/{}", d.key)),
+        field("Size", format!("{} ({} bytes)", human_size(d.size), d.size)),
+        field("Content type", opt(&d.content_type)),
+        field(
+            "Last modified",
+            d.last_modified
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        field("ETag", opt(&d.etag)),
+        field("Storage class", opt(&d.storage_class)),
+        field("Version", opt(&d.version_id)),
+        field("Encryption", opt(&d.server_side_encryption)),
+        DocLine::Section("Metadata".into()),
+    ];
+    if d.metadata.is_empty() {
+        lines.push(DocLine::Text("  (none)".into()));
+    }
+    lines.extend(d.metadata.iter().map(|(k, v)| field(k, v.clone())));
+    lines.push(DocLine::Section("Tags".into()));
+    if d.tags.is_empty() {
+        lines.push(DocLine::Text("  (none)".into()));
+    }
+    lines.extend(d.tags.iter().map(|(k, v)| field(k, v.clone())));
+    lines
+}
+
+impl Resource for Objects {
+    type Item = Entry;
+
+    fn title(&self) -> String {
+        let trimmed = self.prefix.trim_end_matches('/');
+        match trimmed.rsplit('/').next() {
+            Some(last) if !last.is_empty() => format!("{last}/"),
+            _ => self.bucket.clone(),
+        }
+    }
+
+    fn columns(&self) -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, entry: &Entry, column: usize) -> String {
+        match (entry, column) {
+            (_, 0) => self.name(entry).to_string(),
+            (Entry::Prefix { .. }, 1) => "<dir>".into(),
+            (Entry::Object { size, .. }, 1) => human_size(*size),
+            (
+                Entry::Object {
+                    last_modified: Some(t),
+                    ..
+                },
+                2,
+            ) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            (
+                Entry::Object {
+                    storage_class: Some(c),
+                    ..
+                },
+                3,
+            ) => c.clone(),
+            _ => String::new(),
+        }
+    }
+
+    fn sort_value(&self, entry: &Entry, column: usize) -> SortValue {
+        match (entry, column) {
+            (Entry::Object { size, .. }, 1) => SortValue::Number(*size as f64),
+            (Entry::Prefix { .. }, 1) => SortValue::Number(-1.0),
+            (Entry::Object { last_modified, .. }, 2) => {
+                SortValue::Number(last_modified.map(|t| t.timestamp() as f64).unwrap_or(0.0))
+            }
+            (_, c) => SortValue::Text(self.cell(entry, c)),
+        }
+    }
+
+    fn matches(&self, entry: &Entry, needle_lower: &str) -> bool {
+        self.name(entry).to_lowercase().contains(needle_lower)
+    }
+
+    fn identity(&self, entry: &Entry) -> String {
+        entry.key().to_string()
+    }
+
+    fn fetch(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<Entry>,
+    ) -> BoxFuture<'static, ()> {
+        let (bucket, prefix) = (self.bucket.clone(), self.prefix.clone());
+        Box::pin(async move {
+            let Some(clients) = clients else { return };
+            let mut token = None;
+            loop {
+                match clients
+                    .s3
+                    .list_page(&bucket, &prefix, Some("/"), token, None)
+                    .await
+                {
+                    Ok(mut page) => {
+                        // The zero-byte "folder" marker of the prefix itself is not a row.
+                        page.entries
+                            .retain(|e| e.key() != prefix || prefix.is_empty());
+                        if !sink.page(page.entries) {
+                            return;
+                        }
+                        token = page.next_token;
+                        if token.is_none() {
+                            return sink.done();
+                        }
+                    }
+                    Err(e) => return sink.fail(e.to_string()),
+                }
+            }
+        })
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Entry>, cx: &mut Cx) -> Outcome {
+        match (cmd, selected) {
+            (Cmd::Upload, _) => self.upload(cx),
+            (Cmd::Enter, Some(Entry::Prefix { prefix })) => {
+                Outcome::Push(view(&self.bucket, prefix))
+            }
+            (Cmd::Enter | Cmd::Preview, Some(Entry::Object { key, .. })) => {
+                Outcome::Push(Box::new(PreviewView::new(&self.bucket, key)))
+            }
+            (Cmd::Detail, Some(Entry::Object { key, .. })) => Outcome::Push(self.detail(key)),
+            (Cmd::Download, Some(Entry::Object { key, .. })) => self.download(key, cx),
+            (Cmd::Delete, Some(entry)) => self.delete(entry, cx),
+            (Cmd::Preview | Cmd::Detail | Cmd::Download | Cmd::Delete, _) => {
+                Outcome::Flash(Err("select an object first".into()))
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![
+            KeyHelp::new(Cmd::Enter, "open prefix / preview object"),
+            KeyHelp::new(Cmd::Preview, "preview (text, CSV table, gzip, hex)"),
+            KeyHelp::new(Cmd::Detail, "metadata and tags"),
+            KeyHelp::new(Cmd::Download, "download to a local path"),
+            KeyHelp::new(Cmd::Upload, "upload a local file into this prefix"),
+            KeyHelp::new(Cmd::Delete, "delete the object (asks first)"),
+        ]
+    }
+
+    fn row_style(&self, entry: &Entry, theme: &Theme) -> Option<Style> {
+        matches!(entry, Entry::Prefix { .. }).then_some(theme.header)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(20 * 1024 * 1024), "20.0 MiB");
+    }
+}
