@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::{Local, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::KeyMap;
-use platform_tui::app::view::{Cx, Env, RenderCx, View};
+use platform_tui::app::mount::with_offline_cx;
+use platform_tui::app::view::{Env, RenderCx, View};
 use platform_tui::config::Context;
 use platform_tui::gate::{AuditLog, Gate};
 use platform_tui::logs::{LogLine, MemorySource};
@@ -79,18 +80,13 @@ impl Screen {
     }
 
     fn press(&self, view: &mut LogViewer, code: KeyCode) {
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut cx = Cx {
-            view: 1,
-            env: &self.env,
-            tx: &tx,
-        };
         let modifiers = match code {
             KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
             _ => KeyModifiers::NONE,
         };
         let key = KeyEvent::new(code, modifiers);
-        view.on_key(key, self.keymap.resolve(&key), &mut cx);
+        let cmd = self.keymap.resolve(&key);
+        with_offline_cx(&self.env, |cx| view.on_key(key, cmd, cx));
     }
 
     /// Mean frame time, pressing `key` before each frame (None: nothing changes).

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::{Local, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::Cmd;
-use platform_tui::app::view::{Cx, Env, RenderCx, View};
+use platform_tui::app::mount::with_offline_cx;
+use platform_tui::app::view::{Env, RenderCx, View};
 use platform_tui::aws::s3::Entry;
 use platform_tui::config::Context;
 use platform_tui::gate::{AuditLog, Gate};
@@ -43,17 +44,8 @@ fn offline_env() -> Env {
 
 /// Sends one key command to the view, as the app would.
 fn press(view: &mut TableView<Objects>, env: &Env, cmd: Cmd) {
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut cx = Cx {
-        view: 1,
-        env,
-        tx: &tx,
-    };
-    view.on_key(
-        KeyEvent::new(KeyCode::Null, KeyModifiers::NONE),
-        Some(cmd),
-        &mut cx,
-    );
+    let key = KeyEvent::new(KeyCode::Null, KeyModifiers::NONE);
+    with_offline_cx(env, |cx| view.on_key(key, Some(cmd), cx));
 }
 
 /// Mean time to draw one frame, moving the selection by `step` rows between frames.

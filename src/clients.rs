@@ -18,7 +18,7 @@ pub struct Clients {
 }
 
 impl Clients {
-    pub async fn connect(context: &Context) -> Result<Self, String> {
+    pub async fn connect(context: &Context) -> Result<Self, crate::errors::UiError> {
         let settings = settings_for(context);
         let sdk = aws::sdk_config(&settings).await;
         // Finding the sandbox's Airflow reads its state files and asks its health endpoint:

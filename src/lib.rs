@@ -11,6 +11,7 @@ pub mod aws;
 pub mod cli;
 pub mod clients;
 pub mod config;
+pub mod errors;
 pub mod gate;
 pub mod kinds;
 pub mod logs;

@@ -9,7 +9,7 @@ use crate::config::Context;
 pub fn ls(context: &Context, path: Option<&str>, output: Output) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let clients = Clients::connect(context).await?;
+        let clients = Clients::connect(context).await.map_err(|e| e.to_string())?;
         let Some(path) = path else {
             let buckets = clients.s3.list_buckets().await.map_err(|e| e.to_string())?;
             for b in buckets {

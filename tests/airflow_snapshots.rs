@@ -7,6 +7,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyModifiers};
 use platform_tui::airflow::{Dag, DagRun, ImportError, State, Task, TaskInstance, TaskKey};
+use platform_tui::app::view::boxed;
 use platform_tui::app::view::Outcome;
 use platform_tui::app::Mode;
 use platform_tui::kinds::airflow::actions::{clear_task_request, ClearOptions, Target};
@@ -440,7 +441,7 @@ fn import_errors_and_the_whole_trace() {
 
 #[tokio::test]
 async fn clear_confirmation_lists_the_dry_run() {
-    let mut h = AppHarness::new(false, Box::new(tasks_screen(Presentation::Table)), 110, 24).await;
+    let mut h = AppHarness::new(false, boxed(tasks_screen(Presentation::Table)), 110, 24).await;
     let run = failed_run();
     let failed = instance(&run, "process_to_staging_nyc", State::Failed, 6, 2);
     let would: Vec<TaskInstance> = instances(&run).into_iter().skip(2).collect();
@@ -473,7 +474,7 @@ async fn clear_confirmation_lists_the_dry_run() {
 
 #[tokio::test]
 async fn clear_asks_which_relatives_then_runs_a_dry_run() {
-    let mut h = AppHarness::new(false, Box::new(tasks_screen(Presentation::Table)), 110, 14).await;
+    let mut h = AppHarness::new(false, boxed(tasks_screen(Presentation::Table)), 110, 14).await;
     h.press(KeyCode::Char('c'), KeyModifiers::NONE);
     let Mode::Prompt { title, input, .. } = &h.app.mode else {
         panic!("c asks which relatives to clear too");
@@ -500,7 +501,7 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
 #[tokio::test]
 async fn trigger_refuses_a_conf_that_is_not_json_and_keeps_the_text() {
     let dags = TableView::with_items(Dags::new(None), dags());
-    let mut h = AppHarness::new(false, Box::new(dags), 150, 14).await;
+    let mut h = AppHarness::new(false, boxed(dags), 150, 14).await;
     h.press(KeyCode::Char('t'), KeyModifiers::NONE);
     h.press(KeyCode::Backspace, KeyModifiers::NONE);
     h.press(KeyCode::Backspace, KeyModifiers::NONE);
@@ -519,7 +520,7 @@ async fn trigger_refuses_a_conf_that_is_not_json_and_keeps_the_text() {
 #[tokio::test]
 async fn read_only_refuses_to_trigger() {
     let dags = TableView::with_items(Dags::new(None), dags());
-    let mut h = AppHarness::new(true, Box::new(dags), 130, 10).await;
+    let mut h = AppHarness::new(true, boxed(dags), 130, 10).await;
     h.press(KeyCode::Char('t'), KeyModifiers::NONE);
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(h.flash().contains("read-only"), "{}", h.flash());
@@ -528,7 +529,7 @@ async fn read_only_refuses_to_trigger() {
 #[tokio::test]
 async fn switching_from_the_grid_to_the_gantt_keeps_the_selected_task() {
     let screen = tasks_screen(Presentation::Grid);
-    let mut h = AppHarness::new(false, Box::new(screen), 100, 20).await;
+    let mut h = AppHarness::new(false, boxed(screen), 100, 20).await;
     h.draw();
     h.press(KeyCode::Char('j'), KeyModifiers::NONE);
     h.press(KeyCode::Char('j'), KeyModifiers::NONE);
@@ -551,7 +552,7 @@ async fn switching_from_the_grid_to_the_gantt_keeps_the_selected_task() {
 #[tokio::test]
 async fn triggering_a_paused_dag_says_the_run_will_wait() {
     let dags = TableView::with_items(Dags::new(None), dags());
-    let mut h = AppHarness::new(false, Box::new(dags), 150, 14).await;
+    let mut h = AppHarness::new(false, boxed(dags), 150, 14).await;
     h.press(KeyCode::Char('j'), KeyModifiers::NONE);
     h.press(KeyCode::Char('t'), KeyModifiers::NONE);
     let Mode::Prompt { title, input, .. } = &h.app.mode else {

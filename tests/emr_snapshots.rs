@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyModifiers};
+use platform_tui::app::view::boxed;
 use platform_tui::app::Mode;
 use platform_tui::aws::emr::{Cluster, ClusterFilter, InstanceGroup, Step, StepFailure};
 use platform_tui::kinds::emr::cluster_detail;
@@ -226,7 +227,7 @@ fn step_detail_with_failure_details() {
 #[tokio::test]
 async fn terminate_confirmation_names_the_cluster() {
     let clusters = TableView::with_items(Clusters::new(ClusterFilter::Active), active_clusters());
-    let mut h = AppHarness::new(false, Box::new(clusters), 170, 24).await;
+    let mut h = AppHarness::new(false, boxed(clusters), 170, 24).await;
     h.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
     assert!(matches!(h.app.mode, Mode::Confirm(_)), "ctrl-t asks first");
     let shown = h.draw();
@@ -240,7 +241,7 @@ async fn terminate_confirmation_names_the_cluster() {
 #[tokio::test]
 async fn read_only_refuses_to_terminate() {
     let clusters = TableView::with_items(Clusters::new(ClusterFilter::Active), active_clusters());
-    let mut h = AppHarness::new(true, Box::new(clusters), 170, 24).await;
+    let mut h = AppHarness::new(true, boxed(clusters), 170, 24).await;
     h.press(KeyCode::Char('t'), KeyModifiers::CONTROL);
     assert!(
         matches!(h.app.mode, Mode::Normal),
@@ -258,7 +259,7 @@ async fn read_only_refuses_to_terminate() {
 #[tokio::test]
 async fn add_step_prompt_refuses_a_script_outside_s3() {
     let steps = TableView::with_items(Steps::new("j-2AGGREGATE01").at(at(3, 32, 15)), steps());
-    let mut h = AppHarness::new(false, Box::new(steps), 170, 24).await;
+    let mut h = AppHarness::new(false, boxed(steps), 170, 24).await;
     h.type_text("a");
     assert!(
         matches!(h.app.mode, Mode::Prompt { .. }),
@@ -282,7 +283,7 @@ async fn add_step_prompt_refuses_a_script_outside_s3() {
 #[tokio::test]
 async fn cancel_is_refused_for_a_finished_step() {
     let steps = TableView::with_items(Steps::new("j-2AGGREGATE01").at(at(3, 32, 15)), steps());
-    let mut h = AppHarness::new(false, Box::new(steps), 170, 24).await;
+    let mut h = AppHarness::new(false, boxed(steps), 170, 24).await;
     // Third row: the failed step.
     h.press(KeyCode::Down, KeyModifiers::NONE);
     h.press(KeyCode::Down, KeyModifiers::NONE);

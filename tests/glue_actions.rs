@@ -6,7 +6,8 @@ mod support;
 use std::sync::Arc;
 
 use platform_tui::app::keys::Cmd;
-use platform_tui::app::view::{Cx, Env, Outcome};
+use platform_tui::app::mount::with_offline_cx;
+use platform_tui::app::view::{Ctx, Env, Outcome};
 use platform_tui::aws::glue::JobRun;
 use platform_tui::clients::Clients;
 use platform_tui::config::Context;
@@ -16,7 +17,6 @@ use platform_tui::kinds::glue::job_runs::JobRuns;
 use platform_tui::kinds::glue::jobs::Jobs;
 use platform_tui::views::table::Resource;
 use support::Emulator;
-use tokio::sync::mpsc;
 
 const JOB: &str = "process_to_staging_nyc";
 const CRAWLER: &str = "nyc-raw-crawler";
@@ -25,7 +25,6 @@ struct Fixture {
     _emulator: Emulator,
     _dir: tempfile::TempDir,
     env: Env,
-    tx: mpsc::UnboundedSender<platform_tui::app::message::Msg>,
 }
 
 impl Fixture {
@@ -46,7 +45,6 @@ impl Fixture {
             read_only,
             AuditLog::new(dir.path().join("audit.jsonl")),
         );
-        let (tx, _rx) = mpsc::unbounded_channel();
         let fixture = Fixture {
             env: Env {
                 context,
@@ -55,7 +53,6 @@ impl Fixture {
                 contexts: Vec::new(),
                 log_line_cap: platform_tui::config::DEFAULT_LOG_LINE_CAP,
             },
-            tx,
             _dir: dir,
             _emulator: emulator,
         };
@@ -107,12 +104,9 @@ impl Fixture {
             .unwrap();
     }
 
-    fn cx(&self) -> Cx<'_> {
-        Cx {
-            view: 1,
-            env: &self.env,
-            tx: &self.tx,
-        }
+    /// Runs `f` with a handler context on this fixture's env (outcomes come back from `f`).
+    fn with_ctx<T>(&self, f: impl FnOnce(&mut Ctx) -> T) -> T {
+        with_offline_cx::<(), T>(&self.env, |cx| f(cx))
     }
 
     fn glue(&self) -> &platform_tui::aws::glue::Glue {
@@ -155,7 +149,7 @@ async fn start_then_rerun_with_edited_arguments() {
     let f = Fixture::new(false).await;
     let jobs = f.glue().jobs().await.unwrap();
 
-    let start = act(Jobs.on_cmd(Cmd::Start, Some(&jobs[0]), &mut f.cx()));
+    let start = f.with_ctx(|cx| act(Jobs.on_cmd(Cmd::Start, Some(&jobs[0]), cx)));
     assert_eq!(start.spec.id, "glue.start_job_run");
     assert_eq!(start.spec.risk, Risk::Mutating);
     assert_eq!(start.target, JOB);
@@ -167,7 +161,7 @@ async fn start_then_rerun_with_edited_arguments() {
     let first = latest_run(&f).await;
 
     let mut runs = JobRuns::new(JOB);
-    let prompt = runs.on_cmd(Cmd::Edit, Some(&first), &mut f.cx());
+    let prompt = f.with_ctx(|cx| runs.on_cmd(Cmd::Edit, Some(&first), cx));
     let Outcome::Ask(prompt) = prompt else {
         panic!("e asks for the arguments")
     };
@@ -179,7 +173,7 @@ async fn start_then_rerun_with_edited_arguments() {
 
     // Malformed input is reported and nothing is sent.
     let bad = answer(
-        runs.on_cmd(Cmd::Edit, Some(&first), &mut f.cx()),
+        f.with_ctx(|cx| runs.on_cmd(Cmd::Edit, Some(&first), cx)),
         "--pickup_date",
     );
     let Outcome::Flash(Err(problem)) = bad else {
@@ -192,7 +186,7 @@ async fn start_then_rerun_with_edited_arguments() {
     assert_eq!(f.glue().job_runs(JOB).await.unwrap().len(), 1);
 
     let rerun = act(answer(
-        runs.on_cmd(Cmd::Edit, Some(&first), &mut f.cx()),
+        f.with_ctx(|cx| runs.on_cmd(Cmd::Edit, Some(&first), cx)),
         "--input=s3://lake/raw/ --pickup_date=2024-02-01",
     ));
     assert!(rerun
@@ -223,7 +217,7 @@ async fn a_finished_run_is_not_stopped() {
     let mut run = latest_run(&f).await;
     // As the service reports a run once it has finished.
     run.state = "SUCCEEDED".into();
-    let outcome = JobRuns::new(JOB).on_cmd(Cmd::Stop, Some(&run), &mut f.cx());
+    let outcome = f.with_ctx(|cx| JobRuns::new(JOB).on_cmd(Cmd::Stop, Some(&run), cx));
     let Outcome::Flash(Err(message)) = outcome else {
         panic!("stopping a finished run is refused before the gate")
     };
@@ -237,13 +231,13 @@ async fn a_finished_run_is_not_stopped() {
 async fn crawler_start_and_stop_through_the_gate() {
     let f = Fixture::new(false).await;
     let crawlers = f.glue().crawlers().await.unwrap();
-    let start = act(Crawlers.on_cmd(Cmd::Start, Some(&crawlers[0]), &mut f.cx()));
+    let start = f.with_ctx(|cx| act(Crawlers.on_cmd(Cmd::Start, Some(&crawlers[0]), cx)));
     assert_eq!(start.spec.id, "glue.start_crawler");
     assert_eq!(
         f.through_gate(start).await.unwrap(),
         format!("started crawler {CRAWLER}")
     );
-    let stop = act(Crawlers.on_cmd(Cmd::Stop, Some(&crawlers[0]), &mut f.cx()));
+    let stop = f.with_ctx(|cx| act(Crawlers.on_cmd(Cmd::Stop, Some(&crawlers[0]), cx)));
     assert_eq!(stop.spec.id, "glue.stop_crawler");
     assert_eq!(stop.spec.risk, Risk::Destructive);
     let Decision::NeedsConfirmation(pending) = f.env.gate.submit(stop) else {
@@ -263,13 +257,13 @@ async fn read_only_refuses_every_glue_action() {
     let jobs = f.glue().jobs().await.unwrap();
     let crawlers = f.glue().crawlers().await.unwrap();
     let requests = [
-        act(Jobs.on_cmd(Cmd::Start, Some(&jobs[0]), &mut f.cx())),
+        f.with_ctx(|cx| act(Jobs.on_cmd(Cmd::Start, Some(&jobs[0]), cx))),
         act(answer(
-            Jobs.on_cmd(Cmd::Edit, Some(&jobs[0]), &mut f.cx()),
+            f.with_ctx(|cx| Jobs.on_cmd(Cmd::Edit, Some(&jobs[0]), cx)),
             "--pickup_date=2024-02-01",
         )),
-        act(Crawlers.on_cmd(Cmd::Start, Some(&crawlers[0]), &mut f.cx())),
-        act(Crawlers.on_cmd(Cmd::Stop, Some(&crawlers[0]), &mut f.cx())),
+        f.with_ctx(|cx| act(Crawlers.on_cmd(Cmd::Start, Some(&crawlers[0]), cx))),
+        f.with_ctx(|cx| act(Crawlers.on_cmd(Cmd::Stop, Some(&crawlers[0]), cx))),
     ];
     for request in requests {
         let id = request.spec.id;

@@ -10,16 +10,18 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use futures::future::BoxFuture;
 use platform_tui::app::keys::KeyMap;
 use platform_tui::app::message::Msg;
-use platform_tui::app::view::{Cx, Env, Outcome, RenderCx, View};
+use platform_tui::app::mount::{Probe, Probed};
+use platform_tui::app::view::boxed;
+use platform_tui::app::view::{Env, Outcome, RenderCx, View};
 use platform_tui::config::Context;
 use platform_tui::gate::{AuditLog, Gate};
 use platform_tui::logs::{LogChunk, LogLine, LogSource, MemorySource};
 use platform_tui::theme::{self, Theme};
-use platform_tui::views::log_viewer::LogViewer;
+use platform_tui::views::log_viewer::{LogMsg, LogViewer};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc;
 
 fn theme() -> Theme {
     theme::load_theme("dark").expect("built-in dark theme")
@@ -41,18 +43,16 @@ fn spark_lines(range: std::ops::Range<u32>) -> Vec<LogLine> {
         .collect()
 }
 
-/// The app's side of a view: its environment, key map and message channel.
+/// The app's side of a view: its environment, key map and the view's wiring.
 struct Rig {
     env: Env,
     keymap: KeyMap,
-    tx: UnboundedSender<Msg>,
-    rx: UnboundedReceiver<Msg>,
+    probe: Probe<LogMsg>,
     terminal: Terminal<TestBackend>,
 }
 
 impl Rig {
     fn new(width: u16, height: u16) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
         Self {
             env: Env {
                 context: Context::default(),
@@ -62,25 +62,16 @@ impl Rig {
                 log_line_cap: platform_tui::config::DEFAULT_LOG_LINE_CAP,
             },
             keymap: KeyMap::default(),
-            tx,
-            rx,
+            probe: Probe::default(),
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
-        }
-    }
-
-    fn cx(&self) -> Cx<'_> {
-        Cx {
-            view: 1,
-            env: &self.env,
-            tx: &self.tx,
         }
     }
 
     fn press(&mut self, view: &mut LogViewer, code: KeyCode, modifiers: KeyModifiers) -> Outcome {
         let key = KeyEvent::new(code, modifiers);
         let cmd = self.keymap.resolve(&key);
-        let mut cx = self.cx();
-        view.on_key(key, cmd, &mut cx)
+        self.probe
+            .with_cx(&self.env, |cx| view.on_key(key, cmd, cx))
     }
 
     fn keys(&mut self, view: &mut LogViewer, text: &str) {
@@ -104,26 +95,35 @@ impl Rig {
         title
     }
 
-    /// Hands the next message for the view to it; returns a flash if that is what came.
+    /// Hands the next message for the view to it; returns a flash if that is what it asked.
     async fn deliver(&mut self, view: &mut LogViewer) -> Option<Result<String, String>> {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), self.rx.recv())
+        let probed = self
+            .probe
+            .next(std::time::Duration::from_secs(5))
             .await
-            .expect("a message within 5 s")
-            .expect("channel open");
-        match msg {
-            Msg::Data { payload, .. } => {
-                let mut cx = self.cx();
-                view.on_data(payload, &mut cx);
-                None
-            }
-            Msg::Flash(result) => Some(result),
-            _ => panic!("unexpected message"),
+            .expect("a message within 5 s");
+        let outcome = match probed {
+            Probed::Mail(message) => self.probe.with_cx(&self.env, |cx| view.update(message, cx)),
+            Probed::Outcome(outcome) => outcome,
+        };
+        match outcome {
+            Outcome::Flash(result) => Some(result),
+            _ => None,
         }
     }
 
+    /// Starts a refresh without waiting for its result.
+    fn start_refresh(&mut self, view: &mut LogViewer) {
+        self.probe.with_cx(&self.env, |cx| view.refresh(cx));
+    }
+
+    /// Nothing waits for the view.
+    fn idle(&mut self) -> bool {
+        self.probe.try_next().is_none()
+    }
+
     async fn refresh(&mut self, view: &mut LogViewer) {
-        let mut cx = self.cx();
-        view.refresh(&mut cx);
+        self.start_refresh(view);
         self.deliver(view).await;
     }
 
@@ -220,12 +220,8 @@ async fn only_new_lines_are_fetched_and_polling_stops_when_the_log_is_finished()
     rig.refresh(&mut view).await;
     assert_eq!(view.len(), 3, "each fetch adds only the new lines");
     assert!(!view.auto_refresh(), "a finished log is not polled");
-    let mut cx = rig.cx();
-    view.refresh(&mut cx);
-    assert!(
-        rig.rx.try_recv().is_err(),
-        "nothing is fetched after the end"
-    );
+    rig.start_refresh(&mut view);
+    assert!(rig.idle(), "nothing is fetched after the end");
 }
 
 #[tokio::test]
@@ -257,7 +253,7 @@ async fn search_highlights_matches_and_steps_with_wraparound() {
     let outcome = rig.press(&mut view, KeyCode::Char('s'), KeyModifiers::CONTROL);
     let title = rig.answer(outcome, "exception");
     assert!(title.starts_with("Search"), "{title}");
-    rig.deliver(&mut view).await; // the answer
+    // the answer comes back to the view, which answers with a flash
     let flash = rig.deliver(&mut view).await.expect("a flash");
     assert_eq!(
         flash,
@@ -409,7 +405,7 @@ async fn save_writes_a_new_file_and_never_overwrites() {
         let title = rig.answer(outcome, path);
         assert_eq!(title, "Save 5 shown lines to");
         rig.deliver(&mut view).await; // the answer starts the write
-        rig.deliver(&mut view).await; // the write finished
+                                      // the write finished: the view flashes its result
         let flash = rig.deliver(&mut view).await.expect("a flash");
         assert_eq!(flash.is_ok(), expect_ok, "{flash:?}");
     }
@@ -437,8 +433,7 @@ impl LogSource for Refusing {
 async fn loading_and_errors_are_shown() {
     let mut rig = Rig::new(90, 5);
     let mut view = LogViewer::new("glue error log", Box::new(Refusing), 100);
-    let mut cx = rig.cx();
-    view.refresh(&mut cx);
+    rig.start_refresh(&mut view);
     insta::assert_snapshot!("log_loading", rig.draw(&mut view));
     rig.deliver(&mut view).await;
     let screen = rig.draw(&mut view);
@@ -474,7 +469,7 @@ async fn help_lists_the_log_keys() {
         Box::new(MemorySource::finished(spark_lines(0..5))),
         100,
     );
-    app.push(Box::new(view));
+    app.push(boxed(view));
     app.update(Msg::Terminal(Event::Key(KeyEvent::new(
         KeyCode::Char('?'),
         KeyModifiers::NONE,
@@ -591,5 +586,5 @@ async fn a_backlog_is_fetched_page_after_page_while_following() {
     rig.deliver(&mut view).await; // fetched again at once: more was ready
     rig.deliver(&mut view).await;
     assert_eq!(view.len(), 7);
-    assert!(rig.rx.try_recv().is_err(), "the last page had nothing more");
+    assert!(rig.idle(), "the last page had nothing more");
 }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyModifiers};
+use platform_tui::app::view::boxed;
 use platform_tui::app::Mode;
 use platform_tui::aws::redshift::{Cluster, ColumnMeta, ResultSet, Statement, StatementState};
 use platform_tui::kinds::redshift::clusters::Clusters;
@@ -156,7 +157,7 @@ fn failed_statement_shows_the_servers_error() {
 #[tokio::test]
 async fn pause_asks_first_naming_the_cluster() {
     let view = TableView::with_items(Clusters, clusters());
-    let mut h = AppHarness::new(false, Box::new(view), 170, 16).await;
+    let mut h = AppHarness::new(false, boxed(view), 170, 16).await;
     h.press(KeyCode::Char('k'), KeyModifiers::CONTROL);
     assert!(matches!(h.app.mode, Mode::Confirm(_)), "ctrl-k asks first");
     let shown = h.draw();
@@ -167,7 +168,7 @@ async fn pause_asks_first_naming_the_cluster() {
 #[tokio::test]
 async fn a_statement_with_an_open_quote_is_not_sent() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
-    let mut h = AppHarness::new(false, Box::new(view), 170, 16).await;
+    let mut h = AppHarness::new(false, boxed(view), 170, 16).await;
     h.type_text("a");
     assert!(matches!(h.app.mode, Mode::Prompt { .. }), "a asks for SQL");
     h.type_text("select 'open");
@@ -182,7 +183,7 @@ async fn a_statement_with_an_open_quote_is_not_sent() {
 #[tokio::test]
 async fn a_missing_sql_file_is_not_sent() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
-    let mut h = AppHarness::new(false, Box::new(view), 170, 16).await;
+    let mut h = AppHarness::new(false, boxed(view), 170, 16).await;
     h.type_text("e");
     assert!(
         matches!(h.app.mode, Mode::Prompt { .. }),
@@ -201,7 +202,7 @@ async fn a_missing_sql_file_is_not_sent() {
 #[tokio::test]
 async fn read_only_refuses_to_run_sql() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
-    let mut h = AppHarness::new(true, Box::new(view), 170, 16).await;
+    let mut h = AppHarness::new(true, boxed(view), 170, 16).await;
     h.type_text("t");
     assert!(matches!(h.app.mode, Mode::Normal), "no dialog");
     assert!(h.flash().contains("read-only"), "{}", h.flash());

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::KeyMap;
 use platform_tui::app::message::Msg;
+use platform_tui::app::view::boxed;
 use platform_tui::app::{App, Mode};
 use platform_tui::config::Context;
 use platform_tui::gate::{AuditLog, Outcome as AuditOutcome};
@@ -191,7 +192,7 @@ fn key(code: KeyCode, modifiers: KeyModifiers) -> Msg {
 #[tokio::test]
 async fn destroying_apply_asks_to_type_the_workspace_name() {
     let view = ProvisioningView::new(prod_target(), "prod", false, Pane::Plan);
-    let mut h = AppHarness::new(false, Box::new(view), 110, 24).await;
+    let mut h = AppHarness::new(false, boxed(view), 110, 24).await;
     // never run: the wrong word stops it
     let workdir = Terraform::new("/nonexistent/terraform").workdir(PROD_DIR);
     let file = PlanFile {
@@ -200,14 +201,13 @@ async fn destroying_apply_asks_to_type_the_workspace_name() {
         refresh_only: false,
         summary: None,
     };
-    let (tx, _rx) = mpsc::unbounded_channel();
     let request = actions::apply_request(
         workdir,
         file,
         &synthetic_plan(),
         "prod",
         1,
-        Reply { tx, view: 1 },
+        Reply::new(|_| false),
     );
     h.app.handle(platform_tui::app::view::Outcome::Act(request));
     assert!(matches!(h.app.mode, Mode::Confirm(_)));
@@ -233,7 +233,7 @@ async fn destroying_apply_asks_to_type_the_workspace_name() {
 async fn read_only_context_refuses_apply_and_says_so_first() {
     let view = ProvisioningView::new(prod_target(), "prod", true, Pane::Plan)
         .reviewing(synthetic_plan(), false);
-    let mut h = AppHarness::new(true, Box::new(view), 120, 24).await;
+    let mut h = AppHarness::new(true, boxed(view), 120, 24).await;
     let text = h.draw();
     assert!(
         text.contains("READ-ONLY context: plan and look; apply is refused"),

@@ -5,6 +5,7 @@ use chrono::{TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::KeyMap;
 use platform_tui::app::message::Msg;
+use platform_tui::app::view::boxed;
 use platform_tui::app::view::{Outcome, Prompt};
 use platform_tui::app::App;
 use platform_tui::aws::s3::{Bucket, Entry};
@@ -99,7 +100,7 @@ impl Harness {
         let mut app = App::new(contexts, context, theme(), KeyMap::default(), audit, tx);
         // Replace the connecting root view with one that holds known rows.
         app.stack.clear();
-        app.push(Box::new(TableView::with_items(Buckets, buckets())));
+        app.push(boxed(TableView::with_items(Buckets, buckets())));
         Self {
             app,
             terminal: Terminal::new(TestBackend::new(100, 24)).unwrap(),
@@ -225,7 +226,7 @@ async fn app_terminal_too_small() {
 async fn app_contexts_view() {
     let mut h = Harness::new(false);
     let contexts = h.app.env.contexts.clone();
-    h.app.push(Box::new(TableView::with_items(
+    h.app.push(boxed(TableView::with_items(
         Contexts::new(contexts.clone(), "sandbox"),
         contexts,
     )));

@@ -6,6 +6,7 @@ pub mod help;
 pub mod input;
 pub mod keys;
 pub mod message;
+pub mod mount;
 pub mod run;
 pub mod view;
 
@@ -18,6 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::clients::Clients;
 use crate::config::Context;
+use crate::errors::UiError;
 use crate::gate::{Approved, AuditLog, Decision, Gate, PendingConfirmation};
 use crate::kinds;
 use crate::kinds::s3::buckets;
@@ -25,8 +27,8 @@ use crate::kinds::Opened;
 use crate::theme::Theme;
 use input::{Edit, LineInput};
 use keys::{Cmd, KeyMap};
-use message::{Msg, ViewId};
-use view::{AppCommand, Cx, Env, Outcome, Prompt, View};
+use message::Msg;
+use view::{AppCommand, AppLink, BoxView, Env, Outcome, Prompt, ViewId};
 
 /// How long a status-line message stays.
 const FLASH_FOR: Duration = Duration::from_secs(6);
@@ -54,22 +56,18 @@ pub enum Mode {
     },
 }
 
-pub struct Screen {
-    pub id: ViewId,
-    pub view: Box<dyn View>,
-}
-
 pub struct App {
     pub env: Env,
     pub theme: Theme,
     pub keymap: KeyMap,
-    pub stack: Vec<Screen>,
+    pub stack: Vec<BoxView>,
     pub mode: Mode,
     pub flash: Option<Flash>,
-    pub last_error: Option<(DateTime<Local>, String)>,
+    pub last_error: Option<(DateTime<Local>, UiError)>,
     pub quit: bool,
     audit: AuditLog,
     tx: UnboundedSender<Msg>,
+    link: Arc<dyn AppLink>,
     next_id: ViewId,
     clients_generation: u64,
 }
@@ -101,6 +99,7 @@ impl App {
             last_error: None,
             quit: false,
             audit,
+            link: Arc::new(tx.clone()),
             tx,
             next_id: 0,
             clients_generation: 0,
@@ -122,23 +121,11 @@ impl App {
         });
     }
 
-    fn cx_parts(&mut self) -> Option<(&mut Screen, Cx<'_>)> {
-        let screen = self.stack.last_mut()?;
-        let cx = Cx {
-            view: screen.id,
-            env: &self.env,
-            tx: &self.tx,
-        };
-        Some((screen, cx))
-    }
-
-    pub fn push(&mut self, mut view: Box<dyn View>) {
+    pub fn push(&mut self, mut view: BoxView) {
         view.set_line_cap(self.env.log_line_cap);
         self.next_id += 1;
-        self.stack.push(Screen {
-            id: self.next_id,
-            view,
-        });
+        view.attach(self.next_id, Arc::clone(&self.link));
+        self.stack.push(view);
         self.refresh_top();
     }
 
@@ -150,13 +137,13 @@ impl App {
     }
 
     pub fn refresh_top(&mut self) {
-        if let Some((screen, mut cx)) = self.cx_parts() {
-            screen.view.refresh(&mut cx);
+        if let Some(view) = self.stack.last_mut() {
+            view.refresh(&self.env);
         }
     }
 
-    pub fn top(&self) -> Option<&dyn View> {
-        self.stack.last().map(|s| s.view.as_ref())
+    pub fn top(&self) -> Option<&dyn view::AnyView> {
+        self.stack.last().map(|v| v.as_ref())
     }
 
     /// Auto-refresh tick: reload the visible view if it wants it.
@@ -183,7 +170,7 @@ impl App {
         let (text, is_error) = match result {
             Ok(t) => (t, false),
             Err(e) => {
-                self.last_error = Some((Local::now(), e.clone()));
+                self.last_error = Some((Local::now(), UiError::from(e.clone())));
                 (e, true)
             }
         };
@@ -198,21 +185,18 @@ impl App {
         match msg {
             Msg::Terminal(Event::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
             Msg::Terminal(_) => {}
-            Msg::Data { view, payload } => {
-                let Some(index) = self.stack.iter().position(|s| s.id == view) else {
-                    return; // the view was closed; drop its late result
+            Msg::Wake(id) => {
+                let Some(view) = self.stack.iter_mut().find(|v| v.id() == id) else {
+                    return; // the view was closed; its mail went with it
                 };
-                let screen = &mut self.stack[index];
-                let before = screen.view.load_state().error.clone();
-                let mut cx = Cx {
-                    view,
-                    env: &self.env,
-                    tx: &self.tx,
-                };
-                screen.view.on_data(payload, &mut cx);
-                let after = screen.view.load_state().error.clone();
+                let before = view.load_state().error.clone();
+                let asked = view.deliver(&self.env);
+                let after = view.load_state().error.clone();
                 if let Some(error) = after.filter(|e| Some(e) != before.as_ref()) {
                     self.last_error = Some((Local::now(), error));
+                }
+                for outcome in asked {
+                    self.handle(outcome);
                 }
             }
             Msg::ActionFinished(finished) => {
@@ -234,9 +218,8 @@ impl App {
                     ))),
                 }
             }
-            Msg::Flash(result) => self.flash(result),
             Msg::Outcome { view, outcome } => {
-                if self.stack.iter().any(|s| s.id == view) {
+                if self.stack.iter().any(|v| v.id() == view) {
                     self.handle(outcome);
                 }
             }
@@ -307,8 +290,8 @@ impl App {
     }
 
     fn set_filter(&mut self, text: &str) {
-        if let Some(screen) = self.stack.last_mut() {
-            screen.view.set_filter(text);
+        if let Some(view) = self.stack.last_mut() {
+            view.set_filter(text);
         }
     }
 
@@ -322,7 +305,7 @@ impl App {
             Some(Cmd::Help) => {
                 if self.top().is_some_and(|v| v.title() != help::TITLE) {
                     let help = help::view(self);
-                    self.push(Box::new(help));
+                    self.push(view::boxed(help));
                 }
                 return;
             }
@@ -345,10 +328,10 @@ impl App {
             }
             _ => {}
         }
-        let Some((screen, mut cx)) = self.cx_parts() else {
+        let Some(view) = self.stack.last_mut() else {
             return;
         };
-        let outcome = screen.view.on_key(key, cmd, &mut cx);
+        let outcome = view.on_key(key, cmd, &self.env);
         match (outcome, cmd) {
             (Outcome::Ignored, Some(Cmd::Back)) => {
                 if self.top().is_some_and(|v| !v.filter().is_empty()) {
@@ -463,6 +446,12 @@ impl App {
                 }
             }
             Outcome::Flash(result) => self.flash(result),
+            Outcome::Later { note, work } => {
+                if let Some(view) = self.stack.last_mut() {
+                    view.spawn_outcome(work, &self.env);
+                    self.flash(Ok(note));
+                }
+            }
             Outcome::App(AppCommand::Quit) => self.quit = true,
             Outcome::App(AppCommand::SwitchContext(name)) => self.switch_context(&name),
         }

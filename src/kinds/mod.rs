@@ -9,11 +9,11 @@ pub mod redshift;
 pub mod s3;
 pub mod terraform;
 
-use crate::app::view::{AppCommand, Env, View};
+use crate::app::view::{AppCommand, BoxView, Env};
 
 /// What opening a kind produces.
 pub enum Opened {
-    View(Box<dyn View>),
+    View(BoxView),
     App(AppCommand),
 }
 

@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         now: Local::now(),
     };
     if let Some(screen) = app.stack.last_mut() {
-        screen.view.render(frame, body, &cx);
+        screen.render(frame, body, &cx);
     }
     draw_status(frame, status, app, &theme);
     draw_bottom(frame, bottom, app, &theme);
@@ -112,7 +112,7 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.base
         };
         spans.push(Span::styled(
-            sanitize::line(&screen.view.title()).into_owned(),
+            sanitize::line(&screen.title()).into_owned(),
             style,
         ));
     }
@@ -199,7 +199,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some((at, error)) = &app.last_error {
         let room = (area.width as usize).saturating_sub(used + 3);
-        let text = format!("⚠ {} {}", at.format("%H:%M:%S"), sanitize::line(error));
+        let text = format!(
+            "⚠ {} {}",
+            at.format("%H:%M:%S"),
+            sanitize::line(&error.message)
+        );
         spans.push(Span::styled(" │ ", theme.status_bar));
         spans.push(Span::styled(fit(&text, room), theme.error));
     }

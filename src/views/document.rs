@@ -1,8 +1,6 @@
 //! A scrollable document of labelled lines (object detail, later job and cluster detail), loaded
 //! once by a background task.
 
-use std::any::Any;
-
 use chrono::Local;
 use futures::future::BoxFuture;
 use ratatui::layout::Rect;
@@ -11,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, LoadState, Outcome, RenderCx, View};
+use crate::app::view::{Ctx, Cx, LoadState, Outcome, RenderCx, View};
+use crate::errors::UiError;
 use crate::sanitize;
 
 /// One line of a document: a section heading, or a field and its value.
@@ -22,7 +21,7 @@ pub enum DocLine {
     Text(String),
 }
 
-pub type Loader = Box<dyn FnMut(&Cx) -> BoxFuture<'static, Result<Vec<DocLine>, String>> + Send>;
+pub type Loader = Box<dyn FnMut(&Ctx) -> BoxFuture<'static, Result<Vec<DocLine>, UiError>> + Send>;
 
 pub struct DocumentView {
     title: String,
@@ -46,19 +45,24 @@ impl DocumentView {
 
     /// A document that is already known (tests, local data).
     pub fn ready(title: impl Into<String>, lines: Vec<DocLine>) -> Self {
-        let mut view = Self::new(
-            title,
-            Box::new(|_| Box::pin(async { Err("static".into()) })),
-        );
-        view.lines = lines;
-        view.state.finish(Local::now());
-        view
+        let mut state = LoadState::default();
+        state.finish(Local::now());
+        Self {
+            title: title.into(),
+            lines,
+            scroll: 0,
+            state,
+            load: None,
+        }
     }
 }
 
-struct Loaded(Result<Vec<DocLine>, String>);
+/// The document's message: the loader's answer.
+pub struct Loaded(Result<Vec<DocLine>, UiError>);
 
 impl View for DocumentView {
+    type Msg = Loaded;
+
     fn title(&self) -> String {
         self.title.clone()
     }
@@ -77,7 +81,7 @@ impl View for DocumentView {
         let mut text: Vec<Line> = Vec::new();
         if let Some(error) = &self.state.error {
             text.push(Line::styled(
-                format!("⚠ {}", sanitize::line(error)),
+                format!("⚠ {}", sanitize::line(&error.message)),
                 theme.error,
             ));
         } else if self.state.loading && self.lines.is_empty() {
@@ -113,7 +117,7 @@ impl View for DocumentView {
         &mut self,
         _key: crossterm::event::KeyEvent,
         cmd: Option<Cmd>,
-        _cx: &mut Cx,
+        _cx: &mut Cx<Loaded>,
     ) -> Outcome {
         let last = self.lines.len().saturating_sub(1) as u16;
         self.scroll = match cmd {
@@ -128,7 +132,7 @@ impl View for DocumentView {
         Outcome::Handled
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<Loaded>) {
         let Some(load) = self.load.as_mut() else {
             return;
         };
@@ -137,19 +141,18 @@ impl View for DocumentView {
         }
         self.state.start();
         let work = load(cx);
-        cx.spawn(async move { Loaded(work.await) });
+        cx.spawn_keyed("load", async move { Loaded(work.await) });
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, _cx: &mut Cx) {
-        if let Ok(loaded) = payload.downcast::<Loaded>() {
-            match loaded.0 {
-                Ok(lines) => {
-                    self.lines = lines;
-                    self.state.finish(Local::now());
-                }
-                Err(e) => self.state.fail(e),
+    fn update(&mut self, loaded: Loaded, _cx: &mut Cx<Loaded>) -> Outcome {
+        match loaded.0 {
+            Ok(lines) => {
+                self.lines = lines;
+                self.state.finish(Local::now());
             }
+            Err(e) => self.state.fail(e),
         }
+        Outcome::Handled
     }
 
     fn load_state(&self) -> &LoadState {

@@ -1,8 +1,6 @@
 //! Preview of the first bytes of an object: text, CSV as a table, binary as hex, gzip
 //! transparently. Only the first `PREVIEW_BYTES` are fetched (a ranged GET).
 
-use std::any::Any;
-
 use chrono::Local;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -11,6 +9,7 @@ use ratatui::Frame;
 
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::errors::UiError;
 use crate::preview::{decode, Decoded, Preview};
 use crate::sanitize;
 use crate::ui::grid::{self, Grid};
@@ -30,7 +29,8 @@ pub struct PreviewView {
     state: LoadState,
 }
 
-struct Fetched(Result<Decoded, String>);
+/// The preview's message: the object's first bytes, decoded.
+pub struct Fetched(Result<Decoded, UiError>);
 
 impl PreviewView {
     pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> Self {
@@ -85,6 +85,8 @@ impl PreviewView {
 }
 
 impl View for PreviewView {
+    type Msg = Fetched;
+
     fn title(&self) -> String {
         format!(
             "preview {}",
@@ -145,7 +147,7 @@ impl View for PreviewView {
         let mut text: Vec<Line> = Vec::new();
         if let Some(error) = &self.state.error {
             text.push(Line::styled(
-                format!("⚠ {}", sanitize::line(error)),
+                format!("⚠ {}", sanitize::line(&error.message)),
                 theme.error,
             ));
         } else if self.decoded.is_none() {
@@ -186,7 +188,7 @@ impl View for PreviewView {
         &mut self,
         key: crossterm::event::KeyEvent,
         cmd: Option<Cmd>,
-        _cx: &mut Cx,
+        _cx: &mut Cx<Fetched>,
     ) -> Outcome {
         use crossterm::event::KeyCode;
         match key.code {
@@ -214,7 +216,7 @@ impl View for PreviewView {
         Outcome::Handled
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<Fetched>) {
         let Some(clients) = cx.clients() else { return };
         if self.state.loading {
             return;
@@ -227,21 +229,20 @@ impl View for PreviewView {
                 .read_head(&bucket, &key, PREVIEW_BYTES)
                 .await
                 .map(|head| decode(&key, &head.bytes, head.total_size))
-                .map_err(|e| e.to_string());
+                .map_err(UiError::from);
             Fetched(result)
         });
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, _cx: &mut Cx) {
-        if let Ok(fetched) = payload.downcast::<Fetched>() {
-            match fetched.0 {
-                Ok(decoded) => {
-                    self.decoded = Some(decoded);
-                    self.state.finish(Local::now());
-                }
-                Err(e) => self.state.fail(e),
+    fn update(&mut self, fetched: Fetched, _cx: &mut Cx<Fetched>) -> Outcome {
+        match fetched.0 {
+            Ok(decoded) => {
+                self.decoded = Some(decoded);
+                self.state.finish(Local::now());
             }
+            Err(e) => self.state.fail(e),
         }
+        Outcome::Handled
     }
 
     fn keys(&self) -> Vec<KeyHelp> {

@@ -2,9 +2,7 @@
 //! sorting, selection that survives refreshes, and windowed rendering, shared by every resource
 //! kind. A kind only says how to fetch its items and how to show one ([`Resource`]).
 
-use std::any::Any;
 use std::cmp::Ordering;
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 use chrono::Local;
@@ -12,12 +10,11 @@ use futures::future::BoxFuture;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::Frame;
-use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::keys::Cmd;
-use crate::app::message::{Msg, ViewId};
-use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::app::view::{Ctx, Cx, KeyHelp, LoadState, Mailbox, Outcome, RenderCx, View};
 use crate::clients::Clients;
+use crate::errors::UiError;
 use crate::theme::Theme;
 use crate::ui::grid::{self, Grid};
 
@@ -86,7 +83,7 @@ pub trait Resource: Send + 'static {
     }
 
     /// A key on the selected item (drill down, actions).
-    fn on_cmd(&mut self, _cmd: Cmd, _selected: Option<&Self::Item>, _cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, _cmd: Cmd, _selected: Option<&Self::Item>, _cx: &mut Ctx) -> Outcome {
         Outcome::Ignored
     }
 
@@ -110,34 +107,34 @@ pub enum PageEvent<T> {
     /// The whole list again with more detail (e.g. bucket regions looked up after the list).
     Replace(Vec<T>),
     Done,
-    Failed(String),
+    Failed(UiError),
 }
 
-struct Paged<T> {
+/// Every listing of every table gets its own number, so pages still queued from a replaced
+/// table or a cancelled refresh can never pass for the current one's.
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A table's message: one step of the listing of refresh `generation`.
+pub struct Paged<T> {
     generation: u64,
     event: PageEvent<T>,
 }
 
 /// Where a fetch sends its pages; each page is delivered as soon as it arrives.
 pub struct PageSink<T> {
-    tx: UnboundedSender<Msg>,
-    view: ViewId,
+    mailbox: Mailbox<Paged<T>>,
     generation: u64,
-    _item: PhantomData<fn(T)>,
 }
 
 impl<T: Send + 'static> PageSink<T> {
     fn send(&self, event: PageEvent<T>) -> bool {
-        let payload: Box<dyn Any + Send> = Box::new(Paged {
+        self.mailbox.send(Paged {
             generation: self.generation,
             event,
-        });
-        self.tx
-            .send(Msg::Data {
-                view: self.view,
-                payload,
-            })
-            .is_ok()
+        })
     }
 
     /// Returns false once nobody listens any more (stop fetching).
@@ -153,7 +150,7 @@ impl<T: Send + 'static> PageSink<T> {
         self.send(PageEvent::Done);
     }
 
-    pub fn fail(self, error: impl Into<String>) {
+    pub fn fail(self, error: impl Into<UiError>) {
         self.send(PageEvent::Failed(error.into()));
     }
 }
@@ -385,6 +382,8 @@ impl<R: Resource> TableView<R> {
 }
 
 impl<R: Resource> View for TableView<R> {
+    type Msg = Paged<R::Item>;
+
     fn title(&self) -> String {
         self.resource.title()
     }
@@ -443,7 +442,7 @@ impl<R: Resource> View for TableView<R> {
         &mut self,
         _key: crossterm::event::KeyEvent,
         cmd: Option<Cmd>,
-        cx: &mut Cx,
+        cx: &mut Cx<Self::Msg>,
     ) -> Outcome {
         let Some(cmd) = cmd else {
             return Outcome::Ignored;
@@ -455,7 +454,7 @@ impl<R: Resource> View for TableView<R> {
         self.resource.on_cmd(cmd, selected, cx)
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<Self::Msg>) {
         if self.state.loading {
             return; // one fetch at a time; periodic refreshes never pile up
         }
@@ -463,7 +462,7 @@ impl<R: Resource> View for TableView<R> {
         if clients.is_none() && self.resource.needs_clients() {
             return; // the app refreshes again once the context's clients are ready
         }
-        self.generation += 1;
+        self.generation = next_generation();
         if self.complete {
             self.incoming = Some(Vec::new());
         } else {
@@ -471,21 +470,24 @@ impl<R: Resource> View for TableView<R> {
             self.shown.clear();
         }
         self.state.start();
-        let sink = PageSink {
-            tx: cx.sender(),
-            view: cx.view,
-            generation: self.generation,
-            _item: PhantomData,
-        };
-        tokio::spawn(self.resource.fetch(clients, sink));
+        let generation = self.generation;
+        let fetch = &self.resource;
+        cx.spawn_stream("fetch", |mailbox| {
+            fetch.fetch(
+                clients,
+                PageSink {
+                    mailbox,
+                    generation,
+                },
+            )
+        });
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, _cx: &mut Cx) {
-        if let Ok(paged) = payload.downcast::<Paged<R::Item>>() {
-            if paged.generation == self.generation {
-                self.on_page(paged.event);
-            }
+    fn update(&mut self, paged: Paged<R::Item>, _cx: &mut Cx<Self::Msg>) -> Outcome {
+        if paged.generation == self.generation {
+            self.on_page(paged.event);
         }
+        Outcome::Handled
     }
 
     fn keys(&self) -> Vec<KeyHelp> {

@@ -9,7 +9,7 @@ use chrono::Local;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use platform_tui::app::keys::KeyMap;
 use platform_tui::app::message::Msg;
-use platform_tui::app::view::{RenderCx, View};
+use platform_tui::app::view::{BoxView, RenderCx, View};
 use platform_tui::app::App;
 use platform_tui::clients::Clients;
 use platform_tui::config::Context;
@@ -24,7 +24,7 @@ pub fn theme() -> Theme {
 }
 
 /// Draws one view filling a `width` x `height` screen.
-pub fn draw_view(view: &mut dyn View, width: u16, height: u16) -> Terminal<TestBackend> {
+pub fn draw_view<V: View>(view: &mut V, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     let theme = theme();
     terminal
@@ -80,7 +80,7 @@ pub struct AppHarness {
 }
 
 impl AppHarness {
-    pub async fn new(read_only: bool, view: Box<dyn View>, width: u16, height: u16) -> Self {
+    pub async fn new(read_only: bool, view: BoxView, width: u16, height: u16) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (tx, _rx) = mpsc::unbounded_channel();
         let context = Context {

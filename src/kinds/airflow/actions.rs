@@ -3,16 +3,12 @@
 //! whose list appears in the confirmation), clear a whole run (dry run too), mark a task
 //! success or failed.
 
-use std::future::Future;
 use std::sync::Arc;
-
-use tokio::sync::mpsc::UnboundedSender;
 
 use super::conf as airflow_conf;
 use super::format::{connect, listed, task_label};
 use crate::airflow::{ClearTasks, Dag, MarkState, TaskInstance};
-use crate::app::message::{Msg, ViewId};
-use crate::app::view::{Cx, Outcome, Prompt};
+use crate::app::view::{Ctx, Outcome, Prompt};
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
 
@@ -69,7 +65,7 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn of(cx: &Cx, env: &Option<String>) -> Option<Self> {
+    pub fn of(cx: &Ctx, env: &Option<String>) -> Option<Self> {
         Some(Self {
             clients: cx.clients()?,
             env: env.clone(),
@@ -204,22 +200,10 @@ impl ClearOptions {
     }
 }
 
-/// Runs `work` and hands its outcome to view `view` (a prompt's answer has no `Cx`).
-fn spawn_outcome(
-    tx: UnboundedSender<Msg>,
-    view: ViewId,
-    work: impl Future<Output = Outcome> + Send + 'static,
-) {
-    tokio::spawn(async move {
-        let outcome = work.await;
-        let _ = tx.send(Msg::Outcome { view, outcome });
-    });
-}
-
 /// `c` on a task instance: which relatives too (`d` preselected), then a dry run whose list
 /// is shown in the confirmation, then the real clear on `y`.
-pub fn clear_task(cx: &Cx, target: Target, ti: &TaskInstance) -> Outcome {
-    let (tx, view, ti) = (cx.sender(), cx.view, ti.clone());
+pub fn clear_task(target: Target, ti: &TaskInstance) -> Outcome {
+    let ti = ti.clone();
     Outcome::Ask(Prompt::new(
         format!(
             "Clear {}: also d(ownstream), u(pstream), du, or empty for only this task",
@@ -227,10 +211,10 @@ pub fn clear_task(cx: &Cx, target: Target, ti: &TaskInstance) -> Outcome {
         ),
         "d",
         move |answer| match ClearOptions::parse(&answer) {
-            Ok(options) => {
-                spawn_outcome(tx, view, dry_run_task(target, ti, options));
-                Outcome::Flash(Ok("dry run: listing what would be cleared…".into()))
-            }
+            Ok(options) => Outcome::later(
+                "dry run: listing what would be cleared…",
+                dry_run_task(target, ti, options),
+            ),
             Err(e) => Outcome::Flash(Err(e)),
         },
     ))
@@ -310,9 +294,9 @@ fn with_list(mut request: ActionRequest, would_clear: &[TaskInstance]) -> Action
 }
 
 /// `c` on a run: a dry run of clearing every task of it, then the confirmation with the list.
-pub fn clear_run(cx: &Cx, target: Target, dag_id: &str, run_id: &str) -> Outcome {
+pub fn clear_run(target: Target, dag_id: &str, run_id: &str) -> Outcome {
     let (dag_id, run_id) = (dag_id.to_owned(), run_id.to_owned());
-    cx.spawn_outcome(async move {
+    Outcome::later("dry run: listing what would be cleared…", async move {
         let listed = async {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
             airflow
@@ -324,8 +308,7 @@ pub fn clear_run(cx: &Cx, target: Target, dag_id: &str, run_id: &str) -> Outcome
             Ok(would) => Outcome::Act(clear_run_request(target, &dag_id, &run_id, &would)),
             Err(e) => Outcome::Flash(Err(format!("dry run failed, nothing cleared: {e}"))),
         }
-    });
-    Outcome::Flash(Ok("dry run: listing what would be cleared…".into()))
+    })
 }
 
 pub fn clear_run_request(

@@ -14,7 +14,7 @@ use super::import_errors;
 use super::runs as airflow_runs;
 use crate::airflow::Dag;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
@@ -32,8 +32,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(argument.map(str::to_owned))))
 }
 
-pub fn view(env: Option<String>) -> Box<dyn View> {
-    Box::new(TableView::new(Dags::new(env)))
+pub fn view(env: Option<String>) -> BoxView {
+    boxed(TableView::new(Dags::new(env)))
 }
 
 pub struct Dags {
@@ -129,7 +129,7 @@ impl Resource for Dags {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Dag>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Dag>, cx: &mut Ctx) -> Outcome {
         if cmd == Cmd::Detail && selected.is_none_or(|d| d.has_import_errors) {
             return Outcome::Push(import_errors::view(self.env.clone()));
         }

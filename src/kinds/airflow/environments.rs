@@ -12,7 +12,7 @@ use super::dags;
 use super::format::{epoch, when};
 use crate::airflow::{EnvironmentInfo, EnvironmentKind};
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
@@ -30,8 +30,8 @@ fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view()))
 }
 
-pub fn view() -> Box<dyn View> {
-    Box::new(TableView::new(Environments))
+pub fn view() -> BoxView {
+    boxed(TableView::new(Environments))
 }
 
 pub struct Environments;
@@ -100,7 +100,7 @@ impl Resource for Environments {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&EnvironmentInfo>, _: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&EnvironmentInfo>, _: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Enter, Some(e)) => Outcome::Push(dags::view(Some(e.name.clone()))),
             _ => Outcome::Ignored,

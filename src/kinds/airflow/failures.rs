@@ -15,7 +15,7 @@ use super::task_logs;
 use super::tasks::{RunRef, TasksScreen};
 use crate::airflow::{DagRun, RunQuery, State, TaskInstance};
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
@@ -36,8 +36,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(argument.map(str::to_owned))))
 }
 
-pub fn view(env: Option<String>) -> Box<dyn View> {
-    Box::new(TableView::new(Failures { env }))
+pub fn view(env: Option<String>) -> BoxView {
+    boxed(TableView::new(Failures { env }))
 }
 
 /// A failed run or a failed task instance.
@@ -175,7 +175,7 @@ impl Resource for Failures {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Failure>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Failure>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Enter, Some(f)) => {
                 let run = RunRef {
@@ -184,7 +184,7 @@ impl Resource for Failures {
                     run_id: f.run_id().to_owned(),
                 };
                 let screen = TasksScreen::new(run);
-                Outcome::Push(Box::new(match f {
+                Outcome::Push(boxed(match f {
                     Failure::Task(t) => screen.selecting(&t.key.task_id),
                     Failure::Run(_) => screen.selecting_first_failure(),
                 }))

@@ -10,7 +10,7 @@ use ratatui::layout::Constraint;
 use super::format::{env_suffix, epoch, reach, when};
 use crate::airflow::ImportError;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::views::document::{DocLine, DocumentView};
@@ -28,8 +28,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(argument.map(str::to_owned))))
 }
 
-pub fn view(env: Option<String>) -> Box<dyn View> {
-    Box::new(TableView::new(ImportErrors { env }))
+pub fn view(env: Option<String>) -> BoxView {
+    boxed(TableView::new(ImportErrors { env }))
 }
 
 pub struct ImportErrors {
@@ -116,9 +116,9 @@ impl Resource for ImportErrors {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&ImportError>, _: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&ImportError>, _: &mut Ctx) -> Outcome {
         match (cmd, selected) {
-            (Cmd::Enter | Cmd::Detail, Some(e)) => Outcome::Push(Box::new(detail(e))),
+            (Cmd::Enter | Cmd::Detail, Some(e)) => Outcome::Push(boxed(detail(e))),
             _ => Outcome::Ignored,
         }
     }

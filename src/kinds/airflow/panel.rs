@@ -1,8 +1,7 @@
 //! The data of a chart and where it stands (loading, loaded, stale, error), loaded by a
-//! background task whose answer the owning view recognises by type; and the frame a chart is
+//! background task whose answer comes back as the owning view's [`PanelLoaded`] message; and the frame a chart is
 //! drawn in, saying that state.
 
-use std::any::Any;
 use std::future::Future;
 
 use chrono::Local;
@@ -12,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::view::{Cx, LoadState};
+use crate::errors::UiError;
 use crate::sanitize;
 use crate::theme::Theme;
 
@@ -21,9 +21,10 @@ pub struct Panel<T> {
     generation: u64,
 }
 
-struct PanelLoaded<T> {
+/// A panel's message: what a load found.
+pub struct PanelLoaded<T> {
     generation: u64,
-    result: Result<T, String>,
+    result: Result<T, UiError>,
 }
 
 impl<T> Default for Panel<T> {
@@ -48,9 +49,9 @@ impl<T: Send + 'static> Panel<T> {
     }
 
     /// Starts loading with `work` unless a load is already under way.
-    pub fn load<F>(&mut self, cx: &Cx, work: F)
+    pub fn load<F>(&mut self, cx: &mut Cx<PanelLoaded<T>>, work: F)
     where
-        F: Future<Output = Result<T, String>> + Send + 'static,
+        F: Future<Output = Result<T, UiError>> + Send + 'static,
     {
         if self.state.loading {
             return;
@@ -58,7 +59,7 @@ impl<T: Send + 'static> Panel<T> {
         self.generation += 1;
         let generation = self.generation;
         self.state.start();
-        cx.spawn(async move {
+        cx.spawn_keyed("load", async move {
             PanelLoaded {
                 generation,
                 result: work.await,
@@ -66,10 +67,9 @@ impl<T: Send + 'static> Panel<T> {
         });
     }
 
-    /// Takes the payload if it is this panel's answer; hands it back otherwise. A failed load
-    /// keeps the data that was there (shown as stale).
-    pub fn accept(&mut self, payload: Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>> {
-        let loaded = payload.downcast::<PanelLoaded<T>>()?;
+    /// Takes a load's answer (a stale one is dropped). A failed load keeps the data that was
+    /// there (shown as stale).
+    pub fn accept(&mut self, loaded: PanelLoaded<T>) {
         if loaded.generation == self.generation {
             match loaded.result {
                 Ok(data) => {
@@ -79,7 +79,6 @@ impl<T: Send + 'static> Panel<T> {
                 Err(e) => self.state.fail(e),
             }
         }
-        Ok(())
     }
 
     /// Draws the frame titled `title` and returns the area inside it when there is data to
@@ -102,7 +101,7 @@ impl<T: Send + 'static> Panel<T> {
             ));
         if let (Some(error), Some(_)) = (&self.state.error, &self.data) {
             block = block.title_bottom(Line::styled(
-                format!(" stale: {} ", sanitize::line(error)),
+                format!(" stale: {} ", sanitize::line(&error.message)),
                 theme.warning,
             ));
         }
@@ -112,7 +111,9 @@ impl<T: Send + 'static> Panel<T> {
             return Some(inner);
         }
         let text = match &self.state.error {
-            Some(error) => Line::styled(format!("⚠ {}", sanitize::line(error)), theme.error),
+            Some(error) => {
+                Line::styled(format!("⚠ {}", sanitize::line(&error.message)), theme.error)
+            }
             None => Line::styled("loading…", theme.muted),
         };
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);

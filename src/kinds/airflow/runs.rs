@@ -4,7 +4,6 @@
 //! to a chart of recent run durations, `c` clears a whole run (dry run first), `t` triggers,
 //! `enter` opens the run's task instances.
 
-use std::any::Any;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -19,16 +18,16 @@ use super::durations::{self, RunDuration};
 use super::format::{
     arrow_as_page, env_suffix, epoch, not_connected, reach, row_style, seconds, split_env, when,
 };
-use super::panel::Panel;
+use super::panel::{Panel, PanelLoaded};
 use super::tasks;
 use crate::airflow::{DagRun, Page, RunQuery, State};
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::app::view::{boxed, BoxView, Ctx, Cx, Env, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format::Clock;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Paged, Resource, SortValue, TableView};
 
 pub const KIND: Kind = Kind {
     name: "runs",
@@ -51,8 +50,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(env, &dag)))
 }
 
-pub fn view(env: Option<String>, dag_id: &str) -> Box<dyn View> {
-    Box::new(RunsScreen::new(env, dag_id))
+pub fn view(env: Option<String>, dag_id: &str) -> BoxView {
+    boxed(RunsScreen::new(env, dag_id))
 }
 
 /// Which runs the table lists.
@@ -244,7 +243,7 @@ impl Resource for Runs {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&DagRun>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&DagRun>, cx: &mut Ctx) -> Outcome {
         run_cmd(cmd, selected, &self.env, &self.dag_id, cx)
     }
 
@@ -269,12 +268,12 @@ fn run_cmd(
     selected: Option<&DagRun>,
     env: &Option<String>,
     dag_id: &str,
-    cx: &mut Cx,
+    cx: &mut Ctx,
 ) -> Outcome {
     let target = Target::of(cx, env);
     match (cmd, selected, target) {
         (Cmd::Enter, Some(r), _) => Outcome::Push(tasks::view(env.clone(), r)),
-        (Cmd::Clear, Some(r), Some(target)) => actions::clear_run(cx, target, dag_id, &r.run_id),
+        (Cmd::Clear, Some(r), Some(target)) => actions::clear_run(target, dag_id, &r.run_id),
         (Cmd::Start, _, Some(target)) => actions::trigger(TriggerOf {
             target,
             dag_id: dag_id.to_owned(),
@@ -284,6 +283,12 @@ fn run_cmd(
         (Cmd::Clear, None, _) => Outcome::Flash(Err("select a run first".into())),
         _ => Outcome::Ignored,
     }
+}
+
+/// What the runs screen's work sends back: a page of the table, or the chart's runs.
+pub enum RunsMsg {
+    Table(Paged<DagRun>),
+    Chart(PanelLoaded<Vec<DagRun>>),
 }
 
 /// The runs screen: the table, or the chart of recent durations (`v`).
@@ -329,23 +334,21 @@ impl RunsScreen {
         screen
     }
 
-    fn load_chart(&mut self, cx: &Cx) {
+    fn load_chart(&mut self, cx: &mut Cx<RunsMsg>) {
         let (clients, env, dag_id) = (cx.clients(), self.env.clone(), self.dag_id.clone());
         if clients.is_none() {
             return;
         }
-        self.chart.load(cx, async move {
-            let airflow = reach(clients, env.as_deref()).await?;
-            let query = RunQuery {
-                limit: CHART_RUNS,
-                ..RunQuery::default()
-            };
-            let page = airflow
-                .dag_runs(&dag_id, &query)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(page.items.into_iter().rev().collect())
-        });
+        self.chart
+            .load(&mut cx.part("chart", RunsMsg::Chart), async move {
+                let airflow = reach(clients, env.as_deref()).await?;
+                let query = RunQuery {
+                    limit: CHART_RUNS,
+                    ..RunQuery::default()
+                };
+                let page = airflow.dag_runs(&dag_id, &query).await?;
+                Ok(page.items.into_iter().rev().collect())
+            });
     }
 
     fn chart_runs(&self) -> &[DagRun] {
@@ -358,7 +361,7 @@ impl RunsScreen {
         self.chart_selected.unwrap_or(last).min(last)
     }
 
-    fn chart_key(&mut self, cmd: Cmd, cx: &mut Cx) -> Outcome {
+    fn chart_key(&mut self, cmd: Cmd, cx: &mut Ctx) -> Outcome {
         let last = self.chart_runs().len().saturating_sub(1);
         let index = self.chart_index();
         let moved = match cmd {
@@ -400,6 +403,8 @@ impl RunsScreen {
 }
 
 impl View for RunsScreen {
+    type Msg = RunsMsg;
+
     fn title(&self) -> String {
         self.table.title()
     }
@@ -416,7 +421,7 @@ impl View for RunsScreen {
         &mut self,
         key: crossterm::event::KeyEvent,
         cmd: Option<Cmd>,
-        cx: &mut Cx,
+        cx: &mut Cx<RunsMsg>,
     ) -> Outcome {
         match cmd {
             Some(Cmd::SwitchView) => {
@@ -430,28 +435,36 @@ impl View for RunsScreen {
                 runs.clock = self.clock;
                 self.table = TableView::new(runs);
                 self.showing_chart = false;
-                self.table.refresh(cx);
+                self.table.refresh(&mut cx.part("table", RunsMsg::Table));
                 Outcome::Handled
             }
             _ if self.showing_chart => match cmd.or(arrow_as_page(&key)) {
                 Some(cmd) => self.chart_key(cmd, cx),
                 None => Outcome::Ignored,
             },
-            _ => self.table.on_key(key, cmd, cx),
+            _ => self
+                .table
+                .on_key(key, cmd, &mut cx.part("table", RunsMsg::Table)),
         }
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<RunsMsg>) {
         if self.showing_chart {
             self.load_chart(cx);
         } else {
-            self.table.refresh(cx);
+            self.table.refresh(&mut cx.part("table", RunsMsg::Table));
         }
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
-        if let Err(payload) = self.chart.accept(payload) {
-            self.table.on_data(payload, cx);
+    fn update(&mut self, message: RunsMsg, cx: &mut Cx<RunsMsg>) -> Outcome {
+        match message {
+            RunsMsg::Chart(loaded) => {
+                self.chart.accept(loaded);
+                Outcome::Handled
+            }
+            RunsMsg::Table(page) => self
+                .table
+                .update(page, &mut cx.part("table", RunsMsg::Table)),
         }
     }
 

@@ -5,13 +5,13 @@
 use super::actions::Target;
 use super::format::{connect, task_label};
 use crate::airflow::TaskInstance;
-use crate::app::view::{Cx, Outcome};
+use crate::app::view::{boxed, Ctx, Outcome};
 use crate::config::DEFAULT_LOG_LINE_CAP;
 use crate::logs::airflow::task_log_source;
 use crate::views::log_viewer::LogViewer;
 
 /// Opens the log of try `try_number` of `ti` (its current try when `None`).
-pub fn open(cx: &Cx, target: Target, ti: &TaskInstance, try_number: Option<u32>) -> Outcome {
+pub fn open(cx: &mut Ctx, target: Target, ti: &TaskInstance, try_number: Option<u32>) -> Outcome {
     let try_number = try_number.unwrap_or(ti.try_number);
     if try_number == 0 {
         return Outcome::Flash(Err(format!(
@@ -31,11 +31,7 @@ pub fn open(cx: &Cx, target: Target, ti: &TaskInstance, try_number: Option<u32>)
             Ok(airflow) => {
                 let logs = target.clients.logs.clone();
                 let source = task_log_source(airflow, logs, key, try_number, live);
-                Outcome::Push(Box::new(LogViewer::new(
-                    title,
-                    source,
-                    DEFAULT_LOG_LINE_CAP,
-                )))
+                Outcome::Push(boxed(LogViewer::new(title, source, DEFAULT_LOG_LINE_CAP)))
             }
             Err(e) => Outcome::Flash(Err(e)),
         }

@@ -4,7 +4,6 @@
 //! tries, `L` its log, `c` clear (with downstream/upstream, dry run first), `m`/`M` mark
 //! success/failed.
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -22,21 +21,21 @@ use super::format::{
 };
 use super::gantt::{self, GanttBar};
 use super::grid::{self, GridCursor, GridModel};
-use super::panel::Panel;
+use super::panel::{Panel, PanelLoaded};
 pub use super::run_tasks::RunRef;
 use super::run_tasks::{load_run_tasks, FinishedCache, RunTasks};
 use super::task_logs;
 use super::tries;
 use crate::airflow::{Airflow, DagRun, MarkState, State, Task, TaskInstance};
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::app::view::{boxed, BoxView, Ctx, Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::clients::Clients;
 use crate::theme::Theme;
 use crate::ui::format::Clock;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Paged, Resource, SortValue, TableView};
 
-pub fn view(env: Option<String>, run: &DagRun) -> Box<dyn View> {
-    Box::new(TasksScreen::new(RunRef {
+pub fn view(env: Option<String>, run: &DagRun) -> BoxView {
+    boxed(TasksScreen::new(RunRef {
         env,
         dag_id: run.dag_id.clone(),
         run_id: run.run_id.clone(),
@@ -163,7 +162,7 @@ impl Resource for TaskInstances {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&TaskInstance>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&TaskInstance>, cx: &mut Ctx) -> Outcome {
         instance_cmd(cmd, selected, &self.run.env, cx)
     }
 
@@ -181,7 +180,7 @@ pub fn instance_cmd(
     cmd: Cmd,
     selected: Option<&TaskInstance>,
     env: &Option<String>,
-    cx: &mut Cx,
+    cx: &mut Ctx,
 ) -> Outcome {
     let acts = matches!(
         cmd,
@@ -201,7 +200,7 @@ pub fn instance_cmd(
     };
     match cmd {
         Cmd::Logs => task_logs::open(cx, target, ti, None),
-        Cmd::Clear => actions::clear_task(cx, target, ti),
+        Cmd::Clear => actions::clear_task(target, ti),
         Cmd::MarkSuccess => actions::mark(target, ti, MarkState::Success),
         _ => actions::mark(target, ti, MarkState::Failed),
     }
@@ -397,16 +396,17 @@ impl TasksScreen {
         }
     }
 
-    fn load_charts(&mut self, cx: &Cx) {
+    fn load_charts(&mut self, cx: &mut Cx<TasksMsg>) {
         let Some(clients) = cx.clients() else { return };
         let (run, cache) = (self.run.clone(), self.cache.clone());
-        self.charts.load(cx, async move {
-            let airflow = reach(Some(clients), run.env.as_deref()).await?;
-            load_run_tasks(airflow, run, cache).await
-        });
+        self.charts
+            .load(&mut cx.part("charts", TasksMsg::Charts), async move {
+                let airflow = reach(Some(clients), run.env.as_deref()).await?;
+                Ok(load_run_tasks(airflow, run, cache).await?)
+            });
     }
 
-    fn chart_key(&mut self, cmd: Cmd, cx: &mut Cx) -> Outcome {
+    fn chart_key(&mut self, cmd: Cmd, cx: &mut Ctx) -> Outcome {
         let step = match cmd {
             Cmd::Up => Some((0, -1)),
             Cmd::Down => Some((0, 1)),
@@ -429,7 +429,7 @@ impl TasksScreen {
                     dag_id: ti.key.dag_id.clone(),
                     run_id: ti.key.run_id.clone(),
                 };
-                Outcome::Push(Box::new(TasksScreen::new(run).selecting(&ti.key.task_id)))
+                Outcome::Push(boxed(TasksScreen::new(run).selecting(&ti.key.task_id)))
             }
             _ => instance_cmd(cmd, selected.as_ref(), &self.run.env, cx),
         }
@@ -496,7 +496,15 @@ impl TasksScreen {
     }
 }
 
+/// What the task screen's work sends back: a page of the table, or the grid/Gantt data.
+pub enum TasksMsg {
+    Table(Paged<TaskInstance>),
+    Charts(PanelLoaded<RunTasks>),
+}
+
 impl View for TasksScreen {
+    type Msg = TasksMsg;
+
     fn title(&self) -> String {
         self.table.title()
     }
@@ -508,7 +516,7 @@ impl View for TasksScreen {
         }
     }
 
-    fn on_key(&mut self, key: KeyEvent, cmd: Option<Cmd>, cx: &mut Cx) -> Outcome {
+    fn on_key(&mut self, key: KeyEvent, cmd: Option<Cmd>, cx: &mut Cx<TasksMsg>) -> Outcome {
         match cmd {
             Some(Cmd::SwitchView) => {
                 self.presentation = self.presentation.next();
@@ -526,27 +534,34 @@ impl View for TasksScreen {
                 Some(cmd) => self.chart_key(cmd, cx),
                 None => Outcome::Ignored,
             },
-            _ => self.table.on_key(key, cmd, cx),
+            _ => self
+                .table
+                .on_key(key, cmd, &mut cx.part("table", TasksMsg::Table)),
         }
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<TasksMsg>) {
         match self.presentation {
-            Presentation::Table => self.table.refresh(cx),
+            Presentation::Table => self.table.refresh(&mut cx.part("table", TasksMsg::Table)),
             _ => self.load_charts(cx),
         }
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
-        match self.charts.accept(payload) {
-            Ok(()) => {
+    fn update(&mut self, message: TasksMsg, cx: &mut Cx<TasksMsg>) -> Outcome {
+        match message {
+            TasksMsg::Charts(loaded) => {
+                self.charts.accept(loaded);
                 if let Some(data) = &self.charts.data {
                     self.grid = data.grid();
                 }
+                Outcome::Handled
             }
-            Err(payload) => {
-                self.table.on_data(payload, cx);
+            TasksMsg::Table(page) => {
+                let outcome = self
+                    .table
+                    .update(page, &mut cx.part("table", TasksMsg::Table));
                 self.apply_pending_selection();
+                outcome
             }
         }
     }

@@ -15,14 +15,14 @@ use super::format::{
 use super::task_logs;
 use crate::airflow::TaskInstance;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::theme::Theme;
 use crate::ui::format::Clock;
 use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
 
-pub fn view(env: Option<String>, ti: &TaskInstance) -> Box<dyn View> {
-    Box::new(TableView::new(Tries::new(env, ti)))
+pub fn view(env: Option<String>, ti: &TaskInstance) -> BoxView {
+    boxed(TableView::new(Tries::new(env, ti)))
 }
 
 pub struct Tries {
@@ -122,7 +122,7 @@ impl Resource for Tries {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&TaskInstance>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&TaskInstance>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Logs | Cmd::Enter, Some(t)) => match Target::of(cx, &self.env) {
                 Some(target) => task_logs::open(cx, target, &self.current, Some(t.try_number)),

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
-use crate::app::view::Env;
+use crate::app::view::{boxed, Env};
 use crate::clients::Clients;
 use crate::gate::{AuditLog, AuditRecord, Outcome};
 use crate::kinds::{Kind, Opened};
@@ -22,7 +22,7 @@ pub const KIND: Kind = Kind {
 };
 
 fn open(_: Option<&str>, env: &Env) -> Result<Opened, String> {
-    Ok(Opened::View(Box::new(TableView::new(Audit {
+    Ok(Opened::View(boxed(TableView::new(Audit {
         log: env.gate.audit_log().clone(),
     }))))
 }

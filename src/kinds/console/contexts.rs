@@ -8,7 +8,7 @@ use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
 use crate::app::keys::Cmd;
-use crate::app::view::{AppCommand, Cx, Env, KeyHelp, Outcome};
+use crate::app::view::{boxed, AppCommand, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::config::Context;
 use crate::kinds::{Kind, Opened};
@@ -36,7 +36,7 @@ fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
-        None => Ok(Opened::View(Box::new(TableView::new(Contexts {
+        None => Ok(Opened::View(boxed(TableView::new(Contexts {
             contexts: env.contexts.clone(),
             current: env.context.name.clone(),
         })))),
@@ -105,7 +105,7 @@ impl Resource for Contexts {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Context>, _cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Context>, _cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Enter, Some(c)) => Outcome::App(AppCommand::SwitchContext(c.name.clone())),
             _ => Outcome::Ignored,

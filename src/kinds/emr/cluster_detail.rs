@@ -1,16 +1,16 @@
 //! The detail screen of one EMR cluster (`d` on `:clusters`): state and why, release, log
 //! URI, normalized instance hours, timeline and instance groups.
 
-use crate::app::view::{Cx, View};
+use crate::app::view::{boxed, BoxView, Ctx};
 use crate::aws::emr::Cluster;
 use crate::ui::format;
 use crate::views::document::{DocLine, DocumentView};
 
-pub fn view(cluster_id: &str) -> Box<dyn View> {
+pub fn view(cluster_id: &str) -> BoxView {
     let id = cluster_id.to_owned();
-    Box::new(DocumentView::new(
+    boxed(DocumentView::new(
         format!("detail {id}"),
-        Box::new(move |cx: &Cx| {
+        Box::new(move |cx: &Ctx| {
             let (clients, id) = (cx.clients(), id.clone());
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;

@@ -14,7 +14,7 @@ use super::cluster_detail;
 use super::format as emr_format;
 use super::steps as emr_steps;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::emr::{Cluster, ClusterFilter};
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
@@ -54,8 +54,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(filter)))
 }
 
-pub fn view(filter: ClusterFilter) -> Box<dyn View> {
-    Box::new(TableView::new(Clusters::new(filter)))
+pub fn view(filter: ClusterFilter) -> BoxView {
+    boxed(TableView::new(Clusters::new(filter)))
 }
 
 pub struct Clusters {
@@ -84,7 +84,7 @@ impl Clusters {
             ClusterFilter::Active => ClusterFilter::All,
             ClusterFilter::All => ClusterFilter::Active,
         };
-        Outcome::Push(Box::new(TableView::new(Clusters {
+        Outcome::Push(boxed(TableView::new(Clusters {
             filter: other,
             toggled: true,
             finished: self.finished.clone(),
@@ -223,7 +223,7 @@ impl Resource for Clusters {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Cluster>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Cluster>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::ToggleAll, _) => self.toggle(),
             (Cmd::Enter, Some(c)) => Outcome::Push(emr_steps::view_of(c)),

@@ -4,16 +4,16 @@
 use chrono::Utc;
 
 use super::format as emr_format;
-use crate::app::view::{Cx, View};
+use crate::app::view::{boxed, BoxView, Ctx};
 use crate::aws::emr::Step;
 use crate::ui::format;
 use crate::views::document::{DocLine, DocumentView};
 
-pub fn view(cluster_id: &str, step_id: &str) -> Box<dyn View> {
+pub fn view(cluster_id: &str, step_id: &str) -> BoxView {
     let (cluster, step) = (cluster_id.to_owned(), step_id.to_owned());
-    Box::new(DocumentView::new(
+    boxed(DocumentView::new(
         format!("step {step}"),
-        Box::new(move |cx: &Cx| {
+        Box::new(move |cx: &Ctx| {
             let (clients, cluster, step) = (cx.clients(), cluster.clone(), step.clone());
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;

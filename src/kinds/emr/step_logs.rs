@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::app::view::{Outcome, Prompt, View};
+use crate::app::view::{boxed, BoxView, Outcome, Prompt};
 use crate::aws::emr::{Step, StepLog, StepLogKind, StepLogSource};
 use crate::clients::Clients;
 use crate::config::DEFAULT_LOG_LINE_CAP;
@@ -52,7 +52,7 @@ fn viewer(
     step: &Step,
     log: &StepLog,
     kind: StepLogKind,
-) -> Box<dyn View> {
+) -> BoxView {
     let source = StepLogSource::new(
         clients.emr.clone(),
         clients.s3.clone(),
@@ -61,7 +61,7 @@ fn viewer(
         log,
         step.is_live(),
     );
-    Box::new(LogViewer::new(
+    boxed(LogViewer::new(
         format!("{} of {} ({})", kind.name(), step.name, step.id),
         Box::new(source),
         DEFAULT_LOG_LINE_CAP,

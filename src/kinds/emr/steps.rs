@@ -13,7 +13,7 @@ use super::format as emr_format;
 use super::step_detail;
 use super::step_logs;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::emr::{Cluster, SparkStep, Step};
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
@@ -50,13 +50,13 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     }
 }
 
-pub fn view(cluster_id: &str) -> Box<dyn View> {
-    Box::new(TableView::new(Steps::new(cluster_id)))
+pub fn view(cluster_id: &str) -> BoxView {
+    boxed(TableView::new(Steps::new(cluster_id)))
 }
 
 /// The steps of `cluster`, whose name and log URI are already known.
-pub fn view_of(cluster: &Cluster) -> Box<dyn View> {
-    Box::new(TableView::new(Steps::of(cluster)))
+pub fn view_of(cluster: &Cluster) -> BoxView {
+    boxed(TableView::new(Steps::of(cluster)))
 }
 
 pub struct Steps {
@@ -93,7 +93,7 @@ impl Steps {
         self.log_uri.lock().unwrap().clone()
     }
 
-    fn add(&self, cx: &Cx) -> Outcome {
+    fn add(&self, cx: &mut Ctx) -> Outcome {
         let Some(clients) = cx.clients() else {
             return Outcome::Flash(Err("not connected yet".into()));
         };
@@ -108,7 +108,7 @@ impl Steps {
         ))
     }
 
-    fn cancel(&self, step: &Step, cx: &Cx) -> Outcome {
+    fn cancel(&self, step: &Step, cx: &mut Ctx) -> Outcome {
         if !step.is_live() {
             return Outcome::Flash(Err(format!(
                 "{} is {}: only pending or running steps can be cancelled",
@@ -244,7 +244,7 @@ impl Resource for Steps {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Step>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Step>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Add, _) => self.add(cx),
             (Cmd::Enter | Cmd::Detail, Some(s)) => {

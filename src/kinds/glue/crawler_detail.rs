@@ -1,17 +1,17 @@
 //! The detail of a Glue crawler: targets, schedule, database, role and the last crawl with its
 //! error and metrics.
 
-use crate::app::view::{Cx, View};
+use crate::app::view::{boxed, BoxView, Ctx};
 use crate::aws::glue::Crawler;
 use crate::views::document::{DocLine, DocumentView};
 
 use super::format::{crawl_duration, duration, when};
 
-pub fn view(name: &str) -> Box<dyn View> {
+pub fn view(name: &str) -> BoxView {
     let name = name.to_string();
-    Box::new(DocumentView::new(
+    boxed(DocumentView::new(
         format!("crawler {name}"),
-        Box::new(move |cx: &Cx| {
+        Box::new(move |cx: &Ctx| {
             let clients = cx.clients();
             let name = name.clone();
             Box::pin(async move {

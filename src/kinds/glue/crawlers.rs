@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use super::crawler_detail;
 use super::format::{crawl_duration, duration, epoch, not_connected, when};
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::Crawler;
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
@@ -42,8 +42,8 @@ fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view()))
 }
 
-pub fn view() -> Box<dyn View> {
-    Box::new(TableView::new(Crawlers))
+pub fn view() -> BoxView {
+    boxed(TableView::new(Crawlers))
 }
 
 pub struct Crawlers;
@@ -132,7 +132,7 @@ impl Resource for Crawlers {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Crawler>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Crawler>, cx: &mut Ctx) -> Outcome {
         let Some(c) = selected else {
             return match cmd {
                 Cmd::Start | Cmd::Stop | Cmd::Detail => {
@@ -171,7 +171,7 @@ impl Resource for Crawlers {
     }
 }
 
-fn crawler_action(spec: &'static ActionSpec, c: &Crawler, cx: &Cx) -> Outcome {
+fn crawler_action(spec: &'static ActionSpec, c: &Crawler, cx: &mut Ctx) -> Outcome {
     let Some(clients) = cx.clients() else {
         return not_connected();
     };

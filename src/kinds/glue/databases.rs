@@ -8,7 +8,7 @@ use ratatui::layout::Constraint;
 use super::format::{epoch, when};
 use super::tables as glue_tables;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::Database;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
@@ -26,8 +26,8 @@ fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view()))
 }
 
-pub fn view() -> Box<dyn View> {
-    Box::new(TableView::new(Databases))
+pub fn view() -> BoxView {
+    boxed(TableView::new(Databases))
 }
 
 pub struct Databases;
@@ -87,7 +87,7 @@ impl Resource for Databases {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Database>, _cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Database>, _cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Enter, Some(d)) => Outcome::Push(glue_tables::view(&d.name)),
             _ => Outcome::Ignored,

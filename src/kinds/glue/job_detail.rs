@@ -4,15 +4,15 @@
 use chrono::Utc;
 
 use super::format::{duration, first_line, when};
-use crate::app::view::{Cx, View};
+use crate::app::view::{boxed, BoxView, Ctx};
 use crate::aws::glue::{Job, JobRun};
 use crate::views::document::{DocLine, DocumentView};
 
-pub fn job_view(name: &str) -> Box<dyn View> {
+pub fn job_view(name: &str) -> BoxView {
     let name = name.to_string();
-    Box::new(DocumentView::new(
+    boxed(DocumentView::new(
         format!("job {name}"),
-        Box::new(move |cx: &Cx| {
+        Box::new(move |cx: &Ctx| {
             let clients = cx.clients();
             let name = name.clone();
             Box::pin(async move {
@@ -29,10 +29,10 @@ pub fn job_view(name: &str) -> Box<dyn View> {
     ))
 }
 
-pub fn run_view(run: JobRun) -> Box<dyn View> {
-    Box::new(DocumentView::new(
+pub fn run_view(run: JobRun) -> BoxView {
+    boxed(DocumentView::new(
         format!("run {}", short_id(&run.id)),
-        Box::new(move |cx: &Cx| {
+        Box::new(move |cx: &Ctx| {
             let clients = cx.clients();
             let (job, id) = (run.job_name.clone(), run.id.clone());
             Box::pin(async move {

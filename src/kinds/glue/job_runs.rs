@@ -15,7 +15,7 @@ use super::run_actions;
 use super::run_args::Arguments;
 use super::run_logs;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::JobRun;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
@@ -37,8 +37,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(job)))
 }
 
-pub fn view(job: &str) -> Box<dyn View> {
-    Box::new(TableView::new(JobRuns::new(job)))
+pub fn view(job: &str) -> BoxView {
+    boxed(TableView::new(JobRuns::new(job)))
 }
 
 pub struct JobRuns {
@@ -124,7 +124,7 @@ impl Resource for JobRuns {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&JobRun>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&JobRun>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Start, _) => run_actions::start(cx, &self.job, Arguments::new()),
             (Cmd::Enter | Cmd::Detail, Some(r)) => Outcome::Push(job_detail::run_view(r.clone())),

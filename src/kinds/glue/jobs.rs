@@ -16,7 +16,7 @@ use super::run_actions;
 use super::run_args::Arguments;
 use super::run_logs;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::Job;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
@@ -35,8 +35,8 @@ fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view()))
 }
 
-pub fn view() -> Box<dyn View> {
-    Box::new(TableView::new(Jobs))
+pub fn view() -> BoxView {
+    boxed(TableView::new(Jobs))
 }
 
 pub struct Jobs;
@@ -110,7 +110,7 @@ impl Resource for Jobs {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Job>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Job>, cx: &mut Ctx) -> Outcome {
         let Some(j) = selected else {
             return match cmd {
                 Cmd::Detail | Cmd::Start | Cmd::Edit | Cmd::Logs => {

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 
 use super::format::{epoch, when};
-use crate::app::view::{Env, View};
+use crate::app::view::{boxed, BoxView, Env};
 use crate::aws::glue::Partition;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
@@ -29,8 +29,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
 }
 
 /// `keys` name the values (`year=2024/month=01`); without them the values stand alone.
-pub fn view(database: &str, table: &str, keys: Vec<String>) -> Box<dyn View> {
-    Box::new(TableView::new(Partitions::new(database, table, keys)))
+pub fn view(database: &str, table: &str, keys: Vec<String>) -> BoxView {
+    boxed(TableView::new(Partitions::new(database, table, keys)))
 }
 
 pub struct Partitions {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::format::not_connected;
 use super::run_args::{self, Arguments};
-use crate::app::view::{Cx, Outcome, Prompt};
+use crate::app::view::{Ctx, Outcome, Prompt};
 use crate::aws::glue::JobRun;
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
@@ -24,7 +24,7 @@ pub static STOP_JOB_RUN: ActionSpec = ActionSpec {
 };
 
 /// Starts a run of `job` with `arguments` (empty: the job's defaults).
-pub fn start(cx: &Cx, job: &str, arguments: Arguments) -> Outcome {
+pub fn start(cx: &mut Ctx, job: &str, arguments: Arguments) -> Outcome {
     match cx.clients() {
         Some(clients) => Outcome::Act(start_request(clients, job, arguments)),
         None => not_connected(),
@@ -33,7 +33,7 @@ pub fn start(cx: &Cx, job: &str, arguments: Arguments) -> Outcome {
 
 /// Asks for the arguments (`--key=value …` or a JSON object), starting from `initial`; a
 /// malformed answer is reported and nothing is sent.
-pub fn edit_then_start(cx: &Cx, job: &str, initial: &Arguments) -> Outcome {
+pub fn edit_then_start(cx: &mut Ctx, job: &str, initial: &Arguments) -> Outcome {
     let Some(clients) = cx.clients() else {
         return not_connected();
     };
@@ -69,7 +69,7 @@ fn start_request(clients: Arc<Clients>, job: &str, arguments: Arguments) -> Acti
 }
 
 /// Stops a run that is still going; a finished run is refused here, nothing is sent.
-pub fn stop(cx: &Cx, run: &JobRun) -> Outcome {
+pub fn stop(cx: &mut Ctx, run: &JobRun) -> Outcome {
     if !run.run_state().is_active() {
         return Outcome::Flash(Err(format!(
             "run {} is {}: only a starting or running run can be stopped",

@@ -4,7 +4,7 @@
 
 use super::format::not_connected;
 use super::job_detail::short_id;
-use crate::app::view::{Cx, Outcome, Prompt};
+use crate::app::view::{boxed, Ctx, Outcome, Prompt};
 use crate::aws::glue::{JobRun, RunState};
 use crate::aws::logs::CloudWatchLogs;
 use crate::config::DEFAULT_LOG_LINE_CAP;
@@ -15,7 +15,7 @@ pub const OUTPUT_GROUP: &str = "/aws-glue/jobs/output";
 pub const ERROR_GROUP: &str = "/aws-glue/jobs/error";
 
 /// Asks which log to open (error for a failed run, output otherwise, preselected) and opens it.
-pub fn choose(cx: &Cx, run: &JobRun) -> Outcome {
+pub fn choose(cx: &mut Ctx, run: &JobRun) -> Outcome {
     let Some(clients) = cx.clients() else {
         return not_connected();
     };
@@ -34,7 +34,7 @@ pub fn choose(cx: &Cx, run: &JobRun) -> Outcome {
                 "e" | "err" | "error" | "stderr" => ERROR_GROUP,
                 other => return Outcome::Flash(Err(format!("'{other}': type output or error"))),
             };
-            Outcome::Push(Box::new(viewer(clients.logs.clone(), group, &run)))
+            Outcome::Push(boxed(viewer(clients.logs.clone(), group, &run)))
         },
     ))
 }

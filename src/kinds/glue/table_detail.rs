@@ -1,17 +1,17 @@
 //! The detail of a Glue table: location, classification, columns with types, partition keys.
 
-use crate::app::view::{Cx, View};
+use crate::app::view::{boxed, BoxView, Ctx};
 use crate::aws::glue::{Column, Table};
 use crate::views::document::{DocLine, DocumentView};
 
 use super::format::when;
 
 /// Loads the table (again on every refresh) and shows its schema.
-pub fn view(database: &str, name: &str) -> Box<dyn View> {
+pub fn view(database: &str, name: &str) -> BoxView {
     let (database, name) = (database.to_string(), name.to_string());
-    Box::new(DocumentView::new(
+    boxed(DocumentView::new(
         format!("table {name}"),
-        Box::new(move |cx: &Cx| {
+        Box::new(move |cx: &Ctx| {
             let clients = cx.clients();
             let (database, name) = (database.clone(), name.clone());
             Box::pin(async move {

@@ -10,7 +10,7 @@ use super::format::{epoch, when};
 use super::partitions as glue_partitions;
 use super::table_detail;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::Table;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
@@ -29,8 +29,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(database)))
 }
 
-pub fn view(database: &str) -> Box<dyn View> {
-    Box::new(TableView::new(Tables::new(database)))
+pub fn view(database: &str) -> BoxView {
+    boxed(TableView::new(Tables::new(database)))
 }
 
 pub struct Tables {
@@ -111,7 +111,7 @@ impl Resource for Tables {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Table>, _cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Table>, _cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Enter, Some(t)) => Outcome::Push(glue_partitions::view(
                 &t.database,

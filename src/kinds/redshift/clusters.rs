@@ -10,7 +10,7 @@ use ratatui::style::Style;
 
 use super::sql;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::redshift::Cluster;
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
@@ -45,8 +45,8 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
     }
 }
 
-pub fn view() -> Box<dyn View> {
-    Box::new(TableView::new(Clusters))
+pub fn view() -> BoxView {
+    boxed(TableView::new(Clusters))
 }
 
 pub struct Clusters;
@@ -105,7 +105,7 @@ fn pause_or_resume(cluster: &Cluster, pause: bool, clients: Arc<Clients>) -> Act
 }
 
 impl Clusters {
-    fn act(&self, cluster: &Cluster, pause: bool, cx: &Cx) -> Outcome {
+    fn act(&self, cluster: &Cluster, pause: bool, cx: &mut Ctx) -> Outcome {
         let wanted = if pause { "available" } else { "paused" };
         if cluster.status != wanted {
             let verb = if pause { "paused" } else { "resumed" };
@@ -172,7 +172,7 @@ impl Resource for Clusters {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Cluster>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Cluster>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Enter, Some(c)) => Outcome::Push(sql::view_of(c)),
             (Cmd::Start, Some(c)) => self.act(c, false, cx),

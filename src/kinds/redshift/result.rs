@@ -1,7 +1,6 @@
 //! The outcome of one statement: its result set as a scrollable, sortable, filterable table
 //! whose columns come from the statement's column metadata, or the server's error text.
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -11,21 +10,22 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::app::view::{boxed, BoxView, Ctx, Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::aws::redshift::{ResultSet, Statement};
 use crate::clients::Clients;
+use crate::errors::UiError;
 use crate::sanitize;
 use crate::views::document::{DocLine, DocumentView};
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Paged, Resource, SortValue, TableView};
 
 /// The failed (or aborted) statement's error text with what was run.
-pub fn error_view(statement: &Statement) -> Box<dyn View> {
+pub fn error_view(statement: &Statement) -> BoxView {
     let lines = error_lines(statement);
     let title = format!("error {}", short_id(&statement.id));
     // A failed statement never changes: the loader gives the same lines on every refresh.
-    Box::new(DocumentView::new(
+    boxed(DocumentView::new(
         title,
-        Box::new(move |_: &Cx| {
+        Box::new(move |_: &Ctx| {
             let lines = lines.clone();
             Box::pin(async move { Ok(lines) })
         }),
@@ -133,8 +133,6 @@ impl Resource for ResultRows {
     }
 }
 
-struct Loaded(Result<ResultSet, String>);
-
 /// Loads a finished statement's result once, then shows it as a table.
 pub struct ResultView {
     statement_id: String,
@@ -171,7 +169,16 @@ impl ResultView {
     }
 }
 
+/// What the result view's work sends back: the statement's result, or a page of its table
+/// (never sent: the table is built from the result at hand).
+pub enum ResultMsg {
+    Loaded(Result<ResultSet, UiError>),
+    Table(Paged<(usize, Vec<String>)>),
+}
+
 impl View for ResultView {
+    type Msg = ResultMsg;
+
     fn title(&self) -> String {
         self.title.clone()
     }
@@ -181,7 +188,7 @@ impl View for ResultView {
             return table.render(frame, area, cx);
         }
         let text = match &self.state.error {
-            Some(e) => format!("⚠ {}", sanitize::line(e)),
+            Some(e) => format!("⚠ {}", sanitize::line(&e.message)),
             None => "loading…".into(),
         };
         let block = Block::default()
@@ -195,15 +202,15 @@ impl View for ResultView {
         &mut self,
         key: crossterm::event::KeyEvent,
         cmd: Option<Cmd>,
-        cx: &mut Cx,
+        cx: &mut Cx<ResultMsg>,
     ) -> Outcome {
         match self.table.as_mut() {
-            Some(table) => table.on_key(key, cmd, cx),
+            Some(table) => table.on_key(key, cmd, &mut cx.part("table", ResultMsg::Table)),
             None => Outcome::Ignored,
         }
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<ResultMsg>) {
         if self.table.is_some() || self.state.loading {
             return;
         }
@@ -212,22 +219,21 @@ impl View for ResultView {
         let id = self.statement_id.clone();
         cx.spawn(async move {
             let result = clients.redshift.get_statement_result(&id).await;
-            Loaded(result.map_err(|e| e.to_string()))
+            ResultMsg::Loaded(result.map_err(UiError::from))
         });
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
-        match payload.downcast::<Loaded>() {
-            Ok(loaded) => match loaded.0 {
-                Ok(result) => self.show(result),
-                Err(e) => self.state.fail(e),
-            },
-            Err(other) => {
+    fn update(&mut self, message: ResultMsg, cx: &mut Cx<ResultMsg>) -> Outcome {
+        match message {
+            ResultMsg::Loaded(Ok(result)) => self.show(result),
+            ResultMsg::Loaded(Err(e)) => self.state.fail(e),
+            ResultMsg::Table(page) => {
                 if let Some(table) = self.table.as_mut() {
-                    table.on_data(other, cx);
+                    return table.update(page, &mut cx.part("table", ResultMsg::Table));
                 }
             }
         }
+        Outcome::Handled
     }
 
     fn keys(&self) -> Vec<KeyHelp> {

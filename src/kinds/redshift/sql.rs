@@ -17,7 +17,7 @@ use super::sql_run::{
     LOAD_HISTORY_FILE,
 };
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::redshift::{Cluster, Statement, StatementState};
 use crate::clients::Clients;
 use crate::kinds::emr::format as emr_format;
@@ -39,14 +39,14 @@ const POLL_EVERY: Duration = Duration::from_millis(500);
 const POLL_FOR: Duration = Duration::from_secs(120);
 
 fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
-    Ok(Opened::View(Box::new(TableView::new(Statements::new(
+    Ok(Opened::View(boxed(TableView::new(Statements::new(
         argument.map(str::to_owned),
     )))))
 }
 
 /// The SQL view of a cluster already described.
-pub fn view_of(cluster: &Cluster) -> Box<dyn View> {
-    Box::new(TableView::new(Statements::of(cluster)))
+pub fn view_of(cluster: &Cluster) -> BoxView {
+    boxed(TableView::new(Statements::of(cluster)))
 }
 
 pub struct Statements {
@@ -75,7 +75,7 @@ impl Statements {
     }
 
     /// A statement typed in a prompt, validated before it is sent.
-    fn ask_statement(&self, cx: &Cx) -> Outcome {
+    fn ask_statement(&self, cx: &mut Ctx) -> Outcome {
         let (clients, target) = match self.ready(cx) {
             Ok(ready) => ready,
             Err(e) => return Outcome::Flash(Err(e)),
@@ -94,7 +94,7 @@ impl Statements {
     }
 
     /// A file of sql/ named in a prompt.
-    fn ask_file(&self, cx: &Cx) -> Outcome {
+    fn ask_file(&self, cx: &mut Ctx) -> Outcome {
         let (clients, target) = match self.ready(cx) {
             Ok(ready) => ready,
             Err(e) => return Outcome::Flash(Err(e)),
@@ -109,7 +109,7 @@ impl Statements {
         ))
     }
 
-    fn ready(&self, cx: &Cx) -> Result<(Arc<Clients>, SqlTarget), String> {
+    fn ready(&self, cx: &mut Ctx) -> Result<(Arc<Clients>, SqlTarget), String> {
         let clients = cx.clients().ok_or("not connected yet")?;
         let target = self
             .target()
@@ -123,7 +123,7 @@ impl Statements {
                 Outcome::Push(error_view(statement))
             }
             StatementState::Finished if statement.has_result_set => {
-                Outcome::Push(Box::new(ResultView::new(statement)))
+                Outcome::Push(boxed(ResultView::new(statement)))
             }
             StatementState::Finished => Outcome::Flash(Ok(format!(
                 "no result set: {} rows affected",
@@ -301,7 +301,7 @@ impl Resource for Statements {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Statement>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Statement>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Add, _) => self.ask_statement(cx),
             (Cmd::Edit, _) => self.ask_file(cx),

@@ -8,7 +8,7 @@ use ratatui::layout::Constraint;
 
 use super::objects as s3_objects;
 use crate::app::keys::Cmd;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome};
+use crate::app::view::{boxed, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::s3::Bucket;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
@@ -26,8 +26,8 @@ fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view()))
 }
 
-pub fn view() -> Box<dyn crate::app::view::View> {
-    Box::new(TableView::new(Buckets))
+pub fn view() -> crate::app::view::BoxView {
+    boxed(TableView::new(Buckets))
 }
 
 pub struct Buckets;
@@ -102,7 +102,7 @@ impl Resource for Buckets {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Bucket>, _cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Bucket>, _cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Enter, Some(b)) => Outcome::Push(s3_objects::view(&b.name, "")),
             _ => Outcome::Ignored,

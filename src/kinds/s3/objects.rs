@@ -10,8 +10,7 @@ use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
 use crate::app::keys::Cmd;
-use crate::app::message::Msg;
-use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
+use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::s3::{Entry, IfExists, ObjectDetail, S3};
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
@@ -54,8 +53,8 @@ fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
     Ok(Opened::View(view(bucket, prefix)))
 }
 
-pub fn view(bucket: &str, prefix: &str) -> Box<dyn View> {
-    Box::new(TableView::new(Objects::new(bucket, prefix)))
+pub fn view(bucket: &str, prefix: &str) -> BoxView {
+    boxed(TableView::new(Objects::new(bucket, prefix)))
 }
 
 pub struct Objects {
@@ -106,27 +105,23 @@ impl Objects {
             .unwrap_or(entry.key())
     }
 
-    fn detail(&self, key: &str) -> Box<dyn View> {
+    fn detail(&self, key: &str) -> BoxView {
         let (bucket, key) = (self.bucket.clone(), key.to_string());
-        Box::new(DocumentView::new(
+        boxed(DocumentView::new(
             format!("detail {}", key.rsplit('/').next().unwrap_or(&key)),
-            Box::new(move |cx: &Cx| {
+            Box::new(move |cx: &Ctx| {
                 let clients = cx.clients();
                 let (bucket, key) = (bucket.clone(), key.clone());
                 Box::pin(async move {
                     let clients = clients.ok_or("not connected yet")?;
-                    let detail = clients
-                        .s3
-                        .object_detail(&bucket, &key)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    let detail = clients.s3.object_detail(&bucket, &key).await?;
                     Ok(detail_lines(&bucket, &detail))
                 })
             }),
         ))
     }
 
-    fn upload(&self, cx: &Cx) -> Outcome {
+    fn upload(&self, cx: &mut Ctx) -> Outcome {
         let Some(clients) = cx.clients() else {
             return Outcome::Flash(Err("not connected yet".into()));
         };
@@ -162,7 +157,7 @@ impl Objects {
         ))
     }
 
-    fn delete(&self, entry: &Entry, cx: &Cx) -> Outcome {
+    fn delete(&self, entry: &Entry, cx: &mut Ctx) -> Outcome {
         let Entry::Object { key, size, .. } = entry else {
             return Outcome::Flash(Err(
                 "prefixes are not deleted from here; open it and delete objects".into(),
@@ -189,11 +184,10 @@ impl Objects {
         )
     }
 
-    fn download(&self, key: &str, cx: &Cx) -> Outcome {
+    fn download(&self, key: &str, cx: &mut Ctx) -> Outcome {
         let Some(clients) = cx.clients() else {
             return Outcome::Flash(Err("not connected yet".into()));
         };
-        let tx = cx.sender();
         let (bucket, key) = (self.bucket.clone(), key.to_string());
         let file_name = key.rsplit('/').next().unwrap_or("object").to_string();
         Outcome::Ask(Prompt::new(
@@ -201,26 +195,20 @@ impl Objects {
             format!("./{file_name}"),
             move |path| {
                 let local = paths::expand_home(path.trim());
-                tokio::spawn(download(clients.s3.clone(), bucket, key, local, tx));
-                Outcome::Flash(Ok("downloading…".into()))
+                let s3 = clients.s3.clone();
+                Outcome::later("downloading…", async move {
+                    Outcome::Flash(download(s3, bucket, key, local).await)
+                })
             },
         ))
     }
 }
 
-async fn download(
-    s3: S3,
-    bucket: String,
-    key: String,
-    local: PathBuf,
-    tx: tokio::sync::mpsc::UnboundedSender<Msg>,
-) {
-    let result = s3
-        .download(&bucket, &key, &local, IfExists::Refuse)
+async fn download(s3: S3, bucket: String, key: String, local: PathBuf) -> Result<String, String> {
+    s3.download(&bucket, &key, &local, IfExists::Refuse)
         .await
         .map(|size| format!("saved {} ({})", local.display(), human_size(size)))
-        .map_err(|e| e.to_string());
-    let _ = tx.send(Msg::Flash(result));
+        .map_err(|e| e.to_string())
 }
 
 fn detail_lines(bucket: &str, d: &ObjectDetail) -> Vec<DocLine> {
@@ -345,14 +333,14 @@ impl Resource for Objects {
         })
     }
 
-    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Entry>, cx: &mut Cx) -> Outcome {
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Entry>, cx: &mut Ctx) -> Outcome {
         match (cmd, selected) {
             (Cmd::Upload, _) => self.upload(cx),
             (Cmd::Enter, Some(Entry::Prefix { prefix })) => {
                 Outcome::Push(view(&self.bucket, prefix))
             }
             (Cmd::Enter | Cmd::Preview, Some(Entry::Object { key, .. })) => {
-                Outcome::Push(Box::new(PreviewView::new(&self.bucket, key)))
+                Outcome::Push(boxed(PreviewView::new(&self.bucket, key)))
             }
             (Cmd::Detail, Some(Entry::Object { key, .. })) => Outcome::Push(self.detail(key)),
             (Cmd::Download, Some(Entry::Object { key, .. })) => self.download(key, cx),

@@ -1,12 +1,8 @@
 //! The provisioning actions that go through the gate: apply the reviewed plan (always asks;
 //! a plan that destroys anything asks to type the workspace name) and select a workspace.
 
-use std::any::Any;
-
-use tokio::sync::mpsc::UnboundedSender;
-
-use super::tree;
-use crate::app::message::{Msg, ViewId};
+use super::{tree, TfMsg};
+use crate::app::view::Mailbox;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
 use crate::terraform::{
     ApplyResult, Canceller, Operation, Plan, PlanFile, RunEvent, TerraformError, Workdir,
@@ -25,20 +21,7 @@ pub static SELECT_WORKSPACE: ActionSpec = ActionSpec {
 };
 
 /// Where background work sends what it learns: the view that started it.
-#[derive(Clone)]
-pub struct Reply {
-    pub tx: UnboundedSender<Msg>,
-    pub view: ViewId,
-}
-
-impl Reply {
-    pub fn send<T: Any + Send>(&self, payload: T) {
-        let _ = self.tx.send(Msg::Data {
-            view: self.view,
-            payload: Box::new(payload),
-        });
-    }
-}
+pub type Reply = Mailbox<TfMsg>;
 
 /// One event of operation `id`.
 pub struct OpEvent {
@@ -96,10 +79,10 @@ pub async fn run_operation<T>(
             other => break other?,
         }
     };
-    reply.send(OpStarted {
+    reply.send(TfMsg::Started(OpStarted {
         id,
         canceller: op.canceller(),
-    });
+    }));
     forward(op, id, reply).await
 }
 
@@ -107,7 +90,7 @@ pub async fn run_operation<T>(
 async fn forward<T>(op: Operation<T>, id: u64, reply: &Reply) -> Result<T, TerraformError> {
     let (mut events, _canceller, result) = op.into_parts();
     while let Some(event) = events.recv().await {
-        reply.send(OpEvent { id, event });
+        reply.send(TfMsg::Event(OpEvent { id, event }));
     }
     result.await.unwrap_or_else(|e| {
         Err(TerraformError::Output {
@@ -145,10 +128,10 @@ pub fn apply_request(
         Box::pin(async move {
             let result = run_apply(&workdir, &file, id, &reply).await;
             let _ = file.discard();
-            reply.send(ApplyDone {
+            reply.send(TfMsg::ApplyDone(ApplyDone {
                 id,
                 result: result.clone(),
-            });
+            }));
             result.map(|r| match r.summary {
                 Some(s) => format!("Apply complete: {}", tree::summary_text(&s)),
                 None => "Apply complete".to_string(),

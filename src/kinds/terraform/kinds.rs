@@ -2,7 +2,7 @@
 //! one [`ProvisioningView`] of the context's Terraform on a different pane.
 
 use super::{Pane, ProvisioningView};
-use crate::app::view::Env;
+use crate::app::view::{boxed, Env};
 use crate::kinds::{Kind, Opened};
 use crate::terraform::Target;
 
@@ -12,19 +12,19 @@ fn view(env: &Env, pane: Pane) -> ProvisioningView {
 }
 
 fn open_home(_: Option<&str>, env: &Env) -> Result<Opened, String> {
-    Ok(Opened::View(Box::new(view(env, Pane::Home))))
+    Ok(Opened::View(boxed(view(env, Pane::Home))))
 }
 
 fn open_drift(_: Option<&str>, env: &Env) -> Result<Opened, String> {
-    Ok(Opened::View(Box::new(view(env, Pane::Plan).drift())))
+    Ok(Opened::View(boxed(view(env, Pane::Plan).drift())))
 }
 
 fn open_state(_: Option<&str>, env: &Env) -> Result<Opened, String> {
-    Ok(Opened::View(Box::new(view(env, Pane::State))))
+    Ok(Opened::View(boxed(view(env, Pane::State))))
 }
 
 fn open_workspaces(_: Option<&str>, env: &Env) -> Result<Opened, String> {
-    Ok(Opened::View(Box::new(view(env, Pane::Workspaces))))
+    Ok(Opened::View(boxed(view(env, Pane::Workspaces))))
 }
 
 pub const HOME: Kind = Kind {

@@ -17,7 +17,6 @@ mod panes;
 pub mod render;
 pub mod tree;
 
-use std::any::Any;
 use std::time::Instant;
 
 use chrono::Local;
@@ -28,12 +27,14 @@ use ratatui::Frame;
 
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::errors::UiError;
 use crate::terraform::progress::Progress;
 use crate::terraform::{
     Canceller, OutputValue, Plan, PlanFile, PlanOptions, ResourceChange, RunEvent, Target, Workdir,
     Workspace,
 };
 use actions::{ApplyDone, OpEvent, OpStarted, Reply};
+
 use tree::TreeRow;
 
 /// The panes, in the order `v` cycles them.
@@ -166,7 +167,7 @@ impl Review {
 }
 
 /// The connected directory.
-struct Connection {
+pub struct Connection {
     workdir: Workdir,
     version: String,
     initialised: bool,
@@ -174,16 +175,28 @@ struct Connection {
 
 // ---- messages from background work --------------------------------------------------------
 
-struct Connected(Result<(Connection, Vec<Workspace>), String>);
-struct WorkspacesLoaded(Result<Vec<Workspace>, String>);
-struct StateLoaded(Result<(Vec<String>, Vec<OutputValue>), String>);
-struct OpDone {
-    id: u64,
-    result: Result<String, String>,
-}
-struct PlanReviewed {
-    id: u64,
-    result: Result<(PlanFile, Plan), String>,
+/// What the provisioning view's work sends back to it.
+pub enum TfMsg {
+    /// One event of a running operation.
+    Event(OpEvent),
+    /// An operation started: its canceller.
+    Started(OpStarted),
+    /// The directory was opened (or could not be).
+    Connected(Result<(Connection, Vec<Workspace>), UiError>),
+    Workspaces(Result<Vec<Workspace>, UiError>),
+    State(Result<(Vec<String>, Vec<OutputValue>), UiError>),
+    /// An init ended.
+    Done {
+        id: u64,
+        result: Result<String, String>,
+    },
+    /// A plan ended and was read back for review.
+    PlanReviewed {
+        id: u64,
+        result: Result<(PlanFile, Plan), String>,
+    },
+    /// An apply ended (or was refused before it started).
+    ApplyDone(ApplyDone),
 }
 
 pub struct ProvisioningView {
@@ -322,14 +335,7 @@ impl ProvisioningView {
             .map_or_else(|| "default".to_string(), |w| w.name.clone())
     }
 
-    fn reply(cx: &Cx) -> Reply {
-        Reply {
-            tx: cx.sender(),
-            view: cx.view,
-        }
-    }
-
-    fn connect(&mut self, cx: &Cx) {
+    fn connect(&mut self, cx: &mut Cx<TfMsg>) {
         let Some(target) = self.target.clone() else {
             return;
         };
@@ -338,9 +344,9 @@ impl ProvisioningView {
         }
         self.connecting = true;
         self.load.start();
-        cx.spawn(async move {
+        cx.spawn_keyed("connect", async move {
             let result = async {
-                let workdir = target.open().await.map_err(|e| e.to_string())?;
+                let workdir = target.open().await?;
                 let version = workdir
                     .terraform()
                     .version()
@@ -358,11 +364,11 @@ impl ProvisioningView {
                 Ok((connection, workspaces))
             }
             .await;
-            Connected(result)
+            TfMsg::Connected(result)
         });
     }
 
-    fn reload(&mut self, cx: &Cx) {
+    fn reload(&mut self, cx: &mut Cx<TfMsg>) {
         let Some(connection) = &self.connection else {
             return self.connect(cx);
         };
@@ -370,27 +376,27 @@ impl ProvisioningView {
             return;
         }
         let workdir = connection.workdir.clone();
-        cx.spawn(async move {
+        cx.spawn_keyed("workspaces", async move {
             let listed = actions::read_when_free(|| workdir.workspaces()).await;
-            WorkspacesLoaded(listed.map_err(|e| e.to_string()))
+            TfMsg::Workspaces(listed.map_err(UiError::from))
         });
         if self.pane == Pane::State {
             let workdir = connection.workdir.clone();
             self.load.start();
-            cx.spawn(async move {
+            cx.spawn_keyed("state", async move {
                 let result = async {
                     let resources = actions::read_when_free(|| workdir.state_list()).await?;
                     let outputs = actions::read_when_free(|| workdir.outputs()).await?;
                     Ok::<_, crate::terraform::TerraformError>((resources, outputs))
                 }
                 .await;
-                StateLoaded(result.map_err(|e| e.to_string()))
+                TfMsg::State(result.map_err(UiError::from))
             });
         }
     }
 
     /// Starts init or a plan (apply starts through the gate, see [`actions`]).
-    fn start(&mut self, kind: OpKind, cx: &Cx) -> Outcome {
+    fn start(&mut self, kind: OpKind, cx: &mut Cx<TfMsg>) -> Outcome {
         let Some(connection) = &self.connection else {
             return Outcome::Flash(Err(match self.target {
                 Some(_) => "still connecting to Terraform…".into(),
@@ -411,12 +417,11 @@ impl ProvisioningView {
         let workdir = connection.workdir.clone();
         self.next_op += 1;
         let id = self.next_op;
-        let reply = Self::reply(cx);
         match kind {
             OpKind::Init => {
-                tokio::spawn(async move {
+                cx.spawn_stream("operation", |reply: Reply| async move {
                     let result = actions::run_operation(|| workdir.init(), id, &reply).await;
-                    reply.send(OpDone {
+                    reply.send(TfMsg::Done {
                         id,
                         result: result
                             .map(|()| "Terraform initialised".to_string())
@@ -434,7 +439,7 @@ impl ProvisioningView {
                     refresh_only,
                     ..PlanOptions::default()
                 };
-                tokio::spawn(async move {
+                cx.spawn_stream("operation", |reply: Reply| async move {
                     let planned =
                         actions::run_operation(|| workdir.plan(&options), id, &reply).await;
                     let result = match planned {
@@ -444,7 +449,7 @@ impl ProvisioningView {
                         },
                         Err(e) => Err(e.to_string()),
                     };
-                    reply.send(PlanReviewed { id, result });
+                    reply.send(TfMsg::PlanReviewed { id, result });
                 });
                 self.pane = Pane::Plan;
             }
@@ -455,7 +460,7 @@ impl ProvisioningView {
         Outcome::Handled
     }
 
-    fn apply(&mut self, cx: &Cx) -> Outcome {
+    fn apply(&mut self, cx: &Cx<TfMsg>) -> Outcome {
         // a read-only context gets here too: the gate refuses and records it
         if !self.can_apply() {
             return Outcome::Flash(Err(
@@ -475,7 +480,7 @@ impl ProvisioningView {
             &review.plan,
             &self.current_workspace(),
             self.next_op,
-            Self::reply(cx),
+            cx.mailbox(),
         ))
     }
 
@@ -546,6 +551,91 @@ impl ProvisioningView {
     }
 }
 
+impl ProvisioningView {
+    fn on_connected(
+        &mut self,
+        result: Result<(Connection, Vec<Workspace>), UiError>,
+        cx: &mut Cx<TfMsg>,
+    ) {
+        self.connecting = false;
+        match result {
+            Ok((connection, workspaces)) => {
+                self.connection = Some(connection);
+                self.workspaces = workspaces;
+                self.load.finish(Local::now());
+                if std::mem::take(&mut self.auto_plan) {
+                    let outcome = self.start(OpKind::Plan { refresh_only: true }, cx);
+                    if let Outcome::Flash(Err(e)) = outcome {
+                        self.load.fail(e);
+                    }
+                }
+                if self.pane == Pane::State {
+                    self.reload(cx);
+                }
+            }
+            Err(e) => self.load.fail(e),
+        }
+    }
+
+    fn on_plan_reviewed(&mut self, id: u64, result: Result<(PlanFile, Plan), String>) {
+        if self.op.as_ref().is_none_or(|op| op.id != id) {
+            if let Ok((file, _)) = result {
+                let _ = file.discard();
+            }
+            return;
+        }
+        let message = match result {
+            Ok((file, plan)) => {
+                let refresh_only = file.refresh_only;
+                let counts = tree::counts_text(&plan.counts());
+                let message = match refresh_only {
+                    true => format!("{} change(s) outside Terraform", plan.drift.len()),
+                    false => format!("Plan: {counts}"),
+                };
+                if !refresh_only {
+                    self.last_plan = Some(counts);
+                }
+                self.review = Some(Review::new(Some(file), refresh_only, plan));
+                self.tree_row = self.first_change_row();
+                Ok(message)
+            }
+            Err(e) => Err(e),
+        };
+        self.finish_op(id, message);
+    }
+
+    fn on_started(&mut self, started: OpStarted) {
+        match self.op.as_mut().filter(|op| op.id == started.id) {
+            Some(op) => op.canceller = Some(started.canceller),
+            None => {
+                // an apply (started by the gate's work): the reviewed plan is being applied
+                // and is never offered again
+                self.review = None;
+                self.op = Some(Op::new(started.id, OpKind::Apply, Some(started.canceller)));
+                self.pane = Pane::Apply;
+                self.scroll = 0;
+            }
+        }
+    }
+
+    fn on_apply_done(&mut self, done: ApplyDone) {
+        let result = done.result.map(|r| match r.summary {
+            Some(s) => format!("Apply complete: {}", tree::summary_text(&s)),
+            None => "Apply complete".into(),
+        });
+        if self.op.as_ref().is_none_or(|op| op.id != done.id) {
+            // refused before it started (e.g. a foreign plan): show why
+            let mut op = Op::new(done.id, OpKind::Apply, None);
+            op.result = Some(result);
+            self.op = Some(op);
+            self.review = None;
+            self.pane = Pane::Apply;
+        } else {
+            self.finish_op(done.id, result);
+        }
+    }
+}
+
 impl Drop for ProvisioningView {
     /// Leaving the view interrupts its running operation (as Ctrl-C would).
     fn drop(&mut self) {
@@ -561,6 +651,8 @@ impl Drop for ProvisioningView {
 }
 
 impl View for ProvisioningView {
+    type Msg = TfMsg;
+
     fn animating(&self) -> bool {
         self.op.as_ref().is_some_and(Op::running)
     }
@@ -615,7 +707,7 @@ impl View for ProvisioningView {
         &mut self,
         _key: crossterm::event::KeyEvent,
         cmd: Option<Cmd>,
-        cx: &mut Cx,
+        cx: &mut Cx<TfMsg>,
     ) -> Outcome {
         let Some(cmd) = cmd else {
             return Outcome::Ignored;
@@ -675,141 +767,45 @@ impl View for ProvisioningView {
         }
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<TfMsg>) {
         self.reload(cx);
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
-        let payload = match payload.downcast::<OpEvent>() {
-            Ok(e) => return self.on_op_event(e.id, e.event),
-            Err(p) => p,
-        };
-        let payload = match payload.downcast::<Connected>() {
-            Ok(c) => {
-                self.connecting = false;
-                match c.0 {
-                    Ok((connection, workspaces)) => {
-                        self.connection = Some(connection);
-                        self.workspaces = workspaces;
-                        self.load.finish(Local::now());
-                        if std::mem::take(&mut self.auto_plan) {
-                            let outcome = self.start(OpKind::Plan { refresh_only: true }, cx);
-                            if let Outcome::Flash(Err(e)) = outcome {
-                                self.load.fail(e);
-                            }
-                        }
-                        if self.pane == Pane::State {
-                            self.reload(cx);
-                        }
-                    }
-                    Err(e) => self.load.fail(e),
-                }
-                return;
-            }
-            Err(p) => p,
-        };
-        let payload = match payload.downcast::<PlanReviewed>() {
-            Ok(p) => {
-                let PlanReviewed { id, result } = *p;
-                if self.op.as_ref().is_none_or(|op| op.id != id) {
-                    if let Ok((file, _)) = result {
-                        let _ = file.discard();
-                    }
-                    return;
-                }
-                let message = match result {
-                    Ok((file, plan)) => {
-                        let refresh_only = file.refresh_only;
-                        let counts = tree::counts_text(&plan.counts());
-                        let message = match refresh_only {
-                            true => format!("{} change(s) outside Terraform", plan.drift.len()),
-                            false => format!("Plan: {counts}"),
-                        };
-                        if !refresh_only {
-                            self.last_plan = Some(counts);
-                        }
-                        self.review = Some(Review::new(Some(file), refresh_only, plan));
-                        self.tree_row = self.first_change_row();
-                        Ok(message)
-                    }
-                    Err(e) => Err(e),
-                };
-                return self.finish_op(id, message);
-            }
-            Err(p) => p,
-        };
-        let payload = match payload.downcast::<OpDone>() {
-            Ok(d) => {
-                if let (Some(op), Ok(_)) = (&self.op, &d.result) {
-                    if op.id == d.id && op.kind == OpKind::Init {
+    fn update(&mut self, message: TfMsg, cx: &mut Cx<TfMsg>) -> Outcome {
+        match message {
+            TfMsg::Event(e) => self.on_op_event(e.id, e.event),
+            TfMsg::Connected(result) => self.on_connected(result, cx),
+            TfMsg::PlanReviewed { id, result } => self.on_plan_reviewed(id, result),
+            TfMsg::Done { id, result } => {
+                if let (Some(op), Ok(_)) = (&self.op, &result) {
+                    if op.id == id && op.kind == OpKind::Init {
                         if let Some(c) = self.connection.as_mut() {
                             c.initialised = true;
                         }
                     }
                 }
-                self.finish_op(d.id, d.result);
-                return self.reload(cx);
+                self.finish_op(id, result);
+                self.reload(cx);
             }
-            Err(p) => p,
-        };
-        let payload = match payload.downcast::<OpStarted>() {
-            Ok(s) => {
-                match self.op.as_mut().filter(|op| op.id == s.id) {
-                    Some(op) => op.canceller = Some(s.canceller),
-                    None => {
-                        // an apply (started by the gate's work): the reviewed plan is being
-                        // applied and is never offered again
-                        self.review = None;
-                        self.op = Some(Op::new(s.id, OpKind::Apply, Some(s.canceller)));
-                        self.pane = Pane::Apply;
-                        self.scroll = 0;
-                    }
-                }
-                return;
-            }
-            Err(p) => p,
-        };
-        let payload = match payload.downcast::<ApplyDone>() {
-            Ok(d) => {
-                let result = d.result.map(|r| match r.summary {
-                    Some(s) => format!("Apply complete: {}", tree::summary_text(&s)),
-                    None => "Apply complete".into(),
-                });
-                if self.op.as_ref().is_none_or(|op| op.id != d.id) {
-                    // refused before it started (e.g. a foreign plan): show why
-                    let mut op = Op::new(d.id, OpKind::Apply, None);
-                    op.result = Some(result);
-                    self.op = Some(op);
-                    self.review = None;
-                    self.pane = Pane::Apply;
-                } else {
-                    self.finish_op(d.id, result);
-                }
-                return;
-            }
-            Err(p) => p,
-        };
-        let payload = match payload.downcast::<WorkspacesLoaded>() {
-            Ok(w) => {
-                if let Ok(list) = w.0 {
+            TfMsg::Started(s) => self.on_started(s),
+            TfMsg::ApplyDone(d) => self.on_apply_done(d),
+            TfMsg::Workspaces(listed) => {
+                if let Ok(list) = listed {
                     self.workspaces = list;
                     self.workspace_row = self
                         .workspace_row
                         .min(self.workspaces.len().saturating_sub(1));
                 }
-                return;
             }
-            Err(p) => p,
-        };
-        if let Ok(s) = payload.downcast::<StateLoaded>() {
-            match s.0 {
+            TfMsg::State(result) => match result {
                 Ok(state) => {
                     self.state = Some(state);
                     self.load.finish(Local::now());
                 }
                 Err(e) => self.load.fail(e),
-            }
+            },
         }
+        Outcome::Handled
     }
 
     fn keys(&self) -> Vec<KeyHelp> {

@@ -37,7 +37,11 @@ impl ProvisioningView {
                 clean(&self.current_workspace())
             ),
             None if self.connecting => "finding Terraform…".into(),
-            None => self.load.error.as_deref().map_or_else(String::new, clean),
+            None => self
+                .load
+                .error
+                .as_ref()
+                .map_or_else(String::new, |e| clean(&e.message)),
         };
         let mut lines = vec![
             Line::from(about),
@@ -181,7 +185,7 @@ impl ProvisioningView {
         let Some((resources, outputs)) = &self.state else {
             return vec![Line::styled(
                 match &self.load.error {
-                    Some(e) => format!("⚠ {}", sanitize::line(e)),
+                    Some(e) => format!("⚠ {}", sanitize::line(&e.message)),
                     None => "loading the state…".into(),
                 },
                 theme.muted,

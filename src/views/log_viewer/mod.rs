@@ -17,7 +17,6 @@ mod prompts;
 mod render;
 mod search;
 
-use std::any::Any;
 use std::collections::HashSet;
 
 use chrono::Local;
@@ -26,7 +25,6 @@ use ratatui::layout::Rect;
 use ratatui::Frame;
 
 use crate::app::keys::Cmd;
-use crate::app::message::Msg;
 use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::logs::{LogChunk, LogLine, LogSource};
 use buffer::LineBuffer;
@@ -72,19 +70,24 @@ pub struct LogViewer {
     state: LoadState,
 }
 
-/// A fetch that came back, with the source it borrowed.
-struct Fetched {
-    source: Box<dyn LogSource>,
-    result: Result<LogChunk, String>,
+/// What the viewer's work sends back to it.
+pub enum LogMsg {
+    /// A fetch came back, with the source it borrowed.
+    Fetched {
+        source: Box<dyn LogSource>,
+        result: Result<LogChunk, String>,
+    },
+    /// A prompt was answered.
+    Answer(Answer),
+    /// Saving to a file ended.
+    Saved(Result<String, String>),
 }
 
-/// Answers of this view's prompts, routed back to it as data.
-enum Answer {
+/// Answers of this view's prompts.
+pub enum Answer {
     Search(String),
     SaveTo(String),
 }
-
-struct Saved(Result<String, String>);
 
 impl LogViewer {
     /// A viewer of `source` keeping at most `line_cap` lines (config `log_line_cap`).
@@ -318,10 +321,15 @@ impl LogViewer {
         }
     }
 
-    fn on_fetched(&mut self, fetched: Fetched, cx: &mut Cx) {
-        self.finished = fetched.source.is_finished();
-        self.source = Some(fetched.source);
-        match fetched.result {
+    fn on_fetched(
+        &mut self,
+        source: Box<dyn LogSource>,
+        result: Result<LogChunk, String>,
+        cx: &mut Cx<LogMsg>,
+    ) {
+        self.finished = source.is_finished();
+        self.source = Some(source);
+        match result {
             Ok(chunk) => {
                 self.append(chunk.lines);
                 self.state.finish(Local::now());
@@ -334,7 +342,7 @@ impl LogViewer {
     }
 
     /// Keys that are not (yet) commands of the key map.
-    fn raw_key(&mut self, key: KeyEvent, cx: &Cx) -> Option<Outcome> {
+    fn raw_key(&mut self, key: KeyEvent, cx: &Cx<LogMsg>) -> Option<Outcome> {
         let flash = |text: String| Some(Outcome::Flash(Ok(text)));
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             return (key.code == KeyCode::Char('s')).then(|| self.ask_search(cx));
@@ -371,6 +379,8 @@ impl LogViewer {
 }
 
 impl View for LogViewer {
+    type Msg = LogMsg;
+
     fn title(&self) -> String {
         self.title.clone()
     }
@@ -379,7 +389,7 @@ impl View for LogViewer {
         render::draw(self, frame, area, cx);
     }
 
-    fn on_key(&mut self, key: KeyEvent, cmd: Option<Cmd>, cx: &mut Cx) -> Outcome {
+    fn on_key(&mut self, key: KeyEvent, cmd: Option<Cmd>, cx: &mut Cx<LogMsg>) -> Outcome {
         if let Some(outcome) = self.raw_key(key, cx) {
             return outcome;
         }
@@ -398,7 +408,7 @@ impl View for LogViewer {
         }
     }
 
-    fn refresh(&mut self, cx: &mut Cx) {
+    fn refresh(&mut self, cx: &mut Cx<LogMsg>) {
         if self.finished {
             return;
         }
@@ -408,25 +418,22 @@ impl View for LogViewer {
         self.state.start();
         cx.spawn(async move {
             let result = source.fetch_next().await;
-            Fetched { source, result }
+            LogMsg::Fetched { source, result }
         });
     }
 
-    fn on_data(&mut self, payload: Box<dyn Any + Send>, cx: &mut Cx) {
-        let payload = match payload.downcast::<Fetched>() {
-            Ok(fetched) => return self.on_fetched(*fetched, cx),
-            Err(other) => other,
-        };
-        let flash = match payload.downcast::<Answer>().map(|a| *a) {
-            Ok(Answer::Search(needle)) => Some(self.search(&needle)),
-            Ok(Answer::SaveTo(path)) => {
-                self.save(path, cx);
-                None
+    fn update(&mut self, message: LogMsg, cx: &mut Cx<LogMsg>) -> Outcome {
+        match message {
+            LogMsg::Fetched { source, result } => {
+                self.on_fetched(source, result, cx);
+                Outcome::Handled
             }
-            Err(other) => other.downcast::<Saved>().ok().map(|saved| saved.0),
-        };
-        if let Some(result) = flash {
-            let _ = cx.sender().send(Msg::Flash(result));
+            LogMsg::Answer(Answer::Search(needle)) => Outcome::Flash(self.search(&needle)),
+            LogMsg::Answer(Answer::SaveTo(path)) => {
+                self.save(path, cx);
+                Outcome::Handled
+            }
+            LogMsg::Saved(result) => Outcome::Flash(result),
         }
     }
 

@@ -1,10 +1,7 @@
 //! The viewer's prompts and saving: a search term and a file path are asked through the app's
 //! prompt, and the answer comes back to the view as data (the prompt cannot reach the view).
 
-use std::any::Any;
-
-use super::{Answer, LogViewer, Saved};
-use crate::app::message::{Msg, ViewId};
+use super::{Answer, LogMsg, LogViewer};
 use crate::app::view::{Cx, Outcome, Prompt};
 
 impl LogViewer {
@@ -44,13 +41,13 @@ impl LogViewer {
         format!("./{}.log", slug.trim_matches('-'))
     }
 
-    pub(super) fn ask_save(&self, cx: &Cx) -> Outcome {
+    pub(super) fn ask_save(&self, cx: &Cx<LogMsg>) -> Outcome {
         let ask = answer_prompt(cx, Answer::SaveTo);
         let title = format!("Save {} shown lines to", self.shown_len());
         Outcome::Ask(Prompt::new(title, self.default_save_path(), ask))
     }
 
-    pub(super) fn ask_search(&self, cx: &Cx) -> Outcome {
+    pub(super) fn ask_search(&self, cx: &Cx<LogMsg>) -> Outcome {
         let ask = answer_prompt(cx, Answer::Search);
         let current = self
             .search
@@ -63,23 +60,22 @@ impl LogViewer {
         ))
     }
 
-    pub(super) fn save(&self, path: String, cx: &Cx) {
+    pub(super) fn save(&self, path: String, cx: &mut Cx<LogMsg>) {
         let text = self.shown_text();
         let lines = self.shown_len();
         let dropped = self.dropped();
-        cx.spawn(async move { Saved(write_new_file(path, text, lines, dropped).await) });
+        cx.spawn(async move { LogMsg::Saved(write_new_file(path, text, lines, dropped).await) });
     }
 }
 
-/// A prompt answer that comes back to this view through `on_data`.
+/// A prompt answer that comes back to this view as a message.
 fn answer_prompt(
-    cx: &Cx,
+    cx: &Cx<LogMsg>,
     wrap: fn(String) -> Answer,
 ) -> impl FnOnce(String) -> Outcome + Send + 'static {
-    let (tx, view): (_, ViewId) = (cx.sender(), cx.view);
+    let mailbox = cx.mailbox();
     move |text| {
-        let payload: Box<dyn Any + Send> = Box::new(wrap(text));
-        let _ = tx.send(Msg::Data { view, payload });
+        mailbox.send(LogMsg::Answer(wrap(text)));
         Outcome::Handled
     }
 }

@@ -177,7 +177,7 @@ fn frame_block<'a>(view: &LogViewer, theme: &Theme) -> Block<'a> {
         .filter(|_| !view.buffer.is_empty())
     {
         block = block.title_bottom(Line::styled(
-            format!(" stale: {} ", sanitize::line(error)),
+            format!(" stale: {} ", sanitize::line(&error.message)),
             theme.error,
         ));
     }
@@ -240,7 +240,7 @@ fn search_status(view: &LogViewer) -> Option<String> {
 fn empty_text(view: &LogViewer, theme: &Theme) -> Line<'static> {
     let state = &view.state;
     if let Some(error) = &state.error {
-        Line::styled(format!("⚠ {}", sanitize::line(error)), theme.error)
+        Line::styled(format!("⚠ {}", sanitize::line(&error.message)), theme.error)
     } else if view.buffer.is_empty() && (state.loading || state.loaded_at.is_none()) {
         Line::styled("loading…", theme.muted)
     } else if view.buffer.is_empty() {
