@@ -473,12 +473,10 @@ mod tests {
     use std::time::Duration;
 
     /// A task that counts its ticks until it is aborted.
-    fn ticking(counter: Arc<AtomicUsize>) -> impl Future<Output = ()> + Send + 'static {
-        async move {
-            loop {
-                counter.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+    async fn ticking(counter: Arc<AtomicUsize>) {
+        loop {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 

@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
+use crate::errors::UiError;
+
 pub use audit::{AuditLog, AuditRecord, Outcome};
 
 /// How much care an action needs.
@@ -41,7 +43,7 @@ pub struct Approval {
 }
 
 /// What the action does once approved; returns a short message for the status bar.
-pub type Work = Box<dyn FnOnce(Approval) -> BoxFuture<'static, Result<String, String>> + Send>;
+pub type Work = Box<dyn FnOnce(Approval) -> BoxFuture<'static, Result<String, UiError>> + Send>;
 
 pub struct ActionRequest {
     pub spec: &'static ActionSpec,
@@ -59,7 +61,7 @@ impl ActionRequest {
     pub fn new(
         spec: &'static ActionSpec,
         target: impl Into<String>,
-        work: impl FnOnce(Approval) -> BoxFuture<'static, Result<String, String>> + Send + 'static,
+        work: impl FnOnce(Approval) -> BoxFuture<'static, Result<String, UiError>> + Send + 'static,
     ) -> Self {
         Self {
             spec,
@@ -291,7 +293,9 @@ impl Approved {
         let (result, outcome) = match refusal {
             Some(message) => (Err(message), Outcome::Refused),
             None => {
-                let result = work(Approval { _private: () }).await;
+                let result = work(Approval { _private: () })
+                    .await
+                    .map_err(|e| e.to_string());
                 let outcome = match result {
                     Ok(_) => Outcome::Succeeded,
                     Err(_) => Outcome::Failed,
@@ -474,7 +478,7 @@ mod tests {
     async fn mutating_runs_without_confirmation_and_failures_are_recorded() {
         let (gate, _dir) = gate(false);
         let req = ActionRequest::new(&UPLOAD, "s3://b/k", |_approval| {
-            Box::pin(async { Err("local file missing".to_string()) })
+            Box::pin(async { Err("local file missing".into()) })
         });
         let Decision::Approved(approved) = gate.submit(req) else {
             panic!("mutating action runs directly")

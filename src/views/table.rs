@@ -2,11 +2,13 @@
 //! sorting, selection that survives refreshes, and windowed rendering, shared by every resource
 //! kind. A kind only says how to fetch its items and how to show one ([`Resource`]).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use chrono::Local;
 use futures::future::BoxFuture;
+use futures::{Future, Stream, StreamExt};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::Frame;
@@ -18,16 +20,65 @@ use crate::errors::UiError;
 use crate::theme::Theme;
 use crate::ui::grid::{self, Grid};
 
-/// One column of a resource table.
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub name: &'static str,
+/// How a cell is made from an item; called only for rows on screen.
+type CellFn<R> = Box<dyn Fn(&R, &<R as Resource>::Item) -> String + Send + Sync>;
+/// How a column orders items.
+type SortFn<R> = Box<dyn Fn(&R, &<R as Resource>::Item) -> SortValue + Send + Sync>;
+
+/// One column of a resource table: its header, its width, how a cell shows an item and how the
+/// column sorts (by the cell's text unless said otherwise).
+pub struct Column<R: Resource> {
+    pub name: Cow<'static, str>,
     pub width: Constraint,
+    cell: CellFn<R>,
+    sort: Option<SortFn<R>>,
+    searched: bool,
 }
 
-impl Column {
-    pub const fn new(name: &'static str, width: Constraint) -> Self {
-        Self { name, width }
+impl<R: Resource> Column<R> {
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        width: Constraint,
+        cell: impl Fn(&R, &R::Item) -> String + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            width,
+            cell: Box::new(cell),
+            sort: None,
+            searched: true,
+        }
+    }
+
+    /// Sorts by `key` instead of the cell's text.
+    pub fn sorted_by(
+        mut self,
+        key: impl Fn(&R, &R::Item) -> SortValue + Send + Sync + 'static,
+    ) -> Self {
+        self.sort = Some(Box::new(key));
+        self
+    }
+
+    /// Sorts by the number `key` gives (times as epoch seconds, sizes, durations).
+    pub fn by_number(self, key: impl Fn(&R, &R::Item) -> f64 + Send + Sync + 'static) -> Self {
+        self.sorted_by(move |r, item| SortValue::Number(key(r, item)))
+    }
+
+    /// `/` does not look in this column.
+    pub fn not_searched(mut self) -> Self {
+        self.searched = false;
+        self
+    }
+
+    pub fn cell(&self, resource: &R, item: &R::Item) -> String {
+        (self.cell)(resource, item)
+    }
+
+    pub fn sort_value(&self, resource: &R, item: &R::Item) -> SortValue {
+        match &self.sort {
+            Some(key) => key(resource, item),
+            None => SortValue::Text(self.cell(resource, item)),
+        }
     }
 }
 
@@ -54,20 +105,12 @@ pub trait Resource: Send + 'static {
     type Item: Send + 'static;
 
     fn title(&self) -> String;
-    fn columns(&self) -> &'static [Column];
-    /// The text of one cell, formatted only when the row is visible.
-    fn cell(&self, item: &Self::Item, column: usize) -> String;
+    /// The table's columns, asked once when the table is made.
+    fn columns(&self) -> Vec<Column<Self>>
+    where
+        Self: Sized;
     /// Stable identity, so the selection survives a refresh.
     fn identity(&self, item: &Self::Item) -> String;
-
-    fn sort_value(&self, item: &Self::Item, column: usize) -> SortValue {
-        SortValue::Text(self.cell(item, column))
-    }
-
-    /// The text `/` matches against (default: every cell).
-    fn matches(&self, item: &Self::Item, needle_lower: &str) -> bool {
-        (0..self.columns().len()).any(|c| self.cell(item, c).to_lowercase().contains(needle_lower))
-    }
 
     /// Streams the items into `sink`, page by page. `clients` is `None` only for kinds whose
     /// `needs_clients` is false.
@@ -155,12 +198,61 @@ impl<T: Send + 'static> PageSink<T> {
     }
 }
 
+impl<T: Send + 'static> PageSink<T> {
+    /// The listing of a kind whose rows come from one call on the context's clients: the whole
+    /// list as one page, or the call's error. Nothing is asked before the clients exist.
+    pub fn all<E, F, Fut>(self, clients: Option<Arc<Clients>>, call: F) -> BoxFuture<'static, ()>
+    where
+        E: Into<UiError>,
+        F: FnOnce(Arc<Clients>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Vec<T>, E>> + Send + 'static,
+    {
+        Box::pin(async move {
+            let Some(clients) = clients else { return };
+            match call(clients).await {
+                Ok(items) => {
+                    if self.page(items) {
+                        self.done();
+                    }
+                }
+                Err(e) => self.fail(e),
+            }
+        })
+    }
+
+    /// The listing of a kind whose rows come in pages (a paginator's stream): each page shows
+    /// as soon as it arrives; the listing stops when nobody looks any more.
+    pub fn pages<E, F, S>(self, clients: Option<Arc<Clients>>, call: F) -> BoxFuture<'static, ()>
+    where
+        E: Into<UiError>,
+        F: FnOnce(Arc<Clients>) -> S + Send + 'static,
+        S: Stream<Item = Result<Vec<T>, E>> + Send + 'static,
+    {
+        Box::pin(async move {
+            let Some(clients) = clients else { return };
+            let mut pages = std::pin::pin!(call(clients));
+            while let Some(page) = pages.next().await {
+                match page {
+                    Ok(items) => {
+                        if !self.page(items) {
+                            return;
+                        }
+                    }
+                    Err(e) => return self.fail(e),
+                }
+            }
+            self.done();
+        })
+    }
+}
+
 /// Lists longer than this refresh on ctrl-r only: re-listing 20,000 S3 keys every few seconds
 /// costs requests (and money, and throttling) for rows nobody is looking at.
 pub const AUTO_REFRESH_MAX_ROWS: usize = 5_000;
 
 pub struct TableView<R: Resource> {
     resource: R,
+    columns: Vec<Column<R>>,
     items: Vec<R::Item>,
     /// Items of a refresh in progress; swapped in when it completes.
     incoming: Option<Vec<R::Item>>,
@@ -179,6 +271,7 @@ pub struct TableView<R: Resource> {
 impl<R: Resource> TableView<R> {
     pub fn new(resource: R) -> Self {
         Self {
+            columns: resource.columns(),
             resource,
             items: Vec::new(),
             incoming: None,
@@ -236,7 +329,11 @@ impl<R: Resource> TableView<R> {
     }
 
     fn keeps(&self, item: &R::Item, needle: &str) -> bool {
-        needle.is_empty() || self.resource.matches(item, needle)
+        needle.is_empty()
+            || self
+                .columns
+                .iter()
+                .any(|c| c.searched && c.cell(&self.resource, item).to_lowercase().contains(needle))
     }
 
     fn selected_identity(&self) -> Option<String> {
@@ -265,7 +362,7 @@ impl<R: Resource> TableView<R> {
         if let Some((column, descending)) = self.sort {
             let keys: Vec<SortValue> = shown
                 .iter()
-                .map(|&i| self.resource.sort_value(&self.items[i], column))
+                .map(|&i| self.columns[column].sort_value(&self.resource, &self.items[i]))
                 .collect();
             let mut order: Vec<usize> = (0..shown.len()).collect();
             order.sort_by(|&a, &b| {
@@ -349,7 +446,7 @@ impl<R: Resource> TableView<R> {
     }
 
     fn change_sort(&mut self, cmd: Cmd) -> bool {
-        let columns = self.resource.columns().len();
+        let columns = self.columns.len();
         self.sort = match (cmd, self.sort) {
             (Cmd::SortNext, None) => Some((0, false)),
             (Cmd::SortNext, Some((c, _))) if c + 1 >= columns => None,
@@ -389,7 +486,7 @@ impl<R: Resource> View for TableView<R> {
     }
 
     fn render(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
-        let columns = self.resource.columns();
+        let columns = &self.columns;
         self.page_rows = grid::body_rows(area);
         self.offset = grid::scroll_offset(self.offset, self.selected, self.page_rows);
         let end = (self.offset + self.page_rows).min(self.shown.len());
@@ -398,8 +495,9 @@ impl<R: Resource> View for TableView<R> {
             .iter()
             .map(|&i| {
                 let item = &self.items[i];
-                let cells = (0..columns.len())
-                    .map(|c| self.resource.cell(item, c))
+                let cells = columns
+                    .iter()
+                    .map(|c| c.cell(&self.resource, item))
                     .collect();
                 (cells, self.resource.row_style(item, cx.theme))
             })
@@ -426,7 +524,7 @@ impl<R: Resource> View for TableView<R> {
             cx.theme,
             &Grid {
                 title: self.heading(),
-                headers: columns.iter().map(|c| c.name).collect(),
+                headers: columns.iter().map(|c| c.name.as_ref()).collect(),
                 widths: columns.iter().map(|c| c.width).collect(),
                 sort: self.sort,
                 rows,
@@ -530,30 +628,19 @@ mod tests {
     /// A local list of words: enough to exercise the table without any service.
     struct Words;
 
-    static WORD_COLUMNS: &[Column] = &[
-        Column::new("WORD", Constraint::Min(10)),
-        Column::new("LEN", Constraint::Length(5)),
-    ];
-
     impl Resource for Words {
         type Item = String;
         fn title(&self) -> String {
             "words".into()
         }
-        fn columns(&self) -> &'static [Column] {
-            WORD_COLUMNS
-        }
-        fn cell(&self, item: &String, column: usize) -> String {
-            match column {
-                0 => item.clone(),
-                _ => item.len().to_string(),
-            }
-        }
-        fn sort_value(&self, item: &String, column: usize) -> SortValue {
-            match column {
-                1 => SortValue::Number(item.len() as f64),
-                _ => SortValue::Text(item.clone()),
-            }
+        fn columns(&self) -> Vec<Column<Self>> {
+            vec![
+                Column::new("WORD", Constraint::Min(10), |_, w: &String| w.clone()),
+                Column::new("LEN", Constraint::Length(5), |_, w: &String| {
+                    w.len().to_string()
+                })
+                .by_number(|_, w: &String| w.len() as f64),
+            ]
         }
         fn identity(&self, item: &String) -> String {
             item.clone()

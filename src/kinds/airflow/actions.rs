@@ -10,6 +10,7 @@ use super::format::{connect, listed, task_label};
 use crate::airflow::{ClearTasks, Dag, MarkState, TaskInstance};
 use crate::app::view::{Ctx, Outcome, Prompt};
 use crate::clients::Clients;
+use crate::errors::UiError;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
 
 pub static TRIGGER: ActionSpec = ActionSpec {
@@ -94,10 +95,7 @@ pub fn toggle_pause(target: Target, dag: &Dag) -> Outcome {
         move |_approval| {
             Box::pin(async move {
                 let airflow = connect(&target.clients, target.env.as_deref()).await?;
-                airflow
-                    .set_paused(&dag_id, pause)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                airflow.set_paused(&dag_id, pause).await?;
                 Ok(format!(
                     "{dag_id} {}",
                     if pause { "paused" } else { "unpaused" }
@@ -143,10 +141,7 @@ fn trigger_request(target: Target, dag_id: String, conf: serde_json::Value) -> A
     ActionRequest::new(&TRIGGER, target.names(&dag_id), move |_approval| {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
-            let run = airflow
-                .trigger(&dag_id, conf)
-                .await
-                .map_err(|e| e.to_string())?;
+            let run = airflow.trigger(&dag_id, conf).await?;
             Ok(format!("triggered {dag_id}: {}", run.run_id))
         })
     })
@@ -238,7 +233,7 @@ async fn dry_run_task(target: Target, ti: TaskInstance, options: ClearOptions) -
         airflow
             .clear_tasks(&dag_id, &clear_request(&ti, options, true))
             .await
-            .map_err(|e| e.to_string())
+            .map_err(UiError::from)
     };
     match listed.await {
         Ok(would) => Outcome::Act(clear_task_request(target, &ti, options, &would)),
@@ -261,13 +256,10 @@ pub fn clear_task_request(
         ti.key.run_id,
         options.describe()
     ));
-    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, String>> {
+    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, UiError>> {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
-            let cleared = airflow
-                .clear_tasks(&dag_id, &request)
-                .await
-                .map_err(|e| e.to_string())?;
+            let cleared = airflow.clear_tasks(&dag_id, &request).await?;
             Ok(format!(
                 "cleared {} task instance(s) of {dag_id}",
                 cleared.len()
@@ -302,7 +294,7 @@ pub fn clear_run(target: Target, dag_id: &str, run_id: &str) -> Outcome {
             airflow
                 .clear_run(&dag_id, &run_id, true)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(UiError::from)
         };
         match listed.await {
             Ok(would) => Outcome::Act(clear_run_request(target, &dag_id, &run_id, &would)),
@@ -319,13 +311,10 @@ pub fn clear_run_request(
 ) -> ActionRequest {
     let (dag, run) = (dag_id.to_owned(), run_id.to_owned());
     let label = target.names(format!("{dag_id} {run_id}"));
-    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, String>> {
+    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, UiError>> {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
-            let cleared = airflow
-                .clear_run(&dag, &run, false)
-                .await
-                .map_err(|e| e.to_string())?;
+            let cleared = airflow.clear_run(&dag, &run, false).await?;
             Ok(format!(
                 "cleared {run}: {} task instance(s) rerun",
                 cleared.len()
@@ -352,10 +341,7 @@ pub fn mark(target: Target, ti: &TaskInstance, state: MarkState) -> Outcome {
         ActionRequest::new(spec, label, move |_approval| {
             Box::pin(async move {
                 let airflow = connect(&target.clients, target.env.as_deref()).await?;
-                let marked = airflow
-                    .mark_task(&key, state)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let marked = airflow.mark_task(&key, state).await?;
                 Ok(format!("{} is now {}", key.task_id, marked.state))
             })
         })

@@ -9,7 +9,7 @@ use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
 use super::actions::{self, Target, TriggerOf};
-use super::format::{env_suffix, epoch, not_connected, reach, row_style, when};
+use super::format::{env_suffix, epoch, list_from, not_connected, row_style, when};
 use super::import_errors;
 use super::runs as airflow_runs;
 use crate::airflow::Dag;
@@ -18,7 +18,7 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "dags",
@@ -46,17 +46,6 @@ impl Dags {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("DAG", Constraint::Min(20)),
-    Column::new("PAUSED", Constraint::Length(6)),
-    Column::new("SCHEDULE", Constraint::Min(14)),
-    Column::new("TAGS", Constraint::Min(10)),
-    Column::new("OWNERS", Constraint::Length(10)),
-    Column::new("LAST RUN", Constraint::Length(19)),
-    Column::new("LAST STATE", Constraint::Length(15)),
-    Column::new("NEXT RUN", Constraint::Length(19)),
-];
-
 fn last_run_time(d: &Dag) -> Option<chrono::DateTime<chrono::Utc>> {
     d.last_run
         .as_ref()
@@ -70,39 +59,40 @@ impl Resource for Dags {
         format!("dags{}", env_suffix(&self.env))
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, d: &Dag, column: usize) -> String {
-        match column {
-            0 => {
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("DAG", Constraint::Min(20), |_, d: &Dag| {
                 if d.has_import_errors {
                     format!("{} ⚠", d.dag_id)
                 } else {
                     d.dag_id.clone()
                 }
-            }
-            1 => if d.is_paused { "yes" } else { "no" }.into(),
-            2 => d.schedule.clone().unwrap_or_else(|| "-".into()),
-            3 => d.tags.join(","),
-            4 => d.owners.join(","),
-            5 => when(last_run_time(d)),
-            6 => d
-                .last_run
-                .as_ref()
-                .map(|r| r.state.to_string())
-                .unwrap_or_default(),
-            _ => when(d.next_run),
-        }
-    }
-
-    fn sort_value(&self, d: &Dag, column: usize) -> SortValue {
-        match column {
-            5 => SortValue::Number(epoch(last_run_time(d))),
-            7 => SortValue::Number(epoch(d.next_run)),
-            other => SortValue::Text(self.cell(d, other)),
-        }
+            }),
+            Column::new("PAUSED", Constraint::Length(6), |_, d: &Dag| {
+                if d.is_paused { "yes" } else { "no" }.into()
+            }),
+            Column::new("SCHEDULE", Constraint::Min(14), |_, d: &Dag| {
+                d.schedule.clone().unwrap_or_else(|| "-".into())
+            }),
+            Column::new("TAGS", Constraint::Min(10), |_, d: &Dag| d.tags.join(",")),
+            Column::new("OWNERS", Constraint::Length(10), |_, d: &Dag| {
+                d.owners.join(",")
+            }),
+            Column::new("LAST RUN", Constraint::Length(19), |_, d: &Dag| {
+                when(last_run_time(d))
+            })
+            .by_number(|_, d: &Dag| epoch(last_run_time(d))),
+            Column::new("LAST STATE", Constraint::Length(15), |_, d: &Dag| {
+                d.last_run
+                    .as_ref()
+                    .map(|r| r.state.to_string())
+                    .unwrap_or_default()
+            }),
+            Column::new("NEXT RUN", Constraint::Length(19), |_, d: &Dag| {
+                when(d.next_run)
+            })
+            .by_number(|_, d: &Dag| epoch(d.next_run)),
+        ]
     }
 
     fn identity(&self, d: &Dag) -> String {
@@ -110,22 +100,8 @@ impl Resource for Dags {
     }
 
     fn fetch(&self, clients: Option<Arc<Clients>>, sink: PageSink<Dag>) -> BoxFuture<'static, ()> {
-        let env = self.env.clone();
-        Box::pin(async move {
-            let dags = async {
-                let airflow = reach(clients, env.as_deref()).await?;
-                airflow
-                    .dags_with_last_run()
-                    .await
-                    .map_err(|e| e.to_string())
-            };
-            match dags.await {
-                Ok(dags) => {
-                    sink.page(dags);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e),
-            }
+        list_from(sink, clients, self.env.clone(), |airflow| async move {
+            Ok(airflow.dags_with_last_run().await?)
         })
     }
 

@@ -16,7 +16,7 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "environments",
@@ -36,16 +36,6 @@ pub fn view() -> BoxView {
 
 pub struct Environments;
 
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(14)),
-    Column::new("KIND", Constraint::Length(11)),
-    Column::new("STATUS", Constraint::Length(12)),
-    Column::new("VERSION", Constraint::Length(8)),
-    Column::new("URL", Constraint::Min(24)),
-    Column::new("UPDATED", Constraint::Length(19)),
-    Column::new("TASK LOGS", Constraint::Min(16)),
-];
-
 impl Resource for Environments {
     type Item = EnvironmentInfo;
 
@@ -53,30 +43,44 @@ impl Resource for Environments {
         "environments".into()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, e: &EnvironmentInfo, column: usize) -> String {
-        match column {
-            0 => e.name.clone(),
-            1 => match e.kind {
-                EnvironmentKind::SelfHosted => "self-hosted".into(),
-                EnvironmentKind::Mwaa => "MWAA".into(),
-            },
-            2 => e.status.clone(),
-            3 => e.airflow_version.clone().unwrap_or_default(),
-            4 => e.url.clone().unwrap_or_default(),
-            5 => when(e.last_update),
-            _ => e.task_logs.clone().unwrap_or_else(|| "REST API".into()),
-        }
-    }
-
-    fn sort_value(&self, e: &EnvironmentInfo, column: usize) -> SortValue {
-        match column {
-            5 => SortValue::Number(epoch(e.last_update)),
-            other => SortValue::Text(self.cell(e, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("NAME", Constraint::Min(14), |_, e: &EnvironmentInfo| {
+                e.name.clone()
+            }),
+            Column::new(
+                "KIND",
+                Constraint::Length(11),
+                |_, e: &EnvironmentInfo| match e.kind {
+                    EnvironmentKind::SelfHosted => "self-hosted".into(),
+                    EnvironmentKind::Mwaa => "MWAA".into(),
+                },
+            ),
+            Column::new(
+                "STATUS",
+                Constraint::Length(12),
+                |_, e: &EnvironmentInfo| e.status.clone(),
+            ),
+            Column::new(
+                "VERSION",
+                Constraint::Length(8),
+                |_, e: &EnvironmentInfo| e.airflow_version.clone().unwrap_or_default(),
+            ),
+            Column::new("URL", Constraint::Min(24), |_, e: &EnvironmentInfo| {
+                e.url.clone().unwrap_or_default()
+            }),
+            Column::new(
+                "UPDATED",
+                Constraint::Length(19),
+                |_, e: &EnvironmentInfo| when(e.last_update),
+            )
+            .by_number(|_, e: &EnvironmentInfo| epoch(e.last_update)),
+            Column::new(
+                "TASK LOGS",
+                Constraint::Min(16),
+                |_, e: &EnvironmentInfo| e.task_logs.clone().unwrap_or_else(|| "REST API".into()),
+            ),
+        ]
     }
 
     fn identity(&self, e: &EnvironmentInfo) -> String {
@@ -88,16 +92,7 @@ impl Resource for Environments {
         clients: Option<Arc<Clients>>,
         sink: PageSink<EnvironmentInfo>,
     ) -> BoxFuture<'static, ()> {
-        Box::pin(async move {
-            let Some(clients) = clients else { return };
-            match clients.airflow.list().await {
-                Ok(envs) => {
-                    sink.page(envs);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e.to_string()),
-            }
-        })
+        sink.all(clients, |c| async move { c.airflow.list().await })
     }
 
     fn on_cmd(&mut self, cmd: Cmd, selected: Option<&EnvironmentInfo>, _: &mut Ctx) -> Outcome {

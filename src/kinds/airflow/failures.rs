@@ -10,7 +10,7 @@ use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
 use super::actions::Target;
-use super::format::{env_suffix, epoch, not_connected, reach, row_style, task_label, when};
+use super::format::{env_suffix, epoch, list_from, not_connected, row_style, task_label, when};
 use super::task_logs;
 use super::tasks::{RunRef, TasksScreen};
 use crate::airflow::{DagRun, RunQuery, State, TaskInstance};
@@ -19,7 +19,7 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "failures",
@@ -94,16 +94,6 @@ pub struct Failures {
     pub env: Option<String>,
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("WHEN", Constraint::Length(19)),
-    Column::new("WHAT", Constraint::Length(4)),
-    Column::new("DAG", Constraint::Min(16)),
-    Column::new("RUN", Constraint::Min(36)),
-    Column::new("TASK", Constraint::Min(16)),
-    Column::new("STATE", Constraint::Length(15)),
-    Column::new("TRY", Constraint::Length(3)),
-];
-
 impl Resource for Failures {
     type Item = Failure;
 
@@ -111,29 +101,34 @@ impl Resource for Failures {
         format!("failures{}", env_suffix(&self.env))
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, f: &Failure, column: usize) -> String {
-        match (column, f) {
-            (0, _) => when(f.at()),
-            (1, Failure::Run(_)) => "run".into(),
-            (1, Failure::Task(_)) => "task".into(),
-            (2, _) => f.dag_id().to_owned(),
-            (3, _) => f.run_id().to_owned(),
-            (4, Failure::Task(t)) => task_label(t),
-            (5, _) => f.state().to_string(),
-            (6, Failure::Task(t)) => t.try_number.to_string(),
-            _ => String::new(),
-        }
-    }
-
-    fn sort_value(&self, f: &Failure, column: usize) -> SortValue {
-        match column {
-            0 => SortValue::Number(epoch(f.at())),
-            other => SortValue::Text(self.cell(f, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("WHEN", Constraint::Length(19), |_, f: &Failure| {
+                when(f.at())
+            })
+            .by_number(|_, f: &Failure| epoch(f.at())),
+            Column::new("WHAT", Constraint::Length(4), |_, f: &Failure| match f {
+                Failure::Run(_) => "run".into(),
+                Failure::Task(_) => "task".into(),
+            }),
+            Column::new("DAG", Constraint::Min(16), |_, f: &Failure| {
+                f.dag_id().to_owned()
+            }),
+            Column::new("RUN", Constraint::Min(36), |_, f: &Failure| {
+                f.run_id().to_owned()
+            }),
+            Column::new("TASK", Constraint::Min(16), |_, f: &Failure| match f {
+                Failure::Task(t) => task_label(t),
+                Failure::Run(_) => String::new(),
+            }),
+            Column::new("STATE", Constraint::Length(15), |_, f: &Failure| {
+                f.state().to_string()
+            }),
+            Column::new("TRY", Constraint::Length(3), |_, f: &Failure| match f {
+                Failure::Task(t) => t.try_number.to_string(),
+                Failure::Run(_) => String::new(),
+            }),
+        ]
     }
 
     fn identity(&self, f: &Failure) -> String {
@@ -148,30 +143,17 @@ impl Resource for Failures {
         clients: Option<Arc<Clients>>,
         sink: PageSink<Failure>,
     ) -> BoxFuture<'static, ()> {
-        let env = self.env.clone();
-        Box::pin(async move {
-            let listed = async {
-                let airflow = reach(clients, env.as_deref()).await?;
-                let query = RunQuery {
-                    states: vec![State::Failed],
-                    limit: LIMIT,
-                    offset: 0,
-                };
-                let (runs, tasks) = futures::join!(
-                    airflow.dag_runs("~", &query),
-                    airflow.failed_task_instances(LIMIT)
-                );
-                let runs = runs.map_err(|e| e.to_string())?.items;
-                let tasks = tasks.map_err(|e| e.to_string())?;
-                Ok::<_, String>(newest_first(runs, tasks))
+        list_from(sink, clients, self.env.clone(), |airflow| async move {
+            let query = RunQuery {
+                states: vec![State::Failed],
+                limit: LIMIT,
+                offset: 0,
             };
-            match listed.await {
-                Ok(all) => {
-                    sink.page(all);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e),
-            }
+            let (runs, tasks) = futures::join!(
+                airflow.dag_runs("~", &query),
+                airflow.failed_task_instances(LIMIT)
+            );
+            Ok(newest_first(runs?.items, tasks?))
         })
     }
 

@@ -1,31 +1,49 @@
 //! What every Airflow view shares: reaching the environment, cell formats, the state colours
 //! of rows, and the `DAG@env` argument form.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use ratatui::style::Style;
 
 use super::state_style;
 use crate::airflow::{Airflow, State, TaskInstance};
 use crate::clients::Clients;
+use crate::errors::UiError;
 use crate::theme::Theme;
+use crate::views::table::PageSink;
 
 pub use crate::ui::format::{epoch, not_connected, when};
 
-/// The client of environment `env` (the context's default when `None`), as a message for people.
-pub async fn connect(clients: &Clients, env: Option<&str>) -> Result<Airflow, String> {
-    clients
-        .airflow
-        .connect(env)
-        .await
-        .map_err(|e| e.to_string())
+/// The client of environment `env` (the context's default when `None`).
+pub async fn connect(clients: &Clients, env: Option<&str>) -> Result<Airflow, UiError> {
+    Ok(clients.airflow.connect(env).await?)
 }
 
-/// Like [`connect`] but from the optional clients a fetch gets.
-pub async fn reach(clients: Option<Arc<Clients>>, env: Option<&str>) -> Result<Airflow, String> {
+/// Like [`connect`] but from the optional clients a view holds.
+pub async fn reach(clients: Option<Arc<Clients>>, env: Option<&str>) -> Result<Airflow, UiError> {
     let clients = clients.ok_or("not connected yet")?;
     connect(&clients, env).await
+}
+
+/// The listing of an Airflow kind: `call` on environment `env`'s client, as one page.
+pub fn list_from<T, F, Fut>(
+    sink: PageSink<T>,
+    clients: Option<Arc<Clients>>,
+    env: Option<String>,
+    call: F,
+) -> BoxFuture<'static, ()>
+where
+    T: Send + 'static,
+    F: FnOnce(Airflow) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Vec<T>, UiError>> + Send + 'static,
+{
+    sink.all(clients, move |clients| async move {
+        let airflow = connect(&clients, env.as_deref()).await?;
+        call(airflow).await
+    })
 }
 
 /// `42s`, `3m 05s`, `1h 02m`, or empty.

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 
-use super::format::{env_suffix, epoch, reach, when};
+use super::format::{env_suffix, epoch, list_from, when};
 use crate::airflow::ImportError;
 use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::views::document::{DocLine, DocumentView};
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "importerrors",
@@ -35,12 +35,6 @@ pub fn view(env: Option<String>) -> BoxView {
 pub struct ImportErrors {
     pub env: Option<String>,
 }
-
-static COLUMNS: &[Column] = &[
-    Column::new("FILE", Constraint::Min(24)),
-    Column::new("TIME", Constraint::Length(19)),
-    Column::new("ERROR", Constraint::Min(30)),
-];
 
 /// The line that says what went wrong: Python puts the exception last, after the frames.
 pub fn summary(trace: &str) -> String {
@@ -72,23 +66,19 @@ impl Resource for ImportErrors {
         format!("import errors{}", env_suffix(&self.env))
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, e: &ImportError, column: usize) -> String {
-        match column {
-            0 => e.filename.clone(),
-            1 => when(e.timestamp),
-            _ => summary(&e.stack_trace),
-        }
-    }
-
-    fn sort_value(&self, e: &ImportError, column: usize) -> SortValue {
-        match column {
-            1 => SortValue::Number(epoch(e.timestamp)),
-            other => SortValue::Text(self.cell(e, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("FILE", Constraint::Min(24), |_, e: &ImportError| {
+                e.filename.clone()
+            }),
+            Column::new("TIME", Constraint::Length(19), |_, e: &ImportError| {
+                when(e.timestamp)
+            })
+            .by_number(|_, e: &ImportError| epoch(e.timestamp)),
+            Column::new("ERROR", Constraint::Min(30), |_, e: &ImportError| {
+                summary(&e.stack_trace)
+            }),
+        ]
     }
 
     fn identity(&self, e: &ImportError) -> String {
@@ -100,19 +90,8 @@ impl Resource for ImportErrors {
         clients: Option<Arc<Clients>>,
         sink: PageSink<ImportError>,
     ) -> BoxFuture<'static, ()> {
-        let env = self.env.clone();
-        Box::pin(async move {
-            let errors = async {
-                let airflow = reach(clients, env.as_deref()).await?;
-                airflow.import_errors().await.map_err(|e| e.to_string())
-            };
-            match errors.await {
-                Ok(errors) => {
-                    sink.page(errors);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e),
-            }
+        list_from(sink, clients, self.env.clone(), |airflow| async move {
+            Ok(airflow.import_errors().await?)
         })
     }
 

@@ -9,6 +9,7 @@ use futures::StreamExt;
 
 use super::grid::{GridModel, GridRun};
 use crate::airflow::{Airflow, DagRun, RunQuery, State, Task, TaskInstance};
+use crate::errors::UiError;
 
 /// The run a screen shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,7 +142,7 @@ async fn cached_instances(
     run_id: String,
     finished: bool,
     cache: FinishedCache,
-) -> Result<Vec<TaskInstance>, String> {
+) -> Result<Vec<TaskInstance>, UiError> {
     // A cleared run is active again: what was cached of it is no longer true.
     let known = if finished {
         cache.lock().unwrap().get(&run_id).cloned()
@@ -151,10 +152,7 @@ async fn cached_instances(
     if let (true, Some(known)) = (finished, known) {
         return Ok(known);
     }
-    let listed = airflow
-        .task_instances(&dag_id, &run_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let listed = airflow.task_instances(&dag_id, &run_id).await?;
     if finished {
         cache.lock().unwrap().insert(run_id, listed.clone());
     }
@@ -168,26 +166,18 @@ pub async fn load_run_tasks(
     airflow: Airflow,
     run: RunRef,
     cache: FinishedCache,
-) -> Result<RunTasks, String> {
+) -> Result<RunTasks, UiError> {
     let dag_id = run.dag_id.clone();
     let query = RunQuery {
         limit: GRID_RUNS,
         ..RunQuery::default()
     };
     let (tasks, runs) = futures::join!(airflow.tasks(&dag_id), airflow.dag_runs(&dag_id, &query));
-    let tasks = tasks.map_err(|e| e.to_string())?;
-    let mut runs: Vec<DagRun> = runs
-        .map_err(|e| e.to_string())?
-        .items
-        .into_iter()
-        .rev()
-        .collect();
+    let tasks = tasks?;
+    let mut runs: Vec<DagRun> = runs?.items.into_iter().rev().collect();
     let older = !runs.iter().any(|r| r.run_id == run.run_id);
     if older {
-        let instances = airflow
-            .task_instances(&dag_id, &run.run_id)
-            .await
-            .map_err(|e| e.to_string())?;
+        let instances = airflow.task_instances(&dag_id, &run.run_id).await?;
         runs.insert(0, placeholder_run(&run, &instances));
     }
     let fetches: Vec<_> = runs
@@ -207,7 +197,7 @@ pub async fn load_run_tasks(
         .collect::<Vec<_>>()
         .await
         .into_iter()
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, UiError>>()?;
     Ok(RunTasks {
         tasks,
         runs,

@@ -27,7 +27,7 @@ use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format::Clock;
-use crate::views::table::{Column, PageSink, Paged, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Paged, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "runs",
@@ -149,17 +149,6 @@ impl Runs {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("RUN ID", Constraint::Min(42)),
-    Column::new("STATE", Constraint::Length(8)),
-    Column::new("TYPE", Constraint::Length(9)),
-    Column::new("RUN AFTER", Constraint::Length(19)),
-    Column::new("LOGICAL DATE", Constraint::Length(19)),
-    Column::new("START", Constraint::Length(19)),
-    Column::new("DURATION", Constraint::Length(8)),
-    Column::new("CONF", Constraint::Min(8)),
-];
-
 fn conf_text(run: &DagRun) -> String {
     match &run.conf {
         serde_json::Value::Null => String::new(),
@@ -180,31 +169,37 @@ impl Resource for Runs {
         )
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, r: &DagRun, column: usize) -> String {
-        match column {
-            0 => r.run_id.clone(),
-            1 => r.state.to_string(),
-            2 => r.run_type.clone(),
-            3 => when(r.run_after),
-            4 => when(r.logical_date),
-            5 => when(r.start_date),
-            6 => seconds(r.duration_secs(self.clock.now())),
-            _ => conf_text(r),
-        }
-    }
-
-    fn sort_value(&self, r: &DagRun, column: usize) -> SortValue {
-        match column {
-            3 => SortValue::Number(epoch(r.run_after)),
-            4 => SortValue::Number(epoch(r.logical_date)),
-            5 => SortValue::Number(epoch(r.start_date)),
-            6 => SortValue::Number(r.duration_secs(self.clock.now()).unwrap_or(-1.0)),
-            other => SortValue::Text(self.cell(r, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("RUN ID", Constraint::Min(42), |_, r: &DagRun| {
+                r.run_id.clone()
+            }),
+            Column::new("STATE", Constraint::Length(8), |_, r: &DagRun| {
+                r.state.to_string()
+            }),
+            Column::new("TYPE", Constraint::Length(9), |_, r: &DagRun| {
+                r.run_type.clone()
+            }),
+            Column::new("RUN AFTER", Constraint::Length(19), |_, r: &DagRun| {
+                when(r.run_after)
+            })
+            .by_number(|_, r: &DagRun| epoch(r.run_after)),
+            Column::new("LOGICAL DATE", Constraint::Length(19), |_, r: &DagRun| {
+                when(r.logical_date)
+            })
+            .by_number(|_, r: &DagRun| epoch(r.logical_date)),
+            Column::new("START", Constraint::Length(19), |_, r: &DagRun| {
+                when(r.start_date)
+            })
+            .by_number(|_, r: &DagRun| epoch(r.start_date)),
+            Column::new(
+                "DURATION",
+                Constraint::Length(8),
+                |this: &Self, r: &DagRun| seconds(r.duration_secs(this.clock.now())),
+            )
+            .by_number(|this: &Self, r: &DagRun| r.duration_secs(this.clock.now()).unwrap_or(-1.0)),
+            Column::new("CONF", Constraint::Min(8), |_, r: &DagRun| conf_text(r)),
+        ]
     }
 
     fn identity(&self, r: &DagRun) -> String {

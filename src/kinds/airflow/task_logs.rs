@@ -33,7 +33,7 @@ pub fn open(cx: &mut Ctx, target: Target, ti: &TaskInstance, try_number: Option<
                 let source = task_log_source(airflow, logs, key, try_number, live);
                 Outcome::Push(boxed(LogViewer::new(title, source, DEFAULT_LOG_LINE_CAP)))
             }
-            Err(e) => Outcome::Flash(Err(e)),
+            Err(e) => Outcome::Flash(Err(e.to_string())),
         }
     });
     Outcome::Flash(Ok(format!("opening the log of {}…", task_label(ti))))

@@ -16,8 +16,8 @@ use ratatui::Frame;
 
 use super::actions::{self, Target};
 use super::format::{
-    arrow_as_page, env_suffix, epoch, not_connected, reach, row_style, seconds, task_label,
-    task_seconds, when,
+    arrow_as_page, env_suffix, epoch, list_from, not_connected, reach, row_style, seconds,
+    task_label, task_seconds, when,
 };
 use super::gantt::{self, GanttBar};
 use super::grid::{self, GridCursor, GridModel};
@@ -30,9 +30,10 @@ use crate::airflow::{Airflow, DagRun, MarkState, State, Task, TaskInstance};
 use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::clients::Clients;
+use crate::errors::UiError;
 use crate::theme::Theme;
 use crate::ui::format::Clock;
-use crate::views::table::{Column, PageSink, Paged, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Paged, Resource, TableView};
 
 pub fn view(env: Option<String>, run: &DagRun) -> BoxView {
     boxed(TasksScreen::new(RunRef {
@@ -62,15 +63,6 @@ impl TaskInstances {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("TASK", Constraint::Min(24)),
-    Column::new("STATE", Constraint::Length(16)),
-    Column::new("TRY", Constraint::Length(5)),
-    Column::new("START", Constraint::Length(19)),
-    Column::new("DURATION", Constraint::Length(8)),
-    Column::new("OPERATOR", Constraint::Min(16)),
-];
-
 /// Sorts task instances into the order of `tasks` (upstream first); unknown tasks go last.
 pub fn in_dependency_order(tasks: &[Task], mut instances: Vec<TaskInstance>) -> Vec<TaskInstance> {
     let position: HashMap<&str, usize> = tasks
@@ -90,12 +82,12 @@ pub fn in_dependency_order(tasks: &[Task], mut instances: Vec<TaskInstance>) -> 
     instances
 }
 
-async fn instances_of(airflow: &Airflow, run: &RunRef) -> Result<Vec<TaskInstance>, String> {
+async fn instances_of(airflow: &Airflow, run: &RunRef) -> Result<Vec<TaskInstance>, UiError> {
     let (tasks, instances) = futures::join!(
         airflow.tasks(&run.dag_id),
         airflow.task_instances(&run.dag_id, &run.run_id)
     );
-    let instances = instances.map_err(|e| e.to_string())?;
+    let instances = instances?;
     // Without the DAG's structure the list is still worth showing, in the API's order.
     let tasks = tasks.unwrap_or_default();
     Ok(in_dependency_order(&tasks, instances))
@@ -113,28 +105,34 @@ impl Resource for TaskInstances {
         )
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, t: &TaskInstance, column: usize) -> String {
-        match column {
-            0 => task_label(t),
-            1 => t.state.to_string(),
-            2 => t.try_number.to_string(),
-            3 => when(t.start_date),
-            4 => seconds(task_seconds(t, self.clock.now())),
-            _ => t.operator.clone().unwrap_or_default(),
-        }
-    }
-
-    fn sort_value(&self, t: &TaskInstance, column: usize) -> SortValue {
-        match column {
-            2 => SortValue::Number(t.try_number as f64),
-            3 => SortValue::Number(epoch(t.start_date)),
-            4 => SortValue::Number(task_seconds(t, self.clock.now()).unwrap_or(-1.0)),
-            other => SortValue::Text(self.cell(t, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("TASK", Constraint::Min(24), |_, t: &TaskInstance| {
+                task_label(t)
+            }),
+            Column::new("STATE", Constraint::Length(16), |_, t: &TaskInstance| {
+                t.state.to_string()
+            }),
+            Column::new("TRY", Constraint::Length(5), |_, t: &TaskInstance| {
+                t.try_number.to_string()
+            })
+            .by_number(|_, t: &TaskInstance| t.try_number as f64),
+            Column::new("START", Constraint::Length(19), |_, t: &TaskInstance| {
+                when(t.start_date)
+            })
+            .by_number(|_, t: &TaskInstance| epoch(t.start_date)),
+            Column::new(
+                "DURATION",
+                Constraint::Length(8),
+                |this: &Self, t: &TaskInstance| seconds(task_seconds(t, this.clock.now())),
+            )
+            .by_number(|this: &Self, t: &TaskInstance| {
+                task_seconds(t, this.clock.now()).unwrap_or(-1.0)
+            }),
+            Column::new("OPERATOR", Constraint::Min(16), |_, t: &TaskInstance| {
+                t.operator.clone().unwrap_or_default()
+            }),
+        ]
     }
 
     fn identity(&self, t: &TaskInstance) -> String {
@@ -147,18 +145,8 @@ impl Resource for TaskInstances {
         sink: PageSink<TaskInstance>,
     ) -> BoxFuture<'static, ()> {
         let run = self.run.clone();
-        Box::pin(async move {
-            let listed = async {
-                let airflow = reach(clients, run.env.as_deref()).await?;
-                instances_of(&airflow, &run).await
-            };
-            match listed.await {
-                Ok(instances) => {
-                    sink.page(instances);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e),
-            }
+        list_from(sink, clients, run.env.clone(), |airflow| async move {
+            instances_of(&airflow, &run).await
         })
     }
 
@@ -402,7 +390,7 @@ impl TasksScreen {
         self.charts
             .load(&mut cx.part("charts", TasksMsg::Charts), async move {
                 let airflow = reach(Some(clients), run.env.as_deref()).await?;
-                Ok(load_run_tasks(airflow, run, cache).await?)
+                load_run_tasks(airflow, run, cache).await
             });
     }
 

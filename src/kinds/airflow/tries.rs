@@ -10,7 +10,7 @@ use ratatui::style::Style;
 
 use super::actions::Target;
 use super::format::{
-    env_suffix, epoch, not_connected, reach, row_style, seconds, task_label, task_seconds, when,
+    env_suffix, epoch, list_from, not_connected, row_style, seconds, task_label, task_seconds, when,
 };
 use super::task_logs;
 use crate::airflow::TaskInstance;
@@ -19,7 +19,7 @@ use crate::app::view::{boxed, BoxView, Ctx, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::theme::Theme;
 use crate::ui::format::Clock;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub fn view(env: Option<String>, ti: &TaskInstance) -> BoxView {
     boxed(TableView::new(Tries::new(env, ti)))
@@ -48,16 +48,6 @@ impl Tries {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("TRY", Constraint::Length(4)),
-    Column::new("STATE", Constraint::Length(16)),
-    Column::new("START", Constraint::Length(19)),
-    Column::new("END", Constraint::Length(19)),
-    Column::new("DURATION", Constraint::Length(8)),
-    Column::new("HOSTNAME", Constraint::Min(12)),
-    Column::new("OPERATOR", Constraint::Min(12)),
-];
-
 impl Resource for Tries {
     type Item = TaskInstance;
 
@@ -71,30 +61,38 @@ impl Resource for Tries {
         )
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, t: &TaskInstance, column: usize) -> String {
-        match column {
-            0 => t.try_number.to_string(),
-            1 => t.state.to_string(),
-            2 => when(t.start_date),
-            3 => when(t.end_date),
-            4 => seconds(task_seconds(t, self.clock.now())),
-            5 => t.hostname.clone().unwrap_or_default(),
-            _ => t.operator.clone().unwrap_or_default(),
-        }
-    }
-
-    fn sort_value(&self, t: &TaskInstance, column: usize) -> SortValue {
-        match column {
-            0 => SortValue::Number(t.try_number as f64),
-            2 => SortValue::Number(epoch(t.start_date)),
-            3 => SortValue::Number(epoch(t.end_date)),
-            4 => SortValue::Number(task_seconds(t, self.clock.now()).unwrap_or(-1.0)),
-            other => SortValue::Text(self.cell(t, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("TRY", Constraint::Length(4), |_, t: &TaskInstance| {
+                t.try_number.to_string()
+            })
+            .by_number(|_, t: &TaskInstance| t.try_number as f64),
+            Column::new("STATE", Constraint::Length(16), |_, t: &TaskInstance| {
+                t.state.to_string()
+            }),
+            Column::new("START", Constraint::Length(19), |_, t: &TaskInstance| {
+                when(t.start_date)
+            })
+            .by_number(|_, t: &TaskInstance| epoch(t.start_date)),
+            Column::new("END", Constraint::Length(19), |_, t: &TaskInstance| {
+                when(t.end_date)
+            })
+            .by_number(|_, t: &TaskInstance| epoch(t.end_date)),
+            Column::new(
+                "DURATION",
+                Constraint::Length(8),
+                |this: &Self, t: &TaskInstance| seconds(task_seconds(t, this.clock.now())),
+            )
+            .by_number(|this: &Self, t: &TaskInstance| {
+                task_seconds(t, this.clock.now()).unwrap_or(-1.0)
+            }),
+            Column::new("HOSTNAME", Constraint::Min(12), |_, t: &TaskInstance| {
+                t.hostname.clone().unwrap_or_default()
+            }),
+            Column::new("OPERATOR", Constraint::Min(12), |_, t: &TaskInstance| {
+                t.operator.clone().unwrap_or_default()
+            }),
+        ]
     }
 
     fn identity(&self, t: &TaskInstance) -> String {
@@ -106,19 +104,9 @@ impl Resource for Tries {
         clients: Option<Arc<Clients>>,
         sink: PageSink<TaskInstance>,
     ) -> BoxFuture<'static, ()> {
-        let (env, key) = (self.env.clone(), self.current.key.clone());
-        Box::pin(async move {
-            let tries = async {
-                let airflow = reach(clients, env.as_deref()).await?;
-                airflow.task_tries(&key).await.map_err(|e| e.to_string())
-            };
-            match tries.await {
-                Ok(tries) => {
-                    sink.page(tries);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e),
-            }
+        let key = self.current.key.clone();
+        list_from(sink, clients, self.env.clone(), |airflow| async move {
+            Ok(airflow.task_tries(&key).await?)
         })
     }
 

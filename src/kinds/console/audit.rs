@@ -37,15 +37,6 @@ impl Audit {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("TIME", Constraint::Length(24)),
-    Column::new("CONTEXT", Constraint::Length(12)),
-    Column::new("ACTION", Constraint::Length(14)),
-    Column::new("TARGET", Constraint::Min(24)),
-    Column::new("OUTCOME", Constraint::Length(10)),
-    Column::new("DETAIL", Constraint::Min(16)),
-];
-
 impl Resource for Audit {
     type Item = AuditRecord;
 
@@ -53,19 +44,27 @@ impl Resource for Audit {
         format!("audit {}", self.log.path().display())
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, r: &AuditRecord, column: usize) -> String {
-        match column {
-            0 => r.time.clone(),
-            1 => r.context.clone(),
-            2 => r.action.clone(),
-            3 => r.target.clone(),
-            4 => r.outcome.as_str().to_string(),
-            _ => r.detail.clone().unwrap_or_default(),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("TIME", Constraint::Length(24), |_, r: &AuditRecord| {
+                r.time.clone()
+            }),
+            Column::new("CONTEXT", Constraint::Length(12), |_, r: &AuditRecord| {
+                r.context.clone()
+            }),
+            Column::new("ACTION", Constraint::Length(14), |_, r: &AuditRecord| {
+                r.action.clone()
+            }),
+            Column::new("TARGET", Constraint::Min(24), |_, r: &AuditRecord| {
+                r.target.clone()
+            }),
+            Column::new("OUTCOME", Constraint::Length(10), |_, r: &AuditRecord| {
+                r.outcome.as_str().to_string()
+            }),
+            Column::new("DETAIL", Constraint::Min(16), |_, r: &AuditRecord| {
+                r.detail.clone().unwrap_or_default()
+            }),
+        ]
     }
 
     fn identity(&self, r: &AuditRecord) -> String {

@@ -57,13 +57,9 @@ impl Contexts {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(12)),
-    Column::new("PROFILE", Constraint::Min(10)),
-    Column::new("REGION", Constraint::Length(14)),
-    Column::new("ENDPOINT", Constraint::Min(20)),
-    Column::new("MODE", Constraint::Length(10)),
-];
+fn or_default(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "(default)".into())
+}
 
 impl Resource for Contexts {
     type Item = Context;
@@ -72,21 +68,32 @@ impl Resource for Contexts {
         "contexts".into()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, c: &Context, column: usize) -> String {
-        let or_default = |v: &Option<String>| v.clone().unwrap_or_else(|| "(default)".into());
-        match column {
-            0 if c.name == self.current => format!("{} *", c.name),
-            0 => c.name.clone(),
-            1 => or_default(&c.profile),
-            2 => or_default(&c.region),
-            3 => or_default(&c.endpoint_url),
-            _ if c.read_only => "read-only".into(),
-            _ => "read-write".into(),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new(
+                "NAME",
+                Constraint::Min(12),
+                |this: &Self, c: &Context| match c.name == this.current {
+                    true => format!("{} *", c.name),
+                    false => c.name.clone(),
+                },
+            ),
+            Column::new("PROFILE", Constraint::Min(10), |_, c: &Context| {
+                or_default(&c.profile)
+            }),
+            Column::new("REGION", Constraint::Length(14), |_, c: &Context| {
+                or_default(&c.region)
+            }),
+            Column::new("ENDPOINT", Constraint::Min(20), |_, c: &Context| {
+                or_default(&c.endpoint_url)
+            }),
+            Column::new("MODE", Constraint::Length(10), |_, c: &Context| {
+                match c.read_only {
+                    true => "read-only".into(),
+                    false => "read-write".into(),
+                }
+            }),
+        ]
     }
 
     fn identity(&self, c: &Context) -> String {

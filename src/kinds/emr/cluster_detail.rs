@@ -14,11 +14,7 @@ pub fn view(cluster_id: &str) -> BoxView {
             let (clients, id) = (cx.clients(), id.clone());
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;
-                let cluster = clients
-                    .emr
-                    .describe_cluster(&id)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let cluster = clients.emr.describe_cluster(&id).await?;
                 Ok(detail_lines(&cluster))
             })
         }),

@@ -21,7 +21,7 @@ use crate::gate::{ActionRequest, ActionSpec, Risk};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "clusters",
@@ -92,28 +92,13 @@ impl Clusters {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("ID", Constraint::Length(15)),
-    Column::new("NAME", Constraint::Min(18)),
-    Column::new("STATE", Constraint::Length(22)),
-    Column::new("RELEASE", Constraint::Length(10)),
-    Column::new("INSTANCES", Constraint::Length(38)),
-    Column::new("HOURS", Constraint::Length(6)),
-    Column::new("CREATED", Constraint::Length(19)),
-    Column::new("REASON", Constraint::Min(20)),
-];
-
 /// The terminate request; its target and details name the cluster by id and name.
 pub fn terminate(cluster: &Cluster, clients: Arc<Clients>) -> ActionRequest {
     let (id, name) = (cluster.id.clone(), cluster.name.clone());
     let done = format!("terminating {id} ({name})");
     let mut request = ActionRequest::new(&TERMINATE, format!("{id} ({name})"), move |_approval| {
         Box::pin(async move {
-            clients
-                .emr
-                .terminate_cluster(&id)
-                .await
-                .map_err(|e| e.to_string())?;
+            clients.emr.terminate_cluster(&id).await?;
             Ok(done)
         })
     })
@@ -138,32 +123,33 @@ impl Resource for Clusters {
         }
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, c: &Cluster, column: usize) -> String {
-        match column {
-            0 => c.id.clone(),
-            1 => c.name.clone(),
-            2 => c.state.clone(),
-            3 => c.release_label.clone().unwrap_or_default(),
-            4 => c.groups_summary(),
-            5 => c
-                .normalized_instance_hours
-                .map(|h| h.to_string())
-                .unwrap_or_default(),
-            6 => format::when(c.created),
-            _ => c.state_reason.clone().unwrap_or_default(),
-        }
-    }
-
-    fn sort_value(&self, c: &Cluster, column: usize) -> SortValue {
-        match column {
-            5 => SortValue::Number(c.normalized_instance_hours.unwrap_or(0) as f64),
-            6 => SortValue::Number(format::epoch(c.created)),
-            other => SortValue::Text(self.cell(c, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("ID", Constraint::Length(15), |_, c: &Cluster| c.id.clone()),
+            Column::new("NAME", Constraint::Min(18), |_, c: &Cluster| c.name.clone()),
+            Column::new("STATE", Constraint::Length(22), |_, c: &Cluster| {
+                c.state.clone()
+            }),
+            Column::new("RELEASE", Constraint::Length(10), |_, c: &Cluster| {
+                c.release_label.clone().unwrap_or_default()
+            }),
+            Column::new("INSTANCES", Constraint::Length(38), |_, c: &Cluster| {
+                c.groups_summary()
+            }),
+            Column::new("HOURS", Constraint::Length(6), |_, c: &Cluster| {
+                c.normalized_instance_hours
+                    .map(|h| h.to_string())
+                    .unwrap_or_default()
+            })
+            .by_number(|_, c: &Cluster| c.normalized_instance_hours.unwrap_or(0) as f64),
+            Column::new("CREATED", Constraint::Length(19), |_, c: &Cluster| {
+                format::when(c.created)
+            })
+            .by_number(|_, c: &Cluster| format::epoch(c.created)),
+            Column::new("REASON", Constraint::Min(20), |_, c: &Cluster| {
+                c.state_reason.clone().unwrap_or_default()
+            }),
+        ]
     }
 
     fn identity(&self, c: &Cluster) -> String {

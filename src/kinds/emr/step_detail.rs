@@ -17,11 +17,7 @@ pub fn view(cluster_id: &str, step_id: &str) -> BoxView {
             let (clients, cluster, step) = (cx.clients(), cluster.clone(), step.clone());
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;
-                let step = clients
-                    .emr
-                    .describe_step(&cluster, &step)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let step = clients.emr.describe_step(&cluster, &step).await?;
                 Ok(detail_lines(&cluster, &step))
             })
         }),

@@ -20,7 +20,7 @@ use crate::gate::{ActionRequest, ActionSpec, Risk};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format::{self, Clock};
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "steps",
@@ -126,11 +126,7 @@ impl Steps {
                 format!("{step_id} ({}) on {cluster_id}", step.name),
                 move |_approval| {
                     Box::pin(async move {
-                        clients
-                            .emr
-                            .cancel_step(&cluster_id, &step_id)
-                            .await
-                            .map_err(|e| e.to_string())?;
+                        clients.emr.cancel_step(&cluster_id, &step_id).await?;
                         Ok(done)
                     })
                 },
@@ -150,27 +146,13 @@ pub fn add_request(clients: Arc<Clients>, cluster_id: &str, spark: SparkStep) ->
         format!("{} on {cluster}", spark.name()),
         move |_approval| {
             Box::pin(async move {
-                let id = clients
-                    .emr
-                    .add_spark_step(&cluster, &spark)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let id = clients.emr.add_spark_step(&cluster, &spark).await?;
                 Ok(format!("added step {id} to {cluster}"))
             })
         },
     )
     .with_detail(command)
 }
-
-static COLUMNS: &[Column] = &[
-    Column::new("ID", Constraint::Length(15)),
-    Column::new("NAME", Constraint::Min(20)),
-    Column::new("STATE", Constraint::Length(14)),
-    Column::new("STARTED", Constraint::Length(19)),
-    Column::new("DURATION", Constraint::Length(8)),
-    Column::new("ON FAILURE", Constraint::Length(17)),
-    Column::new("FAILURE REASON", Constraint::Min(24)),
-];
 
 /// EMR's message when it found one in the logs, else its reason.
 fn failure_text(s: &Step) -> String {
@@ -192,32 +174,34 @@ impl Resource for Steps {
         format!("steps {}", self.cluster_id)
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, s: &Step, column: usize) -> String {
-        match column {
-            0 => s.id.clone(),
-            1 => s.name.clone(),
-            2 => s.state.clone(),
-            3 => format::when(s.started),
-            4 => emr_format::duration(s.duration(self.clock.now())),
-            5 => s.action_on_failure.clone().unwrap_or_default(),
-            _ => failure_text(s),
-        }
-    }
-
-    fn sort_value(&self, s: &Step, column: usize) -> SortValue {
-        match column {
-            3 => SortValue::Number(format::epoch(s.started)),
-            4 => SortValue::Number(
-                s.duration(self.clock.now())
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("ID", Constraint::Length(15), |_, s: &Step| s.id.clone()),
+            Column::new("NAME", Constraint::Min(20), |_, s: &Step| s.name.clone()),
+            Column::new("STATE", Constraint::Length(14), |_, s: &Step| {
+                s.state.clone()
+            }),
+            Column::new("STARTED", Constraint::Length(19), |_, s: &Step| {
+                format::when(s.started)
+            })
+            .by_number(|_, s: &Step| format::epoch(s.started)),
+            Column::new(
+                "DURATION",
+                Constraint::Length(8),
+                |this: &Self, s: &Step| emr_format::duration(s.duration(this.clock.now())),
+            )
+            .by_number(|this: &Self, s: &Step| {
+                s.duration(this.clock.now())
                     .map(|d| d.num_seconds() as f64)
-                    .unwrap_or(-1.0),
-            ),
-            other => SortValue::Text(self.cell(s, other)),
-        }
+                    .unwrap_or(-1.0)
+            }),
+            Column::new("ON FAILURE", Constraint::Length(17), |_, s: &Step| {
+                s.action_on_failure.clone().unwrap_or_default()
+            }),
+            Column::new("FAILURE REASON", Constraint::Min(24), |_, s: &Step| {
+                failure_text(s)
+            }),
+        ]
     }
 
     fn identity(&self, s: &Step) -> String {

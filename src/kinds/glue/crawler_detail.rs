@@ -16,11 +16,7 @@ pub fn view(name: &str) -> BoxView {
             let name = name.clone();
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;
-                let crawler = clients
-                    .glue
-                    .crawler(&name)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let crawler = clients.glue.crawler(&name).await?;
                 Ok(lines(&crawler))
             })
         }),

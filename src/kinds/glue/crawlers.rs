@@ -11,12 +11,12 @@ use super::crawler_detail;
 use super::format::{crawl_duration, duration, epoch, not_connected, when};
 use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
-use crate::aws::glue::Crawler;
+use crate::aws::glue::{Crawler, CrawlerMetrics};
 use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "crawlers",
@@ -48,17 +48,13 @@ pub fn view() -> BoxView {
 
 pub struct Crawlers;
 
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(20)),
-    Column::new("STATE", Constraint::Length(9)),
-    Column::new("SCHEDULE", Constraint::Length(20)),
-    Column::new("LAST CRAWL", Constraint::Length(10)),
-    Column::new("STARTED", Constraint::Length(19)),
-    Column::new("DURATION", Constraint::Length(8)),
-    Column::new("CREATED", Constraint::Length(7)),
-    Column::new("UPDATED", Constraint::Length(7)),
-    Column::new("TARGETS", Constraint::Min(20)),
-];
+/// One figure of the last crawl's metrics, empty before the first crawl.
+fn metric(c: &Crawler, figure: fn(&CrawlerMetrics) -> i32) -> String {
+    c.metrics
+        .as_ref()
+        .map(|m| figure(m).to_string())
+        .unwrap_or_default()
+}
 
 impl Resource for Crawlers {
     type Item = Crawler;
@@ -67,37 +63,39 @@ impl Resource for Crawlers {
         "crawlers".into()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, c: &Crawler, column: usize) -> String {
-        let last = c.last_crawl.as_ref();
-        let metric = |f: fn(&crate::aws::glue::CrawlerMetrics) -> i32| {
-            c.metrics
-                .as_ref()
-                .map(|m| f(m).to_string())
-                .unwrap_or_default()
-        };
-        match column {
-            0 => c.name.clone(),
-            1 => c.state.clone(),
-            2 => c.schedule.clone().unwrap_or_default(),
-            3 => last.map(|l| l.status.clone()).unwrap_or_default(),
-            4 => when(last.and_then(|l| l.started)),
-            5 => duration(crawl_duration(c)),
-            6 => metric(|m| m.tables_created),
-            7 => metric(|m| m.tables_updated),
-            _ => c.targets.join(", "),
-        }
-    }
-
-    fn sort_value(&self, c: &Crawler, column: usize) -> SortValue {
-        match column {
-            4 => SortValue::Number(epoch(c.last_crawl.as_ref().and_then(|l| l.started))),
-            5 => SortValue::Number(crawl_duration(c).map_or(-1.0, |d| d.as_secs_f64())),
-            col => SortValue::Text(self.cell(c, col)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("NAME", Constraint::Min(20), |_, c: &Crawler| c.name.clone()),
+            Column::new("STATE", Constraint::Length(9), |_, c: &Crawler| {
+                c.state.clone()
+            }),
+            Column::new("SCHEDULE", Constraint::Length(20), |_, c: &Crawler| {
+                c.schedule.clone().unwrap_or_default()
+            }),
+            Column::new("LAST CRAWL", Constraint::Length(10), |_, c: &Crawler| {
+                c.last_crawl
+                    .as_ref()
+                    .map(|l| l.status.clone())
+                    .unwrap_or_default()
+            }),
+            Column::new("STARTED", Constraint::Length(19), |_, c: &Crawler| {
+                when(c.last_crawl.as_ref().and_then(|l| l.started))
+            })
+            .by_number(|_, c: &Crawler| epoch(c.last_crawl.as_ref().and_then(|l| l.started))),
+            Column::new("DURATION", Constraint::Length(8), |_, c: &Crawler| {
+                duration(crawl_duration(c))
+            })
+            .by_number(|_, c: &Crawler| crawl_duration(c).map_or(-1.0, |d| d.as_secs_f64())),
+            Column::new("CREATED", Constraint::Length(7), |_, c: &Crawler| {
+                metric(c, |m| m.tables_created)
+            }),
+            Column::new("UPDATED", Constraint::Length(7), |_, c: &Crawler| {
+                metric(c, |m| m.tables_updated)
+            }),
+            Column::new("TARGETS", Constraint::Min(20), |_, c: &Crawler| {
+                c.targets.join(", ")
+            }),
+        ]
     }
 
     fn identity(&self, c: &Crawler) -> String {
@@ -180,18 +178,10 @@ fn crawler_action(spec: &'static ActionSpec, c: &Crawler, cx: &mut Ctx) -> Outco
     let request = ActionRequest::new(spec, name.clone(), move |_approval| {
         Box::pin(async move {
             if stop {
-                clients
-                    .glue
-                    .stop_crawler(&name)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                clients.glue.stop_crawler(&name).await?;
                 Ok(format!("stopping crawler {name}"))
             } else {
-                clients
-                    .glue
-                    .start_crawler(&name)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                clients.glue.start_crawler(&name).await?;
                 Ok(format!("started crawler {name}"))
             }
         })

@@ -12,7 +12,7 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::Database;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "gluedatabases",
@@ -32,13 +32,6 @@ pub fn view() -> BoxView {
 
 pub struct Databases;
 
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(20)),
-    Column::new("LOCATION", Constraint::Min(30)),
-    Column::new("CREATED", Constraint::Length(19)),
-    Column::new("DESCRIPTION", Constraint::Min(20)),
-];
-
 impl Resource for Databases {
     type Item = Database;
 
@@ -46,24 +39,22 @@ impl Resource for Databases {
         "glue databases".into()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, d: &Database, column: usize) -> String {
-        match column {
-            0 => d.name.clone(),
-            1 => d.location.clone().unwrap_or_default(),
-            2 => when(d.created),
-            _ => d.description.clone().unwrap_or_default(),
-        }
-    }
-
-    fn sort_value(&self, d: &Database, column: usize) -> SortValue {
-        match column {
-            2 => SortValue::Number(epoch(d.created)),
-            c => SortValue::Text(self.cell(d, c)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("NAME", Constraint::Min(20), |_, d: &Database| {
+                d.name.clone()
+            }),
+            Column::new("LOCATION", Constraint::Min(30), |_, d: &Database| {
+                d.location.clone().unwrap_or_default()
+            }),
+            Column::new("CREATED", Constraint::Length(19), |_, d: &Database| {
+                when(d.created)
+            })
+            .by_number(|_, d: &Database| epoch(d.created)),
+            Column::new("DESCRIPTION", Constraint::Min(20), |_, d: &Database| {
+                d.description.clone().unwrap_or_default()
+            }),
+        ]
     }
 
     fn identity(&self, d: &Database) -> String {
@@ -75,16 +66,7 @@ impl Resource for Databases {
         clients: Option<Arc<Clients>>,
         sink: PageSink<Database>,
     ) -> BoxFuture<'static, ()> {
-        Box::pin(async move {
-            let Some(clients) = clients else { return };
-            match clients.glue.databases().await {
-                Ok(databases) => {
-                    sink.page(databases);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e.to_string()),
-            }
-        })
+        sink.all(clients, |c| async move { c.glue.databases().await })
     }
 
     fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Database>, _cx: &mut Ctx) -> Outcome {

@@ -17,12 +17,8 @@ pub fn job_view(name: &str) -> BoxView {
             let name = name.clone();
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;
-                let mut job = clients.glue.job(&name).await.map_err(|e| e.to_string())?;
-                job.last_run = clients
-                    .glue
-                    .latest_run(&name)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let mut job = clients.glue.job(&name).await?;
+                job.last_run = clients.glue.latest_run(&name).await?;
                 Ok(job_lines(&job))
             })
         }),
@@ -37,11 +33,7 @@ pub fn run_view(run: JobRun) -> BoxView {
             let (job, id) = (run.job_name.clone(), run.id.clone());
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;
-                let run = clients
-                    .glue
-                    .job_run(&job, &id)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let run = clients.glue.job_run(&job, &id).await?;
                 Ok(run_lines(&run))
             })
         }),

@@ -21,7 +21,7 @@ use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format::Clock;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "gluejobruns",
@@ -61,15 +61,6 @@ impl JobRuns {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("RUN ID", Constraint::Length(16)),
-    Column::new("STATE", Constraint::Length(9)),
-    Column::new("STARTED", Constraint::Length(19)),
-    Column::new("DURATION", Constraint::Length(8)),
-    Column::new("EXEC TIME", Constraint::Length(9)),
-    Column::new("ERROR", Constraint::Min(20)),
-];
-
 impl Resource for JobRuns {
     type Item = JobRun;
 
@@ -77,29 +68,35 @@ impl Resource for JobRuns {
         format!("runs {}", self.job)
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, r: &JobRun, column: usize) -> String {
-        match column {
-            0 => r.id.clone(),
-            1 => r.state.clone(),
-            2 => when(r.started),
-            3 => duration(r.duration(self.clock.now())),
-            4 => duration(Some(r.execution_time)),
-            _ => first_line(r.error.as_deref()),
-        }
-    }
-
-    fn sort_value(&self, r: &JobRun, column: usize) -> SortValue {
-        let now = self.clock.now();
-        match column {
-            2 => SortValue::Number(epoch(r.started)),
-            3 => SortValue::Number(r.duration(now).map_or(-1.0, |d| d.as_secs_f64())),
-            4 => SortValue::Number(r.execution_time.as_secs_f64()),
-            c => SortValue::Text(self.cell(r, c)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("RUN ID", Constraint::Length(16), |_, r: &JobRun| {
+                r.id.clone()
+            }),
+            Column::new("STATE", Constraint::Length(9), |_, r: &JobRun| {
+                r.state.clone()
+            }),
+            Column::new("STARTED", Constraint::Length(19), |_, r: &JobRun| {
+                when(r.started)
+            })
+            .by_number(|_, r: &JobRun| epoch(r.started)),
+            Column::new(
+                "DURATION",
+                Constraint::Length(8),
+                |this: &Self, r: &JobRun| duration(r.duration(this.clock.now())),
+            )
+            .by_number(|this: &Self, r: &JobRun| {
+                r.duration(this.clock.now())
+                    .map_or(-1.0, |d| d.as_secs_f64())
+            }),
+            Column::new("EXEC TIME", Constraint::Length(9), |_, r: &JobRun| {
+                duration(Some(r.execution_time))
+            })
+            .by_number(|_, r: &JobRun| r.execution_time.as_secs_f64()),
+            Column::new("ERROR", Constraint::Min(20), |_, r: &JobRun| {
+                first_line(r.error.as_deref())
+            }),
+        ]
     }
 
     fn identity(&self, r: &JobRun) -> String {
@@ -112,16 +109,7 @@ impl Resource for JobRuns {
         sink: PageSink<JobRun>,
     ) -> BoxFuture<'static, ()> {
         let job = self.job.clone();
-        Box::pin(async move {
-            let Some(clients) = clients else { return };
-            match clients.glue.job_runs(&job).await {
-                Ok(runs) => {
-                    sink.page(runs);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e.to_string()),
-            }
-        })
+        sink.all(clients, move |c| async move { c.glue.job_runs(&job).await })
     }
 
     fn on_cmd(&mut self, cmd: Cmd, selected: Option<&JobRun>, cx: &mut Ctx) -> Outcome {

@@ -21,7 +21,7 @@ use crate::aws::glue::Job;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "gluejobs",
@@ -41,16 +41,6 @@ pub fn view() -> BoxView {
 
 pub struct Jobs;
 
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(24)),
-    Column::new("LAST RUN", Constraint::Length(10)),
-    Column::new("STARTED", Constraint::Length(19)),
-    Column::new("DURATION", Constraint::Length(8)),
-    Column::new("GLUE", Constraint::Length(4)),
-    Column::new("WORKERS", Constraint::Length(9)),
-    Column::new("ERROR", Constraint::Min(20)),
-];
-
 impl Resource for Jobs {
     type Item = Job;
 
@@ -58,32 +48,36 @@ impl Resource for Jobs {
         "glue jobs".into()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, j: &Job, column: usize) -> String {
-        let run = j.last_run.as_ref();
-        match column {
-            0 => j.name.clone(),
-            1 => run.map(|r| r.state.clone()).unwrap_or_default(),
-            2 => when(run.and_then(|r| r.started)),
-            3 => duration(run.and_then(|r| r.duration(Utc::now()))),
-            4 => j.glue_version.clone().unwrap_or_default(),
-            5 => match (&j.worker_type, j.number_of_workers) {
-                (Some(t), Some(n)) => format!("{n}×{t}"),
-                (Some(t), None) => t.clone(),
-                _ => String::new(),
-            },
-            _ => first_line(run.and_then(|r| r.error.as_deref())),
-        }
-    }
-
-    fn sort_value(&self, j: &Job, column: usize) -> SortValue {
-        match column {
-            2 => SortValue::Number(epoch(j.last_run.as_ref().and_then(|r| r.started))),
-            c => SortValue::Text(self.cell(j, c)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("NAME", Constraint::Min(24), |_, j: &Job| j.name.clone()),
+            Column::new("LAST RUN", Constraint::Length(10), |_, j: &Job| {
+                j.last_run
+                    .as_ref()
+                    .map(|r| r.state.clone())
+                    .unwrap_or_default()
+            }),
+            Column::new("STARTED", Constraint::Length(19), |_, j: &Job| {
+                when(j.last_run.as_ref().and_then(|r| r.started))
+            })
+            .by_number(|_, j: &Job| epoch(j.last_run.as_ref().and_then(|r| r.started))),
+            Column::new("DURATION", Constraint::Length(8), |_, j: &Job| {
+                duration(j.last_run.as_ref().and_then(|r| r.duration(Utc::now())))
+            }),
+            Column::new("GLUE", Constraint::Length(4), |_, j: &Job| {
+                j.glue_version.clone().unwrap_or_default()
+            }),
+            Column::new("WORKERS", Constraint::Length(9), |_, j: &Job| {
+                match (&j.worker_type, j.number_of_workers) {
+                    (Some(t), Some(n)) => format!("{n}×{t}"),
+                    (Some(t), None) => t.clone(),
+                    _ => String::new(),
+                }
+            }),
+            Column::new("ERROR", Constraint::Min(20), |_, j: &Job| {
+                first_line(j.last_run.as_ref().and_then(|r| r.error.as_deref()))
+            }),
+        ]
     }
 
     fn identity(&self, j: &Job) -> String {

@@ -10,7 +10,7 @@ use crate::app::view::{boxed, BoxView, Env};
 use crate::aws::glue::Partition;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "gluepartitions",
@@ -61,12 +61,6 @@ impl Partitions {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("VALUES", Constraint::Min(24)),
-    Column::new("LOCATION", Constraint::Min(30)),
-    Column::new("CREATED", Constraint::Length(19)),
-];
-
 impl Resource for Partitions {
     type Item = Partition;
 
@@ -74,23 +68,21 @@ impl Resource for Partitions {
         format!("partitions {}", self.table)
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, p: &Partition, column: usize) -> String {
-        match column {
-            0 => self.values(p),
-            1 => p.location.clone().unwrap_or_default(),
-            _ => when(p.created),
-        }
-    }
-
-    fn sort_value(&self, p: &Partition, column: usize) -> SortValue {
-        match column {
-            2 => SortValue::Number(epoch(p.created)),
-            c => SortValue::Text(self.cell(p, c)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new(
+                "VALUES",
+                Constraint::Min(24),
+                |this: &Self, p: &Partition| this.values(p),
+            ),
+            Column::new("LOCATION", Constraint::Min(30), |_, p: &Partition| {
+                p.location.clone().unwrap_or_default()
+            }),
+            Column::new("CREATED", Constraint::Length(19), |_, p: &Partition| {
+                when(p.created)
+            })
+            .by_number(|_, p: &Partition| epoch(p.created)),
+        ]
     }
 
     fn identity(&self, p: &Partition) -> String {
@@ -103,15 +95,8 @@ impl Resource for Partitions {
         sink: PageSink<Partition>,
     ) -> BoxFuture<'static, ()> {
         let (database, table) = (self.database.clone(), self.table.clone());
-        Box::pin(async move {
-            let Some(clients) = clients else { return };
-            match clients.glue.partitions(&database, &table).await {
-                Ok(partitions) => {
-                    sink.page(partitions);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e.to_string()),
-            }
+        sink.all(clients, move |c| async move {
+            c.glue.partitions(&database, &table).await
         })
     }
 }

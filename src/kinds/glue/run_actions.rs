@@ -57,11 +57,7 @@ fn start_request(clients: Arc<Clients>, job: &str, arguments: Arguments) -> Acti
     let job = job.to_string();
     ActionRequest::new(&START_JOB_RUN, job.clone(), move |_approval| {
         Box::pin(async move {
-            let id = clients
-                .glue
-                .start_job_run(&job, &arguments)
-                .await
-                .map_err(|e| e.to_string())?;
+            let id = clients.glue.start_job_run(&job, &arguments).await?;
             Ok(format!("started {job} run {id}"))
         })
     })
@@ -85,11 +81,7 @@ pub fn stop(cx: &mut Ctx, run: &JobRun) -> Outcome {
     Outcome::Act(
         ActionRequest::new(&STOP_JOB_RUN, target, move |_approval| {
             Box::pin(async move {
-                clients
-                    .glue
-                    .stop_job_run(&job, &id)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                clients.glue.stop_job_run(&job, &id).await?;
                 Ok(done)
             })
         })

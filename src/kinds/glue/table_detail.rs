@@ -16,11 +16,7 @@ pub fn view(database: &str, name: &str) -> BoxView {
             let (database, name) = (database.clone(), name.clone());
             Box::pin(async move {
                 let clients = clients.ok_or("not connected yet")?;
-                let table = clients
-                    .glue
-                    .table(&database, &name)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let table = clients.glue.table(&database, &name).await?;
                 Ok(lines(&table))
             })
         }),

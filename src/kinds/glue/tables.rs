@@ -14,7 +14,7 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::Table;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "gluetables",
@@ -45,15 +45,6 @@ impl Tables {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(24)),
-    Column::new("CLASS", Constraint::Length(10)),
-    Column::new("COLUMNS", Constraint::Length(7)),
-    Column::new("PARTITION KEYS", Constraint::Length(20)),
-    Column::new("LOCATION", Constraint::Min(30)),
-    Column::new("UPDATED", Constraint::Length(19)),
-];
-
 impl Resource for Tables {
     type Item = Table;
 
@@ -61,32 +52,31 @@ impl Resource for Tables {
         format!("tables {}", self.database)
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, t: &Table, column: usize) -> String {
-        match column {
-            0 => t.name.clone(),
-            1 => t.classification.clone().unwrap_or_default(),
-            2 => t.columns.len().to_string(),
-            3 => t
-                .partition_keys
-                .iter()
-                .map(|k| k.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            4 => t.location.clone().unwrap_or_default(),
-            _ => when(t.updated.or(t.created)),
-        }
-    }
-
-    fn sort_value(&self, t: &Table, column: usize) -> SortValue {
-        match column {
-            2 => SortValue::Number(t.columns.len() as f64),
-            5 => SortValue::Number(epoch(t.updated.or(t.created))),
-            c => SortValue::Text(self.cell(t, c)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("NAME", Constraint::Min(24), |_, t: &Table| t.name.clone()),
+            Column::new("CLASS", Constraint::Length(10), |_, t: &Table| {
+                t.classification.clone().unwrap_or_default()
+            }),
+            Column::new("COLUMNS", Constraint::Length(7), |_, t: &Table| {
+                t.columns.len().to_string()
+            })
+            .by_number(|_, t: &Table| t.columns.len() as f64),
+            Column::new("PARTITION KEYS", Constraint::Length(20), |_, t: &Table| {
+                t.partition_keys
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            Column::new("LOCATION", Constraint::Min(30), |_, t: &Table| {
+                t.location.clone().unwrap_or_default()
+            }),
+            Column::new("UPDATED", Constraint::Length(19), |_, t: &Table| {
+                when(t.updated.or(t.created))
+            })
+            .by_number(|_, t: &Table| epoch(t.updated.or(t.created))),
+        ]
     }
 
     fn identity(&self, t: &Table) -> String {
@@ -99,16 +89,10 @@ impl Resource for Tables {
         sink: PageSink<Table>,
     ) -> BoxFuture<'static, ()> {
         let database = self.database.clone();
-        Box::pin(async move {
-            let Some(clients) = clients else { return };
-            match clients.glue.tables(&database).await {
-                Ok(tables) => {
-                    sink.page(tables);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e.to_string()),
-            }
-        })
+        sink.all(
+            clients,
+            move |c| async move { c.glue.tables(&database).await },
+        )
     }
 
     fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Table>, _cx: &mut Ctx) -> Outcome {

@@ -16,7 +16,7 @@ use crate::clients::Clients;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "redshift",
@@ -51,16 +51,6 @@ pub fn view() -> BoxView {
 
 pub struct Clusters;
 
-static COLUMNS: &[Column] = &[
-    Column::new("ID", Constraint::Min(24)),
-    Column::new("STATUS", Constraint::Length(10)),
-    Column::new("NODE TYPE", Constraint::Length(12)),
-    Column::new("NODES", Constraint::Length(5)),
-    Column::new("ENDPOINT", Constraint::Min(30)),
-    Column::new("DATABASE", Constraint::Length(12)),
-    Column::new("MASTER USER", Constraint::Length(16)),
-];
-
 /// The colour of a cluster status.
 pub fn status_style(status: &str, theme: &Theme) -> Option<Style> {
     match status {
@@ -91,8 +81,7 @@ fn pause_or_resume(cluster: &Cluster, pause: bool, clients: Arc<Clients>) -> Act
                 redshift.pause_cluster(&id).await
             } else {
                 redshift.resume_cluster(&id).await
-            }
-            .map_err(|e| e.to_string())?;
+            }?;
             Ok(format!("{id} is {status}"))
         })
     })
@@ -128,27 +117,29 @@ impl Resource for Clusters {
         "redshift clusters".into()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, c: &Cluster, column: usize) -> String {
-        match column {
-            0 => c.id.clone(),
-            1 => c.status.clone(),
-            2 => c.node_type.clone(),
-            3 => c.nodes.to_string(),
-            4 => c.endpoint.clone().unwrap_or_default(),
-            5 => c.database.clone(),
-            _ => c.master_user.clone(),
-        }
-    }
-
-    fn sort_value(&self, c: &Cluster, column: usize) -> SortValue {
-        match column {
-            3 => SortValue::Number(c.nodes as f64),
-            other => SortValue::Text(self.cell(c, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("ID", Constraint::Min(24), |_, c: &Cluster| c.id.clone()),
+            Column::new("STATUS", Constraint::Length(10), |_, c: &Cluster| {
+                c.status.clone()
+            }),
+            Column::new("NODE TYPE", Constraint::Length(12), |_, c: &Cluster| {
+                c.node_type.clone()
+            }),
+            Column::new("NODES", Constraint::Length(5), |_, c: &Cluster| {
+                c.nodes.to_string()
+            })
+            .by_number(|_, c: &Cluster| c.nodes as f64),
+            Column::new("ENDPOINT", Constraint::Min(30), |_, c: &Cluster| {
+                c.endpoint.clone().unwrap_or_default()
+            }),
+            Column::new("DATABASE", Constraint::Length(12), |_, c: &Cluster| {
+                c.database.clone()
+            }),
+            Column::new("MASTER USER", Constraint::Length(16), |_, c: &Cluster| {
+                c.master_user.clone()
+            }),
+        ]
     }
 
     fn identity(&self, c: &Cluster) -> String {
@@ -160,16 +151,7 @@ impl Resource for Clusters {
         clients: Option<Arc<Clients>>,
         sink: PageSink<Cluster>,
     ) -> BoxFuture<'static, ()> {
-        Box::pin(async move {
-            let Some(clients) = clients else { return };
-            match clients.redshift.list_clusters().await {
-                Ok(clusters) => {
-                    sink.page(clusters);
-                    sink.done();
-                }
-                Err(e) => sink.fail(e.to_string()),
-            }
-        })
+        sink.all(clients, |c| async move { c.redshift.list_clusters().await })
     }
 
     fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Cluster>, cx: &mut Ctx) -> Outcome {

@@ -1,8 +1,7 @@
 //! The outcome of one statement: its result set as a scrollable, sortable, filterable table
 //! whose columns come from the statement's column metadata, or the server's error text.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use ratatui::layout::{Constraint, Rect};
@@ -60,37 +59,19 @@ pub type Row = (usize, Vec<String>);
 /// The rows of one result, under the result's own columns.
 pub struct ResultRows {
     title: String,
-    columns: &'static [Column],
+    names: Vec<String>,
 }
 
 impl ResultRows {
     fn new(title: String, result: &ResultSet) -> Self {
         let names = result.columns.iter().map(|c| c.name.clone()).collect();
-        Self {
-            title,
-            columns: interned_columns(names),
-        }
+        Self { title, names }
     }
 }
 
-/// Columns for a list of names. The table wants `'static` columns; each distinct header is
-/// made once per process and reused, so opening results repeatedly does not grow memory.
-fn interned_columns(names: Vec<String>) -> &'static [Column] {
-    static KNOWN: OnceLock<Mutex<HashMap<Vec<String>, &'static [Column]>>> = OnceLock::new();
-    let mut known = KNOWN.get_or_init(Mutex::default).lock().unwrap();
-    if let Some(columns) = known.get(&names) {
-        return columns;
-    }
-    let columns: Vec<Column> = names
-        .iter()
-        .map(|n| {
-            let name: &'static str = Box::leak(n.clone().into_boxed_str());
-            Column::new(name, Constraint::Min((n.chars().count() as u16).max(8)))
-        })
-        .collect();
-    let columns: &'static [Column] = Box::leak(columns.into_boxed_slice());
-    known.insert(names, columns);
-    columns
+/// The value of column `index` in `row` (empty when the row is short).
+fn field(row: &Row, index: usize) -> String {
+    row.1.get(index).cloned().unwrap_or_default()
 }
 
 impl Resource for ResultRows {
@@ -100,20 +81,23 @@ impl Resource for ResultRows {
         self.title.clone()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        self.columns
-    }
-
-    fn cell(&self, row: &Row, column: usize) -> String {
-        row.1.get(column).cloned().unwrap_or_default()
-    }
-
-    fn sort_value(&self, row: &Row, column: usize) -> SortValue {
-        let text = self.cell(row, column);
-        match text.parse::<f64>() {
-            Ok(n) => SortValue::Number(n),
-            Err(_) => SortValue::Text(text),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let width = Constraint::Min((name.chars().count() as u16).max(8));
+                Column::new(name.clone(), width, move |_, row: &Row| field(row, index)).sorted_by(
+                    move |_, row| {
+                        let text = field(row, index);
+                        match text.parse::<f64>() {
+                            Ok(n) => SortValue::Number(n),
+                            Err(_) => SortValue::Text(text),
+                        }
+                    },
+                )
+            })
+            .collect()
     }
 
     fn identity(&self, row: &Row) -> String {

@@ -20,11 +20,12 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::redshift::{Cluster, Statement, StatementState};
 use crate::clients::Clients;
+use crate::errors::{Problem, UiError};
 use crate::kinds::emr::format as emr_format;
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "sql",
@@ -158,16 +159,6 @@ fn target_of(cluster: &Cluster) -> SqlTarget {
     }
 }
 
-static COLUMNS: &[Column] = &[
-    Column::new("SUBMITTED", Constraint::Length(19)),
-    Column::new("ID", Constraint::Length(8)),
-    Column::new("STATUS", Constraint::Length(9)),
-    Column::new("DURATION", Constraint::Length(9)),
-    Column::new("ROWS", Constraint::Length(6)),
-    Column::new("SQL", Constraint::Min(30)),
-    Column::new("ERROR", Constraint::Min(20)),
-];
-
 /// `850 ms`, `12.3 s`, or the EMR-style `3m 07s` beyond a minute.
 pub fn duration(ms: Option<i64>) -> String {
     match ms {
@@ -218,20 +209,16 @@ async fn poll_history(clients: Arc<Clients>, cluster: String, sink: PageSink<Sta
 }
 
 /// The cluster asked for, or the first of the account.
-async fn find_cluster(clients: &Clients, asked: Option<&str>) -> Result<Cluster, String> {
+async fn find_cluster(clients: &Clients, asked: Option<&str>) -> Result<Cluster, UiError> {
     let redshift = &clients.redshift;
     match asked {
-        Some(id) => redshift
-            .describe_cluster(id)
-            .await
-            .map_err(|e| e.to_string()),
+        Some(id) => Ok(redshift.describe_cluster(id).await?),
         None => redshift
             .list_clusters()
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
             .into_iter()
             .next()
-            .ok_or_else(|| "no Redshift cluster in this account".into()),
+            .ok_or_else(|| UiError::new(Problem::NotFound, "no Redshift cluster in this account")),
     }
 }
 
@@ -246,29 +233,33 @@ impl Resource for Statements {
         }
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, s: &Statement, column: usize) -> String {
-        match column {
-            0 => format::when(s.created),
-            1 => crate::kinds::redshift::result::short_id(&s.id).to_owned(),
-            2 => s.state.as_str().to_owned(),
-            3 => duration(s.duration_ms),
-            4 => s.result_rows.map(|r| r.to_string()).unwrap_or_default(),
-            5 => s.first_line().to_owned(),
-            _ => s.error.clone().unwrap_or_default(),
-        }
-    }
-
-    fn sort_value(&self, s: &Statement, column: usize) -> SortValue {
-        match column {
-            0 => SortValue::Number(format::epoch(s.created)),
-            3 => SortValue::Number(s.duration_ms.unwrap_or(-1) as f64),
-            4 => SortValue::Number(s.result_rows.unwrap_or(-1) as f64),
-            other => SortValue::Text(self.cell(s, other)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("SUBMITTED", Constraint::Length(19), |_, s: &Statement| {
+                format::when(s.created)
+            })
+            .by_number(|_, s: &Statement| format::epoch(s.created)),
+            Column::new("ID", Constraint::Length(8), |_, s: &Statement| {
+                crate::kinds::redshift::result::short_id(&s.id).to_owned()
+            }),
+            Column::new("STATUS", Constraint::Length(9), |_, s: &Statement| {
+                s.state.as_str().to_owned()
+            }),
+            Column::new("DURATION", Constraint::Length(9), |_, s: &Statement| {
+                duration(s.duration_ms)
+            })
+            .by_number(|_, s: &Statement| s.duration_ms.unwrap_or(-1) as f64),
+            Column::new("ROWS", Constraint::Length(6), |_, s: &Statement| {
+                s.result_rows.map(|r| r.to_string()).unwrap_or_default()
+            })
+            .by_number(|_, s: &Statement| s.result_rows.unwrap_or(-1) as f64),
+            Column::new("SQL", Constraint::Min(30), |_, s: &Statement| {
+                s.first_line().to_owned()
+            }),
+            Column::new("ERROR", Constraint::Min(20), |_, s: &Statement| {
+                s.error.clone().unwrap_or_default()
+            }),
+        ]
     }
 
     fn identity(&self, s: &Statement) -> String {

@@ -166,8 +166,7 @@ pub fn execute_request(
                     redshift
                         .execute_statement(cluster, database, &credentials, &sql)
                         .await
-                }
-                .map_err(|e| e.to_string())?;
+                }?;
                 History::session().record(Statement::submitted(
                     &id,
                     &target.cluster,

@@ -12,7 +12,7 @@ use crate::app::view::{boxed, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::s3::Bucket;
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "buckets",
@@ -32,12 +32,6 @@ pub fn view() -> crate::app::view::BoxView {
 
 pub struct Buckets;
 
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(30)),
-    Column::new("REGION", Constraint::Length(16)),
-    Column::new("CREATED", Constraint::Length(20)),
-];
-
 /// Region lookups run this many at a time after the list is shown.
 const REGION_LOOKUPS: usize = 8;
 
@@ -48,26 +42,19 @@ impl Resource for Buckets {
         "buckets".into()
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, b: &Bucket, column: usize) -> String {
-        match column {
-            0 => b.name.clone(),
-            1 => b.region.clone().unwrap_or_else(|| "…".into()),
-            _ => b
-                .created
-                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_default(),
-        }
-    }
-
-    fn sort_value(&self, b: &Bucket, column: usize) -> SortValue {
-        match column {
-            2 => SortValue::Number(b.created.map(|t| t.timestamp() as f64).unwrap_or(0.0)),
-            c => SortValue::Text(self.cell(b, c)),
-        }
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            Column::new("NAME", Constraint::Min(30), |_, b: &Bucket| b.name.clone()),
+            Column::new("REGION", Constraint::Length(16), |_, b: &Bucket| {
+                b.region.clone().unwrap_or_else(|| "…".into())
+            }),
+            Column::new("CREATED", Constraint::Length(20), |_, b: &Bucket| {
+                b.created
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default()
+            })
+            .by_number(|_, b: &Bucket| b.created.map(|t| t.timestamp() as f64).unwrap_or(0.0)),
+        ]
     }
 
     fn identity(&self, b: &Bucket) -> String {

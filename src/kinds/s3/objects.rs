@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
+use futures::TryStreamExt;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
@@ -19,7 +20,7 @@ use crate::paths;
 use crate::theme::Theme;
 use crate::views::document::{DocLine, DocumentView};
 use crate::views::preview::PreviewView;
-use crate::views::table::{Column, PageSink, Resource, SortValue, TableView};
+use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "objects",
@@ -70,13 +71,6 @@ impl Objects {
         }
     }
 }
-
-static COLUMNS: &[Column] = &[
-    Column::new("NAME", Constraint::Min(30)),
-    Column::new("SIZE", Constraint::Length(10)),
-    Column::new("LAST MODIFIED", Constraint::Length(20)),
-    Column::new("CLASS", Constraint::Length(12)),
-];
 
 /// Human-readable size: 1023 B, 1.5 KiB, 20.0 MiB.
 pub fn human_size(bytes: u64) -> String {
@@ -143,11 +137,7 @@ impl Objects {
                 Outcome::Act(
                     ActionRequest::new(&UPLOAD, target.clone(), move |_approval| {
                         Box::pin(async move {
-                            let size = clients
-                                .s3
-                                .upload(&local, &bucket, &key)
-                                .await
-                                .map_err(|e| e.to_string())?;
+                            let size = clients.s3.upload(&local, &bucket, &key).await?;
                             Ok(format!("uploaded {} ({})", target, human_size(size)))
                         })
                     })
@@ -172,11 +162,7 @@ impl Objects {
         Outcome::Act(
             ActionRequest::new(&DELETE, target, move |_approval| {
                 Box::pin(async move {
-                    clients
-                        .s3
-                        .delete(&bucket, &key)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    clients.s3.delete(&bucket, &key).await?;
                     Ok(done)
                 })
             })
@@ -254,46 +240,48 @@ impl Resource for Objects {
         }
     }
 
-    fn columns(&self) -> &'static [Column] {
-        COLUMNS
-    }
-
-    fn cell(&self, entry: &Entry, column: usize) -> String {
-        match (entry, column) {
-            (_, 0) => self.name(entry).to_string(),
-            (Entry::Prefix { .. }, 1) => "<dir>".into(),
-            (Entry::Object { size, .. }, 1) => human_size(*size),
-            (
-                Entry::Object {
-                    last_modified: Some(t),
-                    ..
+    fn columns(&self) -> Vec<Column<Self>> {
+        vec![
+            // `/` looks at names only: a filter for "2024" should not match every date.
+            Column::new("NAME", Constraint::Min(30), |this: &Self, e: &Entry| {
+                this.name(e).to_string()
+            }),
+            Column::new("SIZE", Constraint::Length(10), |_, e: &Entry| match e {
+                Entry::Prefix { .. } => "<dir>".into(),
+                Entry::Object { size, .. } => human_size(*size),
+            })
+            .by_number(|_, e: &Entry| match e {
+                Entry::Object { size, .. } => *size as f64,
+                Entry::Prefix { .. } => -1.0,
+            })
+            .not_searched(),
+            Column::new(
+                "LAST MODIFIED",
+                Constraint::Length(20),
+                |_, e: &Entry| match e {
+                    Entry::Object {
+                        last_modified: Some(t),
+                        ..
+                    } => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    _ => String::new(),
                 },
-                2,
-            ) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            (
+            )
+            .by_number(|_, e: &Entry| match e {
+                Entry::Object { last_modified, .. } => {
+                    last_modified.map(|t| t.timestamp() as f64).unwrap_or(0.0)
+                }
+                Entry::Prefix { .. } => 0.0,
+            })
+            .not_searched(),
+            Column::new("CLASS", Constraint::Length(12), |_, e: &Entry| match e {
                 Entry::Object {
                     storage_class: Some(c),
                     ..
-                },
-                3,
-            ) => c.clone(),
-            _ => String::new(),
-        }
-    }
-
-    fn sort_value(&self, entry: &Entry, column: usize) -> SortValue {
-        match (entry, column) {
-            (Entry::Object { size, .. }, 1) => SortValue::Number(*size as f64),
-            (Entry::Prefix { .. }, 1) => SortValue::Number(-1.0),
-            (Entry::Object { last_modified, .. }, 2) => {
-                SortValue::Number(last_modified.map(|t| t.timestamp() as f64).unwrap_or(0.0))
-            }
-            (_, c) => SortValue::Text(self.cell(entry, c)),
-        }
-    }
-
-    fn matches(&self, entry: &Entry, needle_lower: &str) -> bool {
-        self.name(entry).to_lowercase().contains(needle_lower)
+                } => c.clone(),
+                _ => String::new(),
+            })
+            .not_searched(),
+        ]
     }
 
     fn identity(&self, entry: &Entry) -> String {
@@ -306,30 +294,14 @@ impl Resource for Objects {
         sink: PageSink<Entry>,
     ) -> BoxFuture<'static, ()> {
         let (bucket, prefix) = (self.bucket.clone(), self.prefix.clone());
-        Box::pin(async move {
-            let Some(clients) = clients else { return };
-            let mut token = None;
-            loop {
-                match clients
-                    .s3
-                    .list_page(&bucket, &prefix, Some("/"), token, None)
-                    .await
-                {
-                    Ok(mut page) => {
-                        // The zero-byte "folder" marker of the prefix itself is not a row.
-                        page.entries
-                            .retain(|e| e.key() != prefix || prefix.is_empty());
-                        if !sink.page(page.entries) {
-                            return;
-                        }
-                        token = page.next_token;
-                        if token.is_none() {
-                            return sink.done();
-                        }
-                    }
-                    Err(e) => return sink.fail(e.to_string()),
-                }
-            }
+        sink.pages(clients, move |c| {
+            c.s3.list_stream(bucket, prefix.clone(), Some("/".into()))
+                .map_ok(move |mut page| {
+                    // The zero-byte "folder" marker of the prefix itself is not a row.
+                    page.entries
+                        .retain(|e| e.key() != prefix || prefix.is_empty());
+                    page.entries
+                })
         })
     }
 

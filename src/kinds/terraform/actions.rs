@@ -3,6 +3,7 @@
 
 use super::{tree, TfMsg};
 use crate::app::view::Mailbox;
+use crate::errors::UiError;
 use crate::gate::{ActionRequest, ActionSpec, Risk};
 use crate::terraform::{
     ApplyResult, Canceller, Operation, Plan, PlanFile, RunEvent, TerraformError, Workdir,
@@ -132,10 +133,12 @@ pub fn apply_request(
                 id,
                 result: result.clone(),
             }));
-            result.map(|r| match r.summary {
-                Some(s) => format!("Apply complete: {}", tree::summary_text(&s)),
-                None => "Apply complete".to_string(),
-            })
+            result
+                .map(|r| match r.summary {
+                    Some(s) => format!("Apply complete: {}", tree::summary_text(&s)),
+                    None => "Apply complete".to_string(),
+                })
+                .map_err(UiError::from)
         })
     })
     .with_detail(what)
@@ -171,7 +174,7 @@ pub fn select_workspace_request(workdir: Workdir, name: String) -> ActionRequest
                 .select_workspace(&name, false)
                 .await
                 .map(|()| format!("workspace {name} selected"))
-                .map_err(|e| e.to_string())
+                .map_err(UiError::from)
         })
     })
 }
