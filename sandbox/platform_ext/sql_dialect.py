@@ -129,6 +129,10 @@ TYPE_NAMES = {
 }
 
 
+# Redshift's column name for functions sqlglot parses into a node of another name.
+SQLGLOT_NAMES = {"decode_case": "decode", "approx_distinct": "count"}
+
+
 class TranslationError(Exception):
     """The statement cannot be run; the message is what the server says."""
 
@@ -213,7 +217,7 @@ def translate(text: str, parameters: dict[str, str] | None = None) -> Statement:
         text,
         "sql",
         duckdb=[*prelude, tree.sql(dialect=WRITE)],
-        result_names=result_names(query) if query is not None else None,
+        result_names=result_names(query, code) if query is not None else None,
         returns_rows=query is not None or bool(tree.args.get("returning")),
     )
 
@@ -350,8 +354,9 @@ def copy_options(text: str) -> dict[str, str]:
 # --- result column names --------------------------------------------------------------------
 
 
-def result_names(query: exp.Query) -> list[str] | None:
-    """Names Redshift gives the columns of `query`, or None when it selects `*`."""
+def result_names(query: exp.Query, code: str) -> list[str] | None:
+    """Names Redshift gives the columns of `query` (parsed from `code`), or None when it
+    selects `*`."""
     while isinstance(query, exp.SetOperation):
         query = query.this
     if isinstance(query, exp.Subquery):
@@ -364,24 +369,24 @@ def result_names(query: exp.Query) -> list[str] | None:
             isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
         ):
             return None
-        names.append(column_name(projection))
+        names.append(column_name(projection, code))
     return names
 
 
-def column_name(node: exp.Expression) -> str:
+def column_name(node: exp.Expression, code: str) -> str:
     if isinstance(node, exp.Alias):
         return node.alias.lower()
     if isinstance(node, exp.Column):
         return node.name.lower()
     if isinstance(node, exp.Paren):
-        return column_name(node.this)
+        return column_name(node.this, code)
     if isinstance(node, exp.Cast):
-        inner = column_name(node.this)
+        inner = column_name(node.this, code)
         if inner != "?column?":
             return inner
         return TYPE_NAMES.get(node.to.this.value, node.to.this.value.lower())
-    if isinstance(node, exp.Window):
-        return column_name(node.this)
+    if isinstance(node, exp.Window | exp.WithinGroup):
+        return column_name(node.this, code)
     if isinstance(node, exp.Case):
         return "case"
     if isinstance(node, exp.Boolean):
@@ -391,7 +396,12 @@ def column_name(node: exp.Expression) -> str:
     if isinstance(node, exp.Trim):
         return "btrim"
     if isinstance(node, exp.Func):
-        return node.sql_name().lower()
+        # The function's name as written (sqlglot keeps where its token was), else sqlglot's.
+        start, end = node.meta.get("start"), node.meta.get("end")
+        written = code[start : end + 1] if start is not None and end is not None else ""
+        if written.isidentifier():
+            return written.lower()
+        return SQLGLOT_NAMES.get(node.sql_name().lower(), node.sql_name().lower())
     return "?column?"
 
 

@@ -8,7 +8,16 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
-from warehouse import COPY_ROLE, LAKE, SQL_DIR, connect, gold_table, load_sql, numbered_queries
+from warehouse import (
+    COPY_ROLE,
+    LAKE,
+    SQL_DIR,
+    connect,
+    gold_table,
+    load_sql,
+    numbered_queries,
+    value_of,
+)
 
 GOLD = f"s3://{LAKE}/gold/daily_zone/"
 
@@ -281,3 +290,39 @@ def test_redshift_only_ddl_is_accepted(wh):
 def test_temporary_tables_end_with_the_request(wh):
     assert wh.query("CREATE TEMP TABLE scratch AS SELECT 1 AS n; SELECT n FROM scratch") == [[1]]
     assert wh.run("SELECT n FROM scratch")["Status"] == "FAILED"
+
+
+def test_redshift_functions_run_and_are_named_as_written(wh):
+    described = wh.ok(
+        "SELECT NVL2(NULL, 1, 2), DECODE(2, 1, 'one', 2, 'two'), SPLIT_PART('a,b', ',', 2),"
+        " CHARINDEX('b', 'abc'), DATE_TRUNC('month', '2024-01-15'::date),"
+        " TO_CHAR('2024-01-15'::date, 'YYYY-MM'), LISTAGG(x, ',') WITHIN GROUP (ORDER BY x),"
+        " MEDIAN(x), APPROXIMATE COUNT(DISTINCT x),"
+        " CONVERT_TIMEZONE('UTC', 'America/New_York', '2024-01-01 12:00:00'::timestamp)"
+        " FROM (SELECT 1 AS x UNION ALL SELECT 2)"
+    )
+    result = wh.data.get_statement_result(Id=described["Id"])
+    assert [c["name"] for c in result["ColumnMetadata"]] == [
+        "nvl2",
+        "decode",
+        "split_part",
+        "charindex",
+        "date_trunc",
+        "to_char",
+        "listagg",
+        "median",
+        "count",
+        "convert_timezone",
+    ]
+    assert [value_of(f) for f in result["Records"][0]] == [
+        2,
+        "two",
+        "b",
+        2,
+        "2024-01-01 00:00:00",
+        "2024-01",
+        "1,2",
+        1.5,
+        2,
+        "2024-01-01 07:00:00",
+    ]
