@@ -1,6 +1,6 @@
 //! The Redshift client against the sandbox's emulator over real HTTP: clusters described,
 //! paused and resumed, and SQL through the emulator's Redshift Data API (sandbox/platform_ext:
-//! statements run on SQLite): DDL, insert and select with typed results, a failing statement's
+//! statements run on DuckDB): DDL, insert and select with typed results, a failing statement's
 //! error text, batches (a file's statements) and a failure injected through
 //! /platform-api/inject.
 

@@ -194,6 +194,7 @@ fn scratch_project() -> TempDir {
     for file in [
         "scripts/venv",
         "sandbox/requirements.txt",
+        "requirements/constraints/sandbox.txt",
         "sandbox/emulator.py",
         "sandbox/seed.py",
     ] {

@@ -8,7 +8,8 @@ and an MWAA API backed by the sandbox's Airflow (mwaa.py).
 `install()` patches moto's models and responses in this process (idempotent) and adds the
 control endpoint /platform-api/ (failure injection and durations, see http_api) to moto's
 server application, and answers MWAA's API paths (mwaa.py) before moto does. One module per
-service: glue_jobs, glue_crawlers, emr_steps, redshift_data (+ sql_engine, sql_dialect), mwaa;
+service: glue_jobs, glue_crawlers, emr_steps, redshift_data (+ sql_engine, sql_dialect,
+sql_copy), mwaa;
 job_outputs writes what the Glue staging job and the EMR gold step produce. moto's own
 POST /moto-api/reset also forgets the injections, durations and running simulations.
 """

@@ -1,45 +1,65 @@
-"""One Redshift database of the sandbox, backed by an in-memory SQLite database.
+"""One Redshift database of the sandbox, on an in-memory DuckDB database (sql_dialect translates).
 
-Every statement is logged in STL_QUERY; COPY from the emulator's S3 (CSV, pipe-delimited text,
-or Parquet when pyarrow is installed) records its files in STL_LOAD_COMMITS and its bad rows in
-STL_LOAD_ERRORS; STV_TBL_PERM lists the tables. These are the system tables the console's
-saved "load history" query (sql/030_load_history.sql) reads.
+A Data API request (one ExecuteStatement, or a BatchExecuteStatement with all its SQL) is one
+`Session`: it runs in one transaction, committed at its end and rolled back whole when a
+statement fails or the request is cancelled, as on Redshift. An explicit BEGIN inside is a
+no-op, COMMIT/END and ROLLBACK/ABORT end the transaction and start the next one, and a BEGIN
+still open at the end is rolled back (the Data API's session ends). Temporary tables end with
+the session.
+
+System tables (schema main, found through the search path): STL_QUERY (every statement, failed
+ones with aborted = 1), STL_LOAD_COMMITS (every file a COPY loaded), STL_LOAD_ERRORS (why a COPY
+failed), and the view STV_TBL_PERM (the tables, with the ids STL_LOAD_ERRORS.tbl uses). They are
+written on their own connection, so a rollback keeps what happened, as Redshift's logs do.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
+import json
 import re
-import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlparse
 
-from . import sinks, sql_dialect
+import duckdb
+
+from . import sql_copy, sql_dialect
+from .sql_dialect import TranslationError
 
 SYSTEM_TABLES = """
-CREATE TABLE stl_query (userid INTEGER, query INTEGER, label TEXT, xid INTEGER, pid INTEGER,
-    database TEXT, querytxt TEXT, starttime TEXT, endtime TEXT, aborted INTEGER);
-CREATE TABLE stl_load_commits (userid INTEGER, query INTEGER, slice INTEGER, name TEXT,
-    filename TEXT, byte_offset INTEGER, lines_scanned INTEGER, errors INTEGER, curtime TEXT,
-    status INTEGER, file_format TEXT);
-CREATE TABLE stl_load_errors (userid INTEGER, slice INTEGER, tbl INTEGER, starttime TEXT,
-    session INTEGER, query INTEGER, filename TEXT, line_number INTEGER, colname TEXT, type TEXT,
-    col_length TEXT, position INTEGER, raw_line TEXT, raw_field_value TEXT, err_code INTEGER,
-    err_reason TEXT, is_partial INTEGER, start_offset INTEGER);
-CREATE TABLE stv_tbl_perm (slice INTEGER, id INTEGER, name TEXT, rows INTEGER, db_id INTEGER);
+CREATE TABLE main.stl_query (userid INTEGER, query INTEGER, label VARCHAR, xid BIGINT,
+    pid INTEGER, database VARCHAR, querytxt VARCHAR, starttime TIMESTAMP, endtime TIMESTAMP,
+    aborted INTEGER, insert_pristine INTEGER, concurrency_scaling_status INTEGER);
+CREATE TABLE main.stl_load_commits (userid INTEGER, query INTEGER, slice INTEGER, name VARCHAR,
+    filename VARCHAR, byte_offset INTEGER, lines_scanned INTEGER, errors INTEGER,
+    curtime TIMESTAMP, status INTEGER, file_format VARCHAR, is_partial INTEGER,
+    start_offset BIGINT, copy_job_id BIGINT);
+CREATE TABLE main.stl_load_errors (userid INTEGER, slice INTEGER, tbl INTEGER,
+    starttime TIMESTAMP, session INTEGER, query INTEGER, filename VARCHAR, line_number BIGINT,
+    colname VARCHAR, type VARCHAR, col_length VARCHAR, position INTEGER, raw_line VARCHAR,
+    raw_field_value VARCHAR, err_code INTEGER, err_reason VARCHAR, is_partial INTEGER,
+    start_offset BIGINT, copy_job_id BIGINT);
+CREATE VIEW main.stv_tbl_perm AS
+    SELECT 0 AS slice, CAST(table_oid AS INTEGER) AS id, table_name AS name,
+           estimated_size AS rows, 0 AS sorted_rows, 0 AS temp, 1 AS db_id, 0 AS insert_pristine,
+           0 AS delete_pristine, 0 AS backup, 0 AS dist_style, 0 AS block_count
+    FROM duckdb_tables()
+    WHERE NOT (schema_name = 'main' AND starts_with(table_name, 'stl_'));
 """
-
-COPY = re.compile(
-    r"^\s*COPY\s+(?P<table>[\w.]+)\s*(\((?P<columns>[^)]*)\))?\s+FROM\s+'(?P<uri>[^']*)'(?P<options>.*)$",
-    re.I | re.S,
+SETTINGS = (
+    "SET integer_division = true",  # INTEGER / INTEGER is an INTEGER, as on Redshift
+    "SET TimeZone = 'UTC'",  # GETDATE(), SYSDATE and timestamps in UTC, as on Redshift
+    "SET threads = 1",  # the sandbox's warehouse shares a 2-core machine
+    "SET memory_limit = '1GB'",
 )
-LOAD_FAILED = "Load into table '{table}' failed.  Check 'stl_load_errors' system table for details."
-ERR_COLUMN_COUNT = 1214
+QUERYTXT_LIMIT = 4000  # STL_QUERY.querytxt is CHAR(4000)
+RESULT_LIMIT_BYTES = 100 * 1024 * 1024  # the Data API's limit on one result
+USER_ID = 100
 
 
 class SqlError(Exception):
@@ -47,11 +67,19 @@ class SqlError(Exception):
 
 
 @dataclass
+class Column:
+    name: str
+    type_name: str  # Redshift's (int4, numeric, varchar, ...)
+    precision: int = 0
+    scale: int = 0
+
+
+@dataclass
 class Outcome:
     """What one statement produced: a result set (columns non-empty) and/or a row count."""
 
-    columns: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)  # Data API values: see data_value
     rows_affected: int = -1
     query_id: int = 0
 
@@ -61,233 +89,284 @@ class Outcome:
 
 
 class Database:
-    """One cluster+database. `lock` serialises statements, as one session would."""
+    """One cluster+database. `lock` serialises requests, as one session at a time would."""
 
-    _query_ids = iter(range(100_000, 10**9))
+    _query_ids = itertools.count(100_000)
+    _transaction_ids = itertools.count(5_000)
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, roles: Callable[[], list[str]] = list) -> None:
         self.name = name
+        self.roles = roles  # IAM roles associated with the cluster (COPY may assume these)
         self.lock = threading.Lock()
-        self.conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        sql_dialect.register_functions(self.conn)
-        self.conn.executescript(SYSTEM_TABLES)
-        self.schemas: set[str] = set()
-        self.table_ids: dict[str, int] = {}
-        # Rows for stl_load_errors, written after the failed COPY's transaction rolled back.
-        self.pending_load_errors: list[tuple] = []
+        self.conn = duckdb.connect(":memory:")
+        for setup in (*SETTINGS, SYSTEM_TABLES, "CREATE SCHEMA public"):
+            fetched(self.conn, setup)
+        fetched(self.conn, "SET search_path = 'public,main'")
+        self.log = self.conn.cursor()  # autocommit: system tables outlive a rollback
 
     def interrupt(self) -> None:
         self.conn.interrupt()
 
-    def run(self, sql: str, parameters: dict[str, str] | None = None) -> Outcome:
-        """Run every statement of `sql` in order; the outcome of the last one."""
-        statements = sql_dialect.split_statements(sql)
-        if not statements:
-            raise SqlError("ERROR: cannot execute an empty query")
+    @contextmanager
+    def session(self, user: str = "") -> Iterator[Session]:
+        """One Data API request: begun here, committed when the block ends without error."""
         with self.lock:
-            outcome = Outcome()
-            for statement in statements:
-                outcome = self._run_logged(statement, parameters or {})
-            return outcome
+            session = Session(self, user)
+            session.begin()
+            try:
+                yield session
+            except BaseException:
+                session.abort()
+                raise
+            else:
+                session.finish()
+            finally:
+                session.drop_temporary_tables()
 
-    def _run_logged(self, statement: str, parameters: dict[str, str]) -> Outcome:
-        query_id = next(self._query_ids)
-        started = sql_dialect.now_text()
+    def run(self, sql: str, parameters: dict[str, str] | None = None, user: str = "") -> Outcome:
+        """`sql` as one request of its own: the outcome of its last statement."""
+        with self.session(user) as session:
+            return session.run(sql, parameters)
+
+    def write_log(self, table: str, row: dict[str, Any]) -> None:
+        names = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        fetched(
+            self.log, f"INSERT INTO main.{table} ({names}) VALUES ({marks})", list(row.values())
+        )
+
+
+class Session:
+    """The transaction of one request."""
+
+    def __init__(self, database: Database, user: str) -> None:
+        self.db = database
+        self.conn = database.conn
+        self.user = user
+        self.pid = 1_073_000_000 + threading.get_ident() % 1_000_000
+        self.open = False
+        self.explicit = False  # an explicit BEGIN is open
+        self.xid = 0
+
+    def begin(self) -> None:
+        self.sql("BEGIN TRANSACTION")
+        self.open, self.explicit = True, False
+        self.xid = next(Database._transaction_ids)
+
+    def abort(self) -> None:
+        if self.open:
+            self.sql("ROLLBACK")
+            self.open = False
+
+    def finish(self) -> None:
+        if self.open:
+            self.sql("ROLLBACK" if self.explicit else "COMMIT")
+            self.open = False
+
+    def drop_temporary_tables(self) -> None:
+        for (name,) in self.sql("SELECT table_name FROM duckdb_tables() WHERE temporary"):
+            self.sql(f'DROP TABLE IF EXISTS temp."{name}"')
+
+    def sql(self, text: str, parameters: list | None = None) -> list[tuple]:
+        """A statement of the engine's own, its rows fetched."""
+        return fetched(self.conn, text, parameters)
+
+    def run(self, sql: str, parameters: dict[str, str] | None = None) -> Outcome:
+        """Run every statement of `sql` in order; the outcome of the last one. A failure rolls
+        the whole transaction back and raises SqlError."""
+        try:
+            texts = sql_dialect.split_statements(sql)
+        except TranslationError as error:
+            self.abort()
+            raise SqlError(str(error)) from error
+        if not texts:
+            raise SqlError("ERROR: cannot execute an empty query")
+        outcome = Outcome()
+        for text in texts:
+            outcome = self.run_one(text, parameters or {})
+        return outcome
+
+    def run_one(self, text: str, parameters: dict[str, str]) -> Outcome:
+        if not self.open:
+            self.begin()
+        query_id = next(Database._query_ids)
+        started = now()
         aborted = 1
         try:
-            outcome = self._run_one(statement, parameters, query_id)
+            statement = sql_dialect.translate(text, parameters)
+            outcome = self.execute(statement, query_id)
             aborted = 0
             outcome.query_id = query_id
             return outcome
-        except sqlite3.Error as error:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise SqlError(f"ERROR: {error}") from error
+        except TranslationError as error:
+            self.abort()
+            raise SqlError(str(error)) from error
+        except duckdb.Error as error:
+            self.abort()
+            raise SqlError(redshift_error(error)) from error
         except SqlError:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self.abort()
             raise
         finally:
-            self._write_load_errors()
-            self.conn.execute(
-                "INSERT INTO main.stl_query (userid, query, pid, database, querytxt, starttime,"
-                " endtime, aborted) VALUES (100, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    query_id,
-                    threading.get_ident() % 100_000,
-                    self.name,
-                    statement,
-                    started,
-                    sql_dialect.now_text(),
-                    aborted,
-                ),
+            self.db.write_log(
+                "stl_query",
+                {
+                    "userid": USER_ID,
+                    "query": query_id,
+                    "label": "default",
+                    "xid": self.xid,
+                    "pid": self.pid,
+                    "database": self.db.name,
+                    "querytxt": text[:QUERYTXT_LIMIT],
+                    "starttime": started,
+                    "endtime": now(),
+                    "aborted": aborted,
+                },
             )
-            self._refresh_table_list()
 
-    def _run_one(self, statement: str, parameters: dict[str, str], query_id: int) -> Outcome:
-        if command := sql_dialect.schema_command(statement):
-            self._schema(command)
+    def execute(self, statement: sql_dialect.Statement, query_id: int) -> Outcome:
+        if statement.kind == "transaction":
+            return self.transaction(statement.transaction)
+        if statement.kind == "accepted":
             return Outcome()
-        if command := sql_dialect.transaction_command(statement):
-            return self._transaction(command)
-        if match := COPY.match(sql_dialect.strip_leading_comments(statement)):
-            return self._copy(match, query_id)
-        sql = sql_dialect.to_sqlite(statement)
-        used = {k: v for k, v in parameters.items() if f":{k}" in sql}
-        cursor = self.conn.execute(sql, used)
+        if statement.kind == "copy":
+            load = sql_copy.Load(self, statement.copy, query_id)
+            return Outcome(rows_affected=load.run())
+        for sql in statement.duckdb[:-1]:
+            self.sql(sql)
+        cursor = self.conn.execute(statement.duckdb[-1])
         if cursor.description is None:
-            return Outcome(rows_affected=cursor.rowcount)
-        columns = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-        return Outcome(columns=columns, rows=rows, rows_affected=len(rows))
+            return Outcome()
+        if statement.returns_rows:
+            return result_of(cursor, statement.result_names)
+        counted = cursor.fetchall()
+        return Outcome(rows_affected=int(counted[0][0]) if counted else -1)
 
-    def _schema(self, command: sql_dialect.SchemaCommand) -> None:
-        exists = command.name in self.schemas or command.name in ("main", "public")
-        if command.action == "create":
-            if exists and not command.tolerant:
-                raise SqlError(f'ERROR: Schema "{command.name}" already exists')
-            if not exists:
-                self.conn.execute("ATTACH DATABASE ':memory:' AS " + command.name)
-                self.schemas.add(command.name)
-        else:
-            if not exists and not command.tolerant:
-                raise SqlError(f'ERROR: Schema "{command.name}" does not exist')
-            if command.name in self.schemas:
-                self.conn.execute("DETACH DATABASE " + command.name)
-                self.schemas.discard(command.name)
-
-    def _transaction(self, command: str) -> Outcome:
+    def transaction(self, command: str) -> Outcome:
         # Redshift only warns about BEGIN inside a transaction or COMMIT outside one.
-        if command == "BEGIN" and not self.conn.in_transaction:
-            self.conn.execute("BEGIN")
-        elif command in ("COMMIT", "ROLLBACK") and self.conn.in_transaction:
-            self.conn.execute(command)
+        if command == "BEGIN":
+            self.explicit = True
+        else:
+            self.sql(command)
+            self.open = False
+            self.begin()
         return Outcome()
 
-    def _write_load_errors(self) -> None:
-        self.conn.executemany(
-            "INSERT INTO main.stl_load_errors (userid, slice, tbl, starttime, session, query,"
-            " filename, line_number, colname, type, raw_line, raw_field_value, err_code,"
-            " err_reason) VALUES (100, 0, ?, ?, 1, ?, ?, ?, '', '', ?, ?, ?, ?)",
-            self.pending_load_errors,
-        )
-        self.pending_load_errors.clear()
 
-    def _refresh_table_list(self) -> None:
-        names = []
-        for schema in ("main", *sorted(self.schemas)):
-            rows = self.conn.execute(
-                f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'"
-            ).fetchall()
-            names += [r[0] for r in rows if not r[0].startswith(("stl_", "stv_", "sqlite_"))]
-        for name in names:
-            self.table_ids.setdefault(name, 100_000 + len(self.table_ids))
-        self.conn.execute("DELETE FROM main.stv_tbl_perm")
-        self.conn.executemany(
-            "INSERT INTO main.stv_tbl_perm (slice, id, name, rows, db_id) VALUES (0, ?, ?, 0, 1)",
-            [(self.table_ids[n], n) for n in names],
-        )
-
-    # --- COPY ----------------------------------------------------------------------------
-
-    def _copy(self, match: re.Match, query_id: int) -> Outcome:
-        table = match["table"].lower()
-        options = match["options"]
-        file_format = copy_format(options)
-        try:
-            bucket, _ = sinks.split_s3_uri(match["uri"])
-            prefix = urlparse(match["uri"]).path.lstrip("/")  # COPY matches a key prefix
-            files = sinks.list_objects(bucket, prefix)
-        except (ValueError, FileNotFoundError) as error:
-            raise SqlError(f"ERROR: S3ServiceException:{error}") from error
-        if not files:
-            raise SqlError(
-                f"ERROR: The specified S3 prefix '{prefix}' does not exist (bucket {bucket})"
-            )
-        width = len(self.conn.execute(f"SELECT * FROM {table} LIMIT 0").description)
-        loaded = 0
-        for key, body in files:
-            rows = read_rows(body, file_format, options)
-            for number, row in enumerate(rows, start=1):
-                if len(row) != width:
-                    self._load_error(query_id, table, bucket, key, number, row, width)
-            placeholders = ", ".join("?" * width)
-            self.conn.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
-            self.conn.execute(
-                "INSERT INTO main.stl_load_commits (userid, query, slice, name, filename,"
-                " lines_scanned, errors, curtime, status, file_format)"
-                " VALUES (100, ?, 0, ?, ?, ?, -1, ?, 1, ?)",
-                (
-                    query_id,
-                    table,
-                    f"s3://{bucket}/{key}",
-                    len(rows),
-                    sql_dialect.now_text(),
-                    file_format.capitalize(),
-                ),
-            )
-            loaded += len(rows)
-        return Outcome(rows_affected=loaded)
-
-    def _load_error(self, query_id, table, bucket, key, number, row, width) -> None:
-        reason = f"Delimiter not found: expected {width} columns, found {len(row)}"
-        self._refresh_table_list()
-        table_id = self.table_ids.get(table.split(".")[-1], 0)
-        self.pending_load_errors.append(
-            (
-                table_id,
-                sql_dialect.now_text(),
-                query_id,
-                f"s3://{bucket}/{key}",
-                number,
-                "|".join(map(str, row)),
-                str(row[-1]) if row else "",
-                ERR_COLUMN_COUNT,
-                reason,
-            )
-        )
-        raise SqlError("ERROR: " + LOAD_FAILED.format(table=table.split(".")[-1]))
+def fetched(conn: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list:
+    """Run `sql` and fetch its rows: DuckDB refuses new work while a result is unread."""
+    cursor = conn.execute(sql, parameters) if parameters else conn.execute(sql)
+    return cursor.fetchall() if cursor.description else []
 
 
-def copy_format(options: str) -> str:
-    found = re.search(r"\bFORMAT\s+(AS\s+)?(\w+)|\b(PARQUET|CSV|JSON)\b", options, re.I)
-    if not found:
-        return "text"
-    return (found[2] or found[3]).lower()
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
-def read_rows(body: bytes, file_format: str, options: str) -> list[tuple]:
-    if file_format == "parquet":
-        return parquet_rows(body)
-    if file_format not in ("csv", "text"):
-        raise SqlError(f"ERROR: COPY format {file_format.upper()} is not supported by the sandbox")
-    header = re.search(r"\bIGNOREHEADER\s+(AS\s+)?(\d+)", options, re.I)
-    delimiter = re.search(r"\bDELIMITER\s+(AS\s+)?'([^']+)'", options, re.I)
-    sep = delimiter[2] if delimiter else ("," if file_format == "csv" else "|")
-    lines = list(csv.reader(io.StringIO(body.decode("utf-8")), delimiter=sep))
-    lines = lines[int(header[2]) if header else 0 :]
-    return [tuple(None if v == "" else v for v in line) for line in lines if line]
+# --- results ----------------------------------------------------------------------------------
 
 
-def parquet_rows(body: bytes) -> list[tuple]:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError as error:
-        raise SqlError(
-            "ERROR: COPY ... FORMAT AS PARQUET needs pyarrow in the emulator's Python"
-            " environment (pip install pyarrow); CSV and text COPY work without it"
-        ) from error
-    table = pq.read_table(io.BytesIO(body))
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    return [tuple(plain(v) for v in row) for row in zip(*columns, strict=True)]
+def result_of(cursor: duckdb.DuckDBPyConnection, names: list[str] | None) -> Outcome:
+    described = cursor.description or []
+    if names is None or len(names) != len(described):
+        names = [d[0].lower() for d in described]
+    columns = [column_of(name, str(d[1])) for name, d in zip(names, described, strict=True)]
+    rows, size = [], 0
+    while chunk := cursor.fetchmany(1000):
+        for row in chunk:
+            values = [data_value(v) for v in row]
+            size += sum(len(str(v)) for v in values)
+            if size > RESULT_LIMIT_BYTES:
+                raise SqlError(
+                    "ERROR: the query's result is larger than the 100 MB the Data API returns;"
+                    " select fewer rows or columns (or UNLOAD it to S3)"
+                )
+            rows.append(values)
+    return Outcome(columns=columns, rows=rows, rows_affected=len(rows))
 
 
-def plain(value: Any) -> Any:
-    """A Parquet value as SQLite stores it."""
+TYPES = [  # DuckDB type (prefix) -> Redshift type name, precision
+    ("BOOLEAN", "bool", 1),
+    ("TINYINT", "int2", 5),
+    ("SMALLINT", "int2", 5),
+    ("INTEGER", "int4", 10),
+    ("BIGINT", "int8", 19),
+    ("HUGEINT", "int8", 19),  # DuckDB's SUM of integers; Redshift's is BIGINT
+    ("UTINYINT", "int2", 5),
+    ("USMALLINT", "int4", 10),
+    ("UINTEGER", "int8", 19),
+    ("UBIGINT", "int8", 19),
+    ("FLOAT", "float4", 8),
+    ("DOUBLE", "float8", 17),
+    ("DECIMAL", "numeric", 38),
+    ("DATE", "date", 13),
+    ("TIMESTAMP WITH TIME ZONE", "timestamptz", 35),
+    ("TIMESTAMP", "timestamp", 29),
+    ("TIME WITH TIME ZONE", "timetz", 21),
+    ("TIME", "time", 15),
+    ("INTERVAL", "interval", 49),
+    ("BLOB", "varbyte", 65535),
+    ("VARCHAR", "varchar", 65535),
+]
+
+
+def column_of(name: str, duck_type: str) -> Column:
+    found = next((t for t in TYPES if duck_type.startswith(t[0])), None)
+    if found is None:  # lists, structs, maps, JSON: Redshift's SUPER
+        return Column(name, "super", 65535)
+    column = Column(name, found[1], found[2])
+    if decimal := re.match(r"DECIMAL\((\d+),\s*(\d+)\)", duck_type):
+        column.precision, column.scale = int(decimal[1]), int(decimal[2])
+    return column
+
+
+def data_value(value: Any) -> Any:
+    """A value as the Data API returns it: integers, floats, booleans, bytes, None, or text
+    (numeric as its exact digits, dates and times as Redshift prints them)."""
+    if value is None or isinstance(value, bool | int | float | bytes):
+        return value
     if isinstance(value, Decimal):
-        return float(value)
+        return format(value, "f")
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
+        text = value.replace(tzinfo=None).isoformat(sep=" ")
+        return text + "+00" if value.tzinfo is not None else text
+    if isinstance(value, date | time):
         return value.isoformat()
-    return value
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+ERRORS = [  # DuckDB's message -> Redshift's
+    (
+        r'Table with name "?([\w.]+)"? does not exist because schema "?(\w+)"? does not exist',
+        'schema "{1}" does not exist',
+    ),
+    (r'Table with name "?([\w.]+)"? does not exist', 'relation "{0}" does not exist'),
+    (r'Referenced column "?(\w+)"? not found', 'column "{0}" does not exist'),
+    (r'Table with name "?(\w+)"? already exists', 'relation "{0}" already exists'),
+    (r'Schema with name "?(\w+)"? already exists', 'Schema "{0}" already exists'),
+    (r'Schema with name "?(\w+)"? does not exist', 'Schema "{0}" does not exist'),
+    (r"NOT NULL constraint failed: [\w.]*?\.?(\w+)$", "Cannot insert a NULL value into column {0}"),
+    (
+        r"CHECK constraint failed.*strlen\(\(?\"?(\w+)\"?\)?\) <= (\d+)",
+        "value too long for type character varying({1})",
+    ),
+    (r"Division by zero", "divide by zero"),
+    (r'syntax error at or near "(.*)"', 'syntax error at or near "{0}"'),
+    (r"Could not convert string '(.*)' to (\w+)", 'invalid input syntax for type {1}: "{0}"'),
+]
+
+
+def redshift_error(error: duckdb.Error) -> str:
+    message = str(error).strip()
+    first = message.splitlines()[0] if message else type(error).__name__
+    for pattern, text in ERRORS:
+        if found := re.search(pattern, first):
+            return "ERROR: " + text.format(*found.groups())
+    # Anything else: DuckDB's own first line, without its error-class prefix.
+    return "ERROR: " + re.sub(r"^[A-Z][\w ]* Error: ", "", first)

@@ -1,4 +1,4 @@
-"""Redshift -> SQLite translation (sandbox/platform_ext/sql_dialect.py), without a server."""
+"""Redshift -> DuckDB translation (sandbox/platform_ext/sql_dialect.py), without a server."""
 
 from __future__ import annotations
 
@@ -33,40 +33,82 @@ def test_every_project_sql_file_splits_into_its_statements():
     }
 
 
+def test_keys_are_dropped_and_redshift_attributes_accepted():
+    statement = sql_dialect.translate(
+        "CREATE TABLE s.t (id BIGINT IDENTITY(1, 1) PRIMARY KEY, name VARCHAR(8) ENCODE zstd"
+        " DISTKEY UNIQUE, note VARCHAR(MAX), amount DECIMAL, FOREIGN KEY (id) REFERENCES u (id))"
+        " DISTSTYLE KEY COMPOUND SORTKEY (id) BACKUP NO"
+    )
+    assert statement.kind == "sql"
+    assert statement.duckdb == [
+        "CREATE SEQUENCE IF NOT EXISTS s.t_id_seq START 1 INCREMENT 1",
+        "CREATE TABLE s.t (id BIGINT DEFAULT NEXTVAL('s.t_id_seq'),"
+        " name TEXT(8) CHECK (STRLEN(name) <= 8), note TEXT, amount DECIMAL(18, 0))",
+    ]
+
+
 @pytest.mark.parametrize(
-    ("redshift", "sqlite"),
+    ("redshift", "duckdb"),
     [
-        (
-            "CREATE TABLE t (id INT ENCODE az64) DISTSTYLE KEY DISTKEY (id) COMPOUND SORTKEY (id)",
-            "CREATE TABLE t (id INT )   ",
-        ),
-        (
-            "CREATE TABLE t (s VARCHAR(MAX), n BIGINT IDENTITY(1,1))",
-            "CREATE TABLE t (s VARCHAR, n BIGINT )",
-        ),
-        ("SELECT a FROM t WHERE s NOT ILIKE '%x%'", "SELECT a FROM t WHERE s NOT LIKE '%x%'"),
-        ("SELECT x::date, y::numeric(10, 2) FROM t", "SELECT x, y FROM t"),
-        (
-            "SELECT DATEDIFF(second, a, b) FROM public.t",
-            "SELECT DATEDIFF('second', a, b) FROM main.t",
-        ),
-        ("SELECT SYSDATE", "SELECT CURRENT_TIMESTAMP"),
+        ("SELECT NVL(a, 0), LEN(s) FROM t", "SELECT COALESCE(a, 0), LENGTH(s) FROM t"),
+        ("SELECT a FROM t WHERE s NOT ILIKE '%x%'", "SELECT a FROM t WHERE s NOT ILIKE '%x%'"),
+        ("SELECT TOP 3 a FROM t", "SELECT a FROM t LIMIT 3"),
     ],
 )
-def test_redshift_only_syntax_is_rewritten(redshift: str, sqlite: str):
-    assert sql_dialect.to_sqlite(redshift) == sqlite
+def test_redshift_functions_are_written_for_duckdb(redshift: str, duckdb: str):
+    assert sql_dialect.translate(redshift).duckdb == [duckdb]
 
 
-def test_schema_and_transaction_commands_are_recognised_after_comments():
-    command = sql_dialect.schema_command("-- make it\nCREATE SCHEMA IF NOT EXISTS Nyc")
-    assert command == sql_dialect.SchemaCommand("create", "nyc", True)
-    assert sql_dialect.schema_command("DROP SCHEMA nyc CASCADE") == sql_dialect.SchemaCommand(
-        "drop", "nyc", False
-    )
-    assert sql_dialect.schema_command("SELECT 1") is None
-    assert [sql_dialect.transaction_command(s) for s in ("BEGIN", "end transaction", "abort")] == [
-        "BEGIN",
-        "COMMIT",
-        "ROLLBACK",
+def test_parameters_become_text_literals():
+    statement = sql_dialect.translate("SELECT * FROM t WHERE id = :id", {"id": "7'"})
+    assert statement.duckdb == ["SELECT * FROM t WHERE id = '7'''"]
+    with pytest.raises(sql_dialect.TranslationError, match=":other"):
+        sql_dialect.translate("SELECT :other")
+
+
+def test_transactions_copy_and_accepted_commands_are_recognised_after_comments():
+    kinds = [
+        (s.kind, s.transaction)
+        for s in map(
+            sql_dialect.translate,
+            ["-- go\nBEGIN", "end transaction", "abort", "START TRANSACTION", "VACUUM t"],
+        )
     ]
-    assert sql_dialect.transaction_command("BEGIN; SELECT 1") is None
+    assert kinds == [
+        ("transaction", "BEGIN"),
+        ("transaction", "COMMIT"),
+        ("transaction", "ROLLBACK"),
+        ("transaction", "BEGIN"),
+        ("accepted", ""),
+    ]
+    copy = sql_dialect.translate(
+        "-- load\nCOPY nyc.gold (a, b) FROM 's3://lake/gold/' IAM_ROLE 'arn:aws:iam::1:role/r'"
+        " CSV IGNOREHEADER AS 1 DELIMITER '|' EMPTYASNULL"
+    ).copy
+    assert copy == sql_dialect.Copy(
+        table="nyc.gold",
+        columns=["a", "b"],
+        source="s3://lake/gold/",
+        options={"FORMAT": "CSV", "IGNOREHEADER": "1", "DELIMITER": "|", "EMPTYASNULL": ""},
+        credentials="arn:aws:iam::1:role/r",
+    )
+    with pytest.raises(sql_dialect.TranslationError, match="MANIFESTO"):
+        sql_dialect.translate("COPY t FROM 's3://b/k' IAM_ROLE 'r' MANIFESTO")
+
+
+def test_result_names_follow_redshift():
+    statement = sql_dialect.translate(
+        "SELECT COUNT(*), SUM(x) AS Total, t.y, 1, CASE WHEN x THEN 1 END, x::date,"
+        " '1'::int, (y) FROM t"
+    )
+    assert statement.result_names == [
+        "count",
+        "total",
+        "y",
+        "?column?",
+        "case",
+        "x",
+        "int4",
+        "y",
+    ]
+    assert sql_dialect.translate("SELECT * FROM t").result_names is None
