@@ -46,6 +46,7 @@ commands! {
     Help => "help", "this help", ["?"];
     Refresh => "refresh", "refresh now", ["ctrl-r"];
     Quit => "quit", "quit", ["q", "ctrl-c"];
+    Suspend => "suspend", "suspend to the shell (fg resumes)", ["ctrl-z"];
     SortNext => "sort_next", "sort by the next column", ["s"];
     SortReverse => "sort_reverse", "reverse the sort order", ["S"];
     Contexts => "contexts", "switch context", ["C"];

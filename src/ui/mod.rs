@@ -197,7 +197,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         spans.push(Span::styled(part, style));
     }
-    if let Some((at, error)) = &app.last_error {
+    if let Some(problem) = &app.problem {
+        let room = (area.width as usize).saturating_sub(used + 3);
+        let advice = problem.advice().unwrap_or(problem.problem.label());
+        spans.push(Span::styled(" │ ", theme.status_bar));
+        spans.push(Span::styled(
+            fit(&format!("⚠ {advice}"), room),
+            theme.error.add_modifier(Modifier::BOLD),
+        ));
+    } else if let Some((at, error)) = &app.last_error {
         let room = (area.width as usize).saturating_sub(used + 3);
         let text = format!(
             "⚠ {} {}",

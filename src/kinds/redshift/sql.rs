@@ -195,7 +195,7 @@ async fn poll_history(clients: Arc<Clients>, cluster: String, sink: PageSink<Sta
                     live += usize::from(!now.state.is_final());
                     history.update(now);
                 }
-                Err(e) => return sink.fail(e.to_string()),
+                Err(e) => return sink.fail(e),
             }
         }
         if !sink.replace(history.of_cluster(&cluster)) {
