@@ -2,7 +2,7 @@
 //! touch the network), never in the render loop. Each platform layer adds one field.
 
 use crate::airflow::{Environments, Server};
-use crate::aws::{self, emr::Emr, s3::S3, AwsSettings};
+use crate::aws::{self, athena::Athena, emr::Emr, s3::S3, AwsSettings};
 use crate::aws::{glue::Glue, logs::CloudWatchLogs, mwaa::Mwaa, redshift::Redshift};
 use crate::config::{AirflowServer, Context};
 use crate::sandbox::SandboxAirflow;
@@ -13,6 +13,7 @@ pub struct Clients {
     pub logs: CloudWatchLogs,
     pub emr: Emr,
     pub redshift: Redshift,
+    pub athena: Athena,
     /// The context's Airflow environments (self-hosted and MWAA), connections cached.
     pub airflow: Environments,
 }
@@ -35,6 +36,7 @@ impl Clients {
             logs: CloudWatchLogs::new(&sdk),
             emr: Emr::new(&sdk),
             redshift: Redshift::new(&sdk),
+            athena: Athena::new(&sdk),
             airflow: Environments::new(
                 airflow_servers(context, sandbox_airflow),
                 Some(Mwaa::new(&sdk)),
