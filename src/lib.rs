@@ -15,6 +15,7 @@ pub mod gate;
 pub mod logs;
 pub mod paths;
 pub mod preview;
+pub mod private_files;
 pub mod resources;
 pub mod sandbox;
 pub mod sanitize;

@@ -37,7 +37,7 @@ fn console_on_the_sandbox() {
     let started = Instant::now();
     let sandbox = Sandbox::up(home.path());
     eprintln!("sandbox up in {:.1} s", started.elapsed().as_secs_f64());
-    let scenarios: [(&str, Scenario); 5] = [
+    let scenarios: [(&str, Scenario); 6] = [
         (
             "browse, filter, preview, quit",
             browse_filter_preview_and_quit,
@@ -49,6 +49,10 @@ fn console_on_the_sandbox() {
             upload_then_delete_with_confirmation,
         ),
         ("read-only", read_only_refuses_the_upload),
+        (
+            "unwritable audit refuses upload and delete",
+            unwritable_audit_refuses_upload_and_delete,
+        ),
     ];
     let mut failed = Vec::new();
     for (name, scenario) in scenarios {
@@ -265,6 +269,96 @@ fn read_only_refuses_the_upload(home: &Path, sandbox: &Sandbox) {
         "read-only mode refused the upload, but the sandbox has {url}"
     );
     audit::expect_record(home, "s3.upload", &url, "refused");
+    quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 6: with the audit file unwritable (a directory stands in its place, which stops
+/// root too), the gate fails closed: a delete (answered `y`) and an upload are refused with the
+/// audit path and the OS error on screen, and the sandbox is unchanged by either. With the
+/// file back, the delete goes through.
+fn unwritable_audit_refuses_upload_and_delete(home: &Path, sandbox: &Sandbox) {
+    let kept = "e2e-kept.txt";
+    let refused = "e2e-unaudited.txt";
+    let kept_url = format!("s3://{DATALAKE}/raw/{kept}");
+    for name in [kept, refused] {
+        fs::write(home.join(name), "must not change without an audit record\n").unwrap();
+    }
+    let audit_file = home.join("state/audit.jsonl");
+    let saved = home.join("state/audit.jsonl.saved");
+
+    let mut console = Console::start(home, &["--sandbox"]);
+    wait_for_table(&console, "buckets", DATALAKE);
+    open_raw(&mut console);
+    upload(&mut console, &home.join(kept));
+    console.wait_for(&format!("uploaded {kept_url}"));
+    console.wait_until(&format!("the row {kept}"), move |screen| {
+        has_row(screen, kept)
+    });
+
+    fs::rename(&audit_file, &saved).unwrap();
+    fs::create_dir(&audit_file).unwrap();
+    let expect_refusal = |console: &Console, action: &str| {
+        let wanted = format!(
+            "{action} refused: cannot write the audit trail {}",
+            audit_file.display()
+        );
+        let screen = console.wait_until(&format!("{action} to be refused"), move |screen| {
+            message_line(screen).contains(&wanted)
+        });
+        assert!(
+            message_line(&screen).contains("Is a directory"),
+            "the refusal does not say why: {}",
+            message_line(&screen)
+        );
+    };
+    console.send(&format!("/{kept}{}", keys::ENTER));
+    console.wait_until("the filter to leave the uploaded row", |screen| {
+        table_title(screen).starts_with("┌ raw/ (1/")
+    });
+    ask_to_delete(&mut console, &kept_url);
+    console.send("y");
+    expect_refusal(&console, "Delete object");
+    assert!(
+        sandbox_lists(sandbox, kept),
+        "the delete was refused for its audit record, yet {kept_url} is gone"
+    );
+    console.send(keys::ESC);
+    console.wait_until("the filter to be cleared", |screen| {
+        let title = table_title(screen);
+        title.starts_with("┌ raw/ (") && !title.starts_with("┌ raw/ (1/")
+    });
+    upload(&mut console, &home.join(refused));
+    expect_refusal(&console, "Upload");
+    assert!(
+        !sandbox_lists(sandbox, refused),
+        "the upload was refused for its audit record, yet the sandbox has it"
+    );
+
+    fs::remove_dir(&audit_file).unwrap();
+    fs::rename(&saved, &audit_file).unwrap();
+    console.send(&format!("/{kept}{}", keys::ENTER));
+    console.wait_until("the filter to leave the uploaded row", |screen| {
+        table_title(screen).starts_with("┌ raw/ (1/")
+    });
+    ask_to_delete(&mut console, &kept_url);
+    console.send("y");
+    console.wait_for(&format!("deleted {kept_url}"));
+    assert!(!sandbox_lists(sandbox, kept), "{kept_url} was not deleted");
+    let delete = audit::expect_record(home, "s3.delete", &kept_url, "succeeded");
+    let records = audit::records(home);
+    let attempted_at = records
+        .iter()
+        .position(|r| {
+            r["action"] == "s3.delete"
+                && r["target"] == kept_url.as_str()
+                && r["outcome"] == "attempted"
+        })
+        .unwrap_or_else(|| panic!("no attempted record of the delete: {records:?}"));
+    let done_at = records.iter().position(|r| *r == delete).unwrap();
+    assert!(
+        attempted_at < done_at,
+        "the attempt is recorded after the outcome: {records:?}"
+    );
     quit_and_expect_terminal_restored(console);
 }
 
