@@ -19,16 +19,23 @@ pub struct Clients {
 
 impl Clients {
     pub async fn connect(context: &Context) -> Result<Self, String> {
+        // Finding the sandbox (its endpoint when the context names none, and its Airflow)
+        // reads its state files and asks health endpoints: blocking work, kept off the
+        // runtime's worker threads.
+        let (context, sandbox_airflow) = if context.sandbox {
+            let mut context = context.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::sandbox::reach_running_sandbox(&mut context)
+                    .map(|()| (context, crate::sandbox::airflow()))
+            })
+            .await
+            .map_err(|e| format!("cannot look for the sandbox: {e}"))??
+        } else {
+            (context.clone(), None)
+        };
+        let context = &context;
         let settings = settings_for(context);
         let sdk = aws::sdk_config(&settings).await;
-        // Finding the sandbox's Airflow reads its state files and asks its health endpoint:
-        // blocking work, kept off the runtime's worker threads.
-        let sandbox_airflow = if context.sandbox {
-            let found = tokio::task::spawn_blocking(crate::sandbox::airflow).await;
-            found.ok().flatten()
-        } else {
-            None
-        };
         Ok(Self {
             s3: S3::new(&sdk),
             glue: Glue::new(&sdk),

@@ -37,7 +37,7 @@ fn console_on_the_sandbox() {
     let started = Instant::now();
     let sandbox = Sandbox::up(home.path());
     eprintln!("sandbox up in {:.1} s", started.elapsed().as_secs_f64());
-    let scenarios: [(&str, Scenario); 6] = [
+    let scenarios: [(&str, Scenario); 7] = [
         (
             "browse, filter, preview, quit",
             browse_filter_preview_and_quit,
@@ -53,6 +53,7 @@ fn console_on_the_sandbox() {
             "unwritable audit refuses upload and delete",
             unwritable_audit_refuses_upload_and_delete,
         ),
+        ("ls for scripts", ls_for_scripts),
     ];
     let mut failed = Vec::new();
     for (name, scenario) in scenarios {
@@ -360,6 +361,79 @@ fn unwritable_audit_refuses_upload_and_delete(home: &Path, sandbox: &Sandbox) {
         "the attempt is recorded after the outcome: {records:?}"
     );
     quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 7: `ls` outside the console. Text shows the hostile key inert; JSON Lines carry
+/// it exactly, escaped; a closed pipe (`ls | head`) ends it quietly; a `sandbox = true`
+/// context without endpoint_url reaches the running sandbox (not AWS).
+fn ls_for_scripts(home: &Path, _: &Sandbox) {
+    let hostile = format!("s3://{DATALAKE}/raw/hostile/");
+    let text = e2e::platform_tui(home)
+        .args(["ls", "--sandbox", &hostile])
+        .output()
+        .unwrap();
+    assert!(text.status.success(), "{text:?}");
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "ls printed raw escapes: {stdout:?}"
+    );
+    assert!(stdout.contains(HOSTILE_NAME_SHOWN), "{stdout:?}");
+
+    let json = e2e::platform_tui(home)
+        .args(["ls", "--sandbox", "-o", "json", &hostile])
+        .output()
+        .unwrap();
+    assert!(json.status.success(), "{json:?}");
+    let stdout = String::from_utf8(json.stdout).unwrap();
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    let keys: Vec<String> = stdout
+        .lines()
+        .map(|line| {
+            let row: serde_json::Value = serde_json::from_str(line).unwrap();
+            row["key"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    assert!(
+        keys.contains(&"raw/hostile/\u{1b}]0;pwned\u{7}\u{1b}[2Jname.txt".to_string()),
+        "{keys:?}"
+    );
+
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let piped = e2e::platform_tui(home)
+        .args([
+            "ls",
+            "--sandbox",
+            &format!("s3://{DATALAKE}/archive/events/"),
+        ])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(0), "{piped:?}");
+    let said = String::from_utf8_lossy(&piped.stderr);
+    assert!(
+        !said.contains("panicked") && !said.contains("Broken pipe"),
+        "{said}"
+    );
+
+    let config = home.join("sandbox-context.toml");
+    fs::write(&config, "[contexts.local]\nsandbox = true\n").unwrap();
+    let buckets = e2e::platform_tui(home)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--context",
+            "local",
+            "ls",
+        ])
+        .output()
+        .unwrap();
+    assert!(buckets.status.success(), "{buckets:?}");
+    assert!(
+        String::from_utf8_lossy(&buckets.stdout).contains(DATALAKE),
+        "{buckets:?}"
+    );
 }
 
 /// Scenario 6a: a syntax error on line 3 of config.toml: non-zero exit before the terminal is

@@ -222,15 +222,25 @@ fn sorted_by_position<V>(map: BTreeMap<Spanned<String>, V>) -> Vec<(Spanned<Stri
     entries
 }
 
+/// An endpoint must be a whole URL: `http://` or `https://`, then a host.
+pub fn check_http_url(url: &str) -> Result<(), String> {
+    let host = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(()),
+        Some(_) => Err(format!("`{url}` has no host after the scheme")),
+        None => Err(format!(
+            "`{url}` must start with http:// or https:// (e.g. http://{url})"
+        )),
+    }
+}
+
 fn http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     let url = String::deserialize(deserializer)?;
-    if url.starts_with("http://") || url.starts_with("https://") {
-        Ok(Some(url))
-    } else {
-        Err(de::Error::custom(format!(
-            "endpoint_url `{url}` must start with http:// or https://"
-        )))
-    }
+    check_http_url(&url)
+        .map(|()| Some(url))
+        .map_err(|problem| de::Error::custom(format!("endpoint_url {problem}")))
 }
 
 fn required_http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {

@@ -6,6 +6,7 @@
 //! processes that really are ours, `status` reports a sandbox only if it answers.
 
 mod airflow;
+mod context;
 mod control;
 mod health;
 mod process;
@@ -22,6 +23,7 @@ use chrono::{SecondsFormat, Utc};
 use crate::paths;
 use airflow::AirflowFiles;
 pub use airflow::AirflowInfo;
+pub use context::reach_running_sandbox;
 pub use control::{clear_failures, inject_failure, TARGETS as FAILURE_TARGETS};
 use process::Failure;
 pub use state::SandboxInfo;
@@ -161,6 +163,14 @@ pub fn status() -> Result<Option<SandboxInfo>> {
             }
             Some(info)
         }
+        _ => None,
+    })
+}
+
+/// The running emulator (ready and answering), without asking after its Airflow.
+pub fn running_emulator() -> Result<Option<SandboxInfo>> {
+    Ok(match inspect(&sandbox_files())? {
+        Existing::Ready(info) => Some(info),
         _ => None,
     })
 }
