@@ -8,6 +8,7 @@
 pub mod airflow;
 pub mod app;
 pub mod aws;
+pub mod bounded;
 pub mod cli;
 pub mod clients;
 pub mod config;
