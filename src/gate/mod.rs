@@ -8,6 +8,7 @@
 //! the work starts, and an action whose record cannot be written is refused and never runs.
 
 pub mod audit;
+pub mod sql;
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,7 +1,9 @@
 //! `:sql [cluster]` (`:statements`, or `enter` on a Redshift cluster): the statements run from
 //! this console on the cluster, newest first (status, duration, rows, first line of SQL,
 //! error), polled until they finish. `a` types a statement, `e` runs a file of sql/, `t` runs
-//! the saved "load history" query; every run goes through the gate (`redshift.execute_sql`).
+//! the saved "load history" query. Read-only statements run at once (in a read-only context
+//! too); the others go through the gate (`redshift.execute_sql`), destructive ones asking
+//! first with the statement shown (see `crate::gate::sql`).
 //! `enter` on a finished statement opens its result, on a failed one the server's error text.
 
 use std::sync::{Arc, Mutex};
@@ -13,11 +15,13 @@ use ratatui::style::Style;
 
 use super::redshift_result::{error_view, ResultView};
 use super::redshift_sql_run::{
-    execute_request, read_sql_file, sql_dir, validate_statement, History, SqlTarget,
-    LOAD_HISTORY_FILE,
+    read_sql_file, run_sql, sql_dir, validate_statement, History, SqlTarget, LOAD_HISTORY_FILE,
 };
 use super::{emr_format, format, Kind, Opened};
+use tokio::sync::mpsc::UnboundedSender;
+
 use crate::app::keys::Cmd;
+use crate::app::message::Msg;
 use crate::app::view::{Cx, Env, KeyHelp, Outcome, Prompt, View};
 use crate::aws::redshift::{Cluster, Statement, StatementState};
 use crate::clients::Clients;
@@ -78,6 +82,7 @@ impl Statements {
             Ok(ready) => ready,
             Err(e) => return Outcome::Flash(Err(e)),
         };
+        let finished = cx.sender();
         Outcome::Ask(Prompt::new(
             format!(
                 "SQL on {}/{} (one statement)",
@@ -85,7 +90,7 @@ impl Statements {
             ),
             "",
             move |text| match validate_statement(&text) {
-                Ok(sql) => Outcome::Act(execute_request(clients, &target, "statement", sql)),
+                Ok(sql) => run_sql(clients, &target, "statement", sql, finished),
                 Err(e) => Outcome::Flash(Err(e)),
             },
         ))
@@ -97,13 +102,14 @@ impl Statements {
             Ok(ready) => ready,
             Err(e) => return Outcome::Flash(Err(e)),
         };
+        let finished = cx.sender();
         Outcome::Ask(Prompt::new(
             format!(
                 "Run a file of sql/ on {}/{}",
                 target.cluster, target.database
             ),
             "",
-            move |name| run_file(clients, &target, &name),
+            move |name| run_file(clients, &target, &name, finished),
         ))
     }
 
@@ -135,15 +141,21 @@ impl Statements {
     }
 }
 
-/// Runs `sql/<name>` through the gate, or says why not (nothing sent).
-fn run_file(clients: Arc<Clients>, target: &SqlTarget, name: &str) -> Outcome {
+/// Runs `sql/<name>` (see [`run_sql`]), or says why not (nothing sent).
+fn run_file(
+    clients: Arc<Clients>,
+    target: &SqlTarget,
+    name: &str,
+    finished: UnboundedSender<Msg>,
+) -> Outcome {
     match read_sql_file(&sql_dir(), name) {
-        Ok(sql) => Outcome::Act(execute_request(
+        Ok(sql) => run_sql(
             clients,
             target,
             &format!("sql/{}", name.trim()),
             sql,
-        )),
+            finished,
+        ),
         Err(e) => Outcome::Flash(Err(e)),
     }
 }
@@ -304,7 +316,7 @@ impl Resource for Statements {
             (Cmd::Add, _) => self.ask_statement(cx),
             (Cmd::Edit, _) => self.ask_file(cx),
             (Cmd::Start, _) => match self.ready(cx) {
-                Ok((clients, target)) => run_file(clients, &target, LOAD_HISTORY_FILE),
+                Ok((clients, target)) => run_file(clients, &target, LOAD_HISTORY_FILE, cx.sender()),
                 Err(e) => Outcome::Flash(Err(e)),
             },
             (Cmd::Enter, Some(s)) => self.open_statement(s),
