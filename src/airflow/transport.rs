@@ -399,15 +399,7 @@ impl Transport {
                 "{url} answered more than Airflow should ({notice}): not read"
             )));
         }
-        let bytes = body.data;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(
-                |_| json!({"detail": String::from_utf8_lossy(&bytes).trim().chars().take(300).collect::<String>()}),
-            )
-        };
-        Ok((status, body))
+        Ok((status, wire::body(&body.data)))
     }
 }
 
