@@ -70,6 +70,7 @@ fn real_main(cli: Cli) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
     runtime
         .block_on(run::run(config.refresh_interval, move |tx| {
+            panic_if_asked_by_a_test();
             let mut app = App::new(contexts, context, theme, keymap, audit, tx);
             app.env.log_line_cap = config.log_line_cap;
             app
@@ -191,17 +192,11 @@ fn airflow_line(info: &sandbox::SandboxInfo) -> String {
     }
 }
 
-/// Logs go to a file in the state dir, never to the terminal.
+/// Logs go to a file in the state dir (0600), never to the terminal. A panic is written there
+/// too (message, place and backtrace), besides the report on stderr.
 fn init_logging() {
     let path = paths::log_file();
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
+    let Ok(file) = platform_tui::private_files::append(&path) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PLATFORM_TUI_LOG")
@@ -211,4 +206,19 @@ fn init_logging() {
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        tracing::error!("panic: {info}\n{backtrace}");
+        previous(info);
+    }));
+}
+
+/// Debug builds panic on purpose when `PLATFORM_TUI_TEST_PANIC` is set, once the console has
+/// taken the terminal: the end-to-end tests check the terminal is restored and the panic
+/// logged.
+fn panic_if_asked_by_a_test() {
+    if cfg!(debug_assertions) && std::env::var_os("PLATFORM_TUI_TEST_PANIC").is_some() {
+        panic!("PLATFORM_TUI_TEST_PANIC asked for a panic");
+    }
 }

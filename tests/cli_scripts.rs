@@ -206,3 +206,49 @@ fn a_sandbox_context_without_a_running_sandbox_is_refused() {
         assert!(output.stdout.is_empty(), "{:?}", output.stdout);
     }
 }
+
+/// A config or theme that is a FIFO would block the start forever: it is refused at once,
+/// naming the file and what it is. (Run in a thread: a hang fails the join, not the suite.)
+#[test]
+fn a_fifo_as_config_or_theme_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("config.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap().to_string();
+    for args in [
+        vec!["--config", fifo.as_str(), "contexts"],
+        vec!["--theme", fifo.as_str()],
+        vec!["--config", "/dev/zero", "contexts"],
+    ] {
+        let output = run(home.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+        assert!(
+            stderr.contains("a FIFO") || stderr.contains("a character device"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_keymap_that_binds_one_key_twice_is_refused_at_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    let config = config_with(
+        home.path(),
+        "# keys\n[keys]\nrefresh = \"ctrl-r\"\nquit = \"j\"\n",
+    );
+    let output = run(home.path(), &["--config", &config, "contexts"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "{config}:4:1: key `j` is bound to both `down` (by default) and `quit`"
+        )),
+        "{stderr}"
+    );
+}

@@ -466,6 +466,44 @@ fn broken_theme_is_reported_before_the_terminal_is_touched() {
     expect_located_error(&stderr, &theme, 4, "hedaer");
 }
 
+/// A panic inside the console gives the terminal back and is written to the console log
+/// (0600), not only to stderr. (Debug builds panic on purpose with PLATFORM_TUI_TEST_PANIC.)
+#[test]
+fn a_panic_restores_the_terminal_and_is_logged() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = TempDir::new().expect("temp dir");
+    let mut console = Console::start_program(
+        home.path(),
+        "/bin/sh",
+        &[
+            "-c",
+            r#"PLATFORM_TUI_TEST_PANIC=1 exec "$0""#,
+            env!("CARGO_BIN_EXE_platform-tui"),
+        ],
+    );
+    let status = console.wait_exit();
+    assert!(!status.success(), "a panic exited {status}");
+    let screen = console.screen();
+    assert!(!screen.alternate_screen() && !screen.hide_cursor());
+    assert_eq!(console.modes_now(), console.modes_before());
+    assert!(
+        find(&console.raw_output(), ENTER_ALTERNATE_SCREEN).is_some(),
+        "the console did not start before the panic"
+    );
+    let log_file = home.path().join("state/platform-tui.log");
+    let log = fs::read_to_string(&log_file).expect("the console log");
+    assert!(
+        log.contains("panic: ") && log.contains("PLATFORM_TUI_TEST_PANIC asked for a panic"),
+        "the log does not hold the panic:\n{log}"
+    );
+    assert!(
+        log.contains("src/main.rs"),
+        "the log does not say where:\n{log}"
+    );
+    let mode = fs::metadata(&log_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the console log is {mode:o}");
+}
+
 /// The harness can see what the scenarios assert against: a program that leaves the
 /// alternate screen, a hidden cursor and raw mode behind and sets the window title is caught
 /// on every count; one that cleans up passes.

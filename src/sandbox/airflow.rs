@@ -110,7 +110,8 @@ impl AirflowFiles {
         if log.exists() {
             let _ = fs::rename(&log, self.dir.join("airflow.previous.log"));
         }
-        File::create(&log).with_context(|| format!("cannot create {}", log.display()))
+        crate::private_files::create(&log)
+            .with_context(|| format!("cannot create {}", log.display()))
     }
 
     /// The launcher named by the pid file, if it still runs.

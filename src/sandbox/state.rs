@@ -7,6 +7,8 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::private_files;
 use serde::{Deserialize, Serialize};
 
 /// A running sandbox, as `up` and `status` report it.
@@ -71,12 +73,12 @@ impl Files {
 
     /// Creates the directory and waits for any other `up`/`down` to finish.
     pub fn lock(&self, progress: &mut dyn FnMut(&str)) -> Result<Lock> {
-        fs::create_dir_all(&self.dir).with_context(|| {
+        private_files::create_dir(&self.dir).with_context(|| {
             format!("cannot create the sandbox directory {}", self.dir.display())
         })?;
         let path = self.dir.join("lock");
-        let file =
-            File::create(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file = private_files::create(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
         if !flock(&file, libc::LOCK_EX | libc::LOCK_NB)? {
             progress("waiting for another `platform-tui sandbox` command to finish");
             flock(&file, libc::LOCK_EX)?;
@@ -128,7 +130,7 @@ impl Files {
         if log.exists() {
             let _ = fs::rename(&log, self.previous_log_file());
         }
-        File::create(&log).with_context(|| format!("cannot create {}", log.display()))
+        private_files::create(&log).with_context(|| format!("cannot create {}", log.display()))
     }
 }
 
@@ -155,7 +157,7 @@ pub(super) fn read_if_exists(path: &Path) -> Result<Option<String>> {
 
 pub(super) fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, contents)
+    private_files::write(&tmp, contents)
         .and_then(|()| fs::rename(&tmp, path))
         .with_context(|| format!("cannot write {}", path.display()))
 }
