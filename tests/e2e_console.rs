@@ -37,7 +37,7 @@ fn console_on_the_sandbox() {
     let started = Instant::now();
     let sandbox = Sandbox::up(home.path());
     eprintln!("sandbox up in {:.1} s", started.elapsed().as_secs_f64());
-    let scenarios: [(&str, Scenario); 7] = [
+    let scenarios: [(&str, Scenario); 8] = [
         (
             "browse, filter, preview, quit",
             browse_filter_preview_and_quit,
@@ -54,6 +54,10 @@ fn console_on_the_sandbox() {
             unwritable_audit_refuses_upload_and_delete,
         ),
         ("ls for scripts", ls_for_scripts),
+        (
+            "private state and control token",
+            private_state_and_control_token,
+        ),
     ];
     let mut failed = Vec::new();
     for (name, scenario) in scenarios {
@@ -434,6 +438,70 @@ fn ls_for_scripts(home: &Path, _: &Sandbox) {
         String::from_utf8_lossy(&buckets.stdout).contains(DATALAKE),
         "{buckets:?}"
     );
+}
+
+/// Scenario 8: what the sandbox and the console keep in the state dir is their owner's only
+/// (files 0600, directories 0700), and the emulator's control API refuses a request without
+/// the sandbox's token (from control.token) and takes one with it.
+fn private_state_and_control_token(home: &Path, _: &Sandbox) {
+    use std::os::unix::fs::PermissionsExt;
+    let state = home.join("state");
+    let sandbox = state.join("sandbox");
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700, "{}", state.display());
+    assert_eq!(mode(&sandbox), 0o700, "{}", sandbox.display());
+    let mut checked = Vec::new();
+    for entry in fs::read_dir(&sandbox).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert_eq!(
+                mode(&path),
+                0o600,
+                "{} is {:o}",
+                path.display(),
+                mode(&path)
+            );
+            checked.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    for name in [
+        "state.json",
+        "emulator.pid",
+        "emulator.log",
+        "control.token",
+        "lock",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == name),
+            "{name} not among {checked:?}"
+        );
+    }
+    for name in ["audit.jsonl", "platform-tui.log"] {
+        assert_eq!(mode(&state.join(name)), 0o600, "{name}");
+    }
+
+    let recorded: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(sandbox.join("state.json")).unwrap()).unwrap();
+    let port = recorded["port"].as_u64().unwrap() as u16;
+    let token = fs::read_to_string(sandbox.join("control.token")).unwrap();
+    let ask = |header: &str| {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "GET /platform-api/injections HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let refused = ask("");
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    let wrong = ask("X-Platform-Api-Token: guessed\r\n");
+    assert!(wrong.starts_with("HTTP/1.1 403"), "{wrong}");
+    let allowed = ask(&format!("X-Platform-Api-Token: {}\r\n", token.trim()));
+    assert!(allowed.starts_with("HTTP/1.1 200"), "{allowed}");
 }
 
 /// Scenario 6a: a syntax error on line 3 of config.toml: non-zero exit before the terminal is

@@ -208,7 +208,8 @@ fn start(
             emulator.endpoint_url.as_str(),
         ];
         let log = files.new_log()?;
-        let mut child = process::spawn_detached(python, &project, LAUNCHER_SCRIPT, &args, log)?;
+        let mut child =
+            process::spawn_detached(python, &project, LAUNCHER_SCRIPT, &args, &[], log)?;
         let info = AirflowInfo {
             url: format!("http://127.0.0.1:{port}"),
             port,
@@ -323,11 +324,13 @@ pub fn register(emulator: &SandboxInfo, airflow: &AirflowInfo) -> Result<String>
         "password": PASSWORD,
     })
     .to_string();
-    match health::request(
+    let token = super::control_token()?;
+    match health::request_with_token(
         emulator.port,
         "POST",
         "/platform-api/mwaa/airflow",
         Some(&body),
+        Some(&token),
     ) {
         Some((status, answer)) if (200..300).contains(&status) => Ok(answer.trim().to_string()),
         Some((status, answer)) => Err(anyhow!(

@@ -198,6 +198,11 @@ fn stale_pid_file(pid: u32) -> String {
     format!("removing a stale pid file (process {pid} is no longer the sandbox emulator)")
 }
 
+/// The running sandbox's control token (its emulator's `/platform-api/` asks for it).
+fn control_token() -> Result<String> {
+    sandbox_files().read_control_token()
+}
+
 fn sandbox_files() -> Files {
     Files::at(paths::sandbox_dir())
 }
@@ -245,7 +250,8 @@ fn start(
     let mut attempt = 1;
     loop {
         let port = process::free_port()?;
-        let mut child = process::spawn_emulator(python, &project, port, files.new_log()?)?;
+        let token = files.new_control_token()?;
+        let mut child = process::spawn_emulator(python, &project, port, &token, files.new_log()?)?;
         let info = SandboxInfo {
             endpoint_url: format!("http://127.0.0.1:{port}"),
             port,

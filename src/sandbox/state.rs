@@ -67,6 +67,35 @@ impl Files {
         self.dir.join("emulator.log")
     }
 
+    /// The secret the emulator's control API asks for; new for each emulator, 0600.
+    pub fn control_token_file(&self) -> PathBuf {
+        self.dir.join("control.token")
+    }
+
+    /// Makes a new control token (32 random bytes from the kernel, hex) and keeps it.
+    pub fn new_control_token(&self) -> Result<String> {
+        use std::io::Read;
+        let mut bytes = [0u8; 32];
+        File::open("/dev/urandom")
+            .and_then(|mut random| random.read_exact(&mut bytes))
+            .context("cannot read /dev/urandom for the sandbox's control token")?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        write_atomically(&self.control_token_file(), token.as_bytes())?;
+        Ok(token)
+    }
+
+    pub fn read_control_token(&self) -> Result<String> {
+        let path = self.control_token_file();
+        read_if_exists(&path)?
+            .map(|token| token.trim().to_string())
+            .with_context(|| {
+                format!(
+                    "{} is missing: restart the sandbox (`platform-tui sandbox down`, then `up`)",
+                    path.display()
+                )
+            })
+    }
+
     fn previous_log_file(&self) -> PathBuf {
         self.dir.join("emulator.previous.log")
     }
@@ -119,7 +148,11 @@ impl Files {
     }
 
     pub fn remove(&self) {
-        for path in [self.pid_file(), self.state_file()] {
+        for path in [
+            self.pid_file(),
+            self.state_file(),
+            self.control_token_file(),
+        ] {
             let _ = fs::remove_file(path);
         }
     }
