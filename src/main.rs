@@ -132,14 +132,14 @@ fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
             ));
             out.text(&format!("data lake: s3://{}", info.datalake_bucket));
             out.text(&format!("log: {}", info.log_file.display()));
-            out.text(&format!("{}", airflow_line(&info)));
-            out.text(&format!("open the console on it: platform-tui --sandbox"));
+            out.text(&airflow_line(&info));
+            out.text("open the console on it: platform-tui --sandbox");
         }
         SandboxAction::Down => {
             if sandbox::down(&mut progress).map_err(|e| format!("{e:#}"))? {
-                out.text(&format!("sandbox stopped"));
+                out.text("sandbox stopped");
             } else {
-                out.text(&format!("sandbox was not running"));
+                out.text("sandbox was not running");
             }
         }
         SandboxAction::Status => match sandbox::status().map_err(|e| format!("{e:#}"))? {
@@ -151,11 +151,9 @@ fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
                     info.started_at,
                     info.log_file.display()
                 ));
-                out.text(&format!("{}", airflow_line(&info)));
+                out.text(&airflow_line(&info));
             }
-            None => out.text(&format!(
-                "not running (start it with `platform-tui sandbox up`)"
-            )),
+            None => out.text("not running (start it with `platform-tui sandbox up`)"),
         },
         SandboxAction::Fail {
             target,
