@@ -45,20 +45,7 @@ pub fn elapsed(secs: u64) -> String {
     }
 }
 
-/// Human-readable size: 1023 B, 1.5 KiB, 20.0 MiB.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
+pub use crate::bounded::human_size;
 
 /// The first line of a (possibly multi-line) message, for a table cell.
 pub fn first_line(text: Option<&str>) -> String {

@@ -168,7 +168,12 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         "region {}",
         ctx.region.as_deref().unwrap_or("default")
     ));
-    if let Some(endpoint) = &ctx.endpoint_url {
+    let endpoint = app
+        .env
+        .clients
+        .as_ref()
+        .and_then(|c| c.endpoint_url.as_ref());
+    if let Some(endpoint) = endpoint.or(ctx.endpoint_url.as_ref()) {
         parts.push(endpoint.clone());
     }
     let state = app
