@@ -248,7 +248,7 @@ async fn step_logs_are_read_gunzipped_from_the_log_uri() {
 
     let stdout = StepLog::locate(log_uri, &id, step, StepLogKind::Stdout).unwrap();
     let missing = read_step_log(&f.s3, &stdout).await.unwrap_err();
-    assert!(missing.contains("stdout.gz"), "{missing}");
+    assert!(missing.message.contains("stdout.gz"), "{missing}");
 }
 
 /// About 3.5 MiB of gzip that unpacks to 1 GiB: 1,024 gzip members of 1 MiB of log lines each

@@ -479,7 +479,7 @@ async fn cloudwatch_log_source_tails_a_run_log() {
     let mut finished = CloudWatchSource::new(f.logs.clone(), ERROR_GROUP, run_id, false);
     let missing = finished.fetch_next().await.unwrap_err();
     assert!(
-        missing.contains(ERROR_GROUP) && missing.contains(run_id),
+        missing.message.contains(ERROR_GROUP) && missing.message.contains(run_id),
         "{missing}"
     );
 

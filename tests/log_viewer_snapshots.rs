@@ -418,9 +418,9 @@ async fn save_writes_a_new_file_and_never_overwrites() {
 struct Refusing;
 
 impl LogSource for Refusing {
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, platform_tui::errors::UiError>> {
         Box::pin(async {
-            Err("CloudWatch Logs GetLogEvents on /aws-glue/jobs/error: AccessDenied".to_string())
+            Err("CloudWatch Logs GetLogEvents on /aws-glue/jobs/error: AccessDenied".into())
         })
     }
 
@@ -554,14 +554,14 @@ async fn s3_object_source_returns_only_the_new_lines_of_a_growing_gzip_log() {
 
     let mut missing = S3ObjectSource::new(S3::new(&config), bucket, "j-1ABC/none.gz", false);
     let error = missing.fetch_next().await.unwrap_err();
-    assert!(error.contains("none.gz"), "{error}");
+    assert!(error.message.contains("none.gz"), "{error}");
 }
 
 /// A source with a backlog served in pages, like CloudWatch GetLogEvents.
 struct Paged(Vec<Vec<LogLine>>);
 
 impl LogSource for Paged {
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, platform_tui::errors::UiError>> {
         let lines = if self.0.is_empty() {
             Vec::new()
         } else {

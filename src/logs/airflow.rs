@@ -2,6 +2,7 @@
 //! Airflow: only new lines while the task runs) or CloudWatch Logs (MWAA: the environment's
 //! TaskLogs group, stream `dag_id=…/run_id=…/task_id=…/attempt=N.log`).
 
+use crate::errors::UiError;
 use futures::future::BoxFuture;
 
 use super::{CloudWatchSource, LogChunk, LogLine, LogSource, MemorySource};
@@ -70,7 +71,7 @@ impl RestTaskLog {
         }
     }
 
-    async fn fetch(&mut self) -> Result<LogChunk, String> {
+    async fn fetch(&mut self) -> Result<LogChunk, UiError> {
         let chunk = self
             .airflow
             .task_log(&self.key, self.try_number, self.token.as_deref())
@@ -87,7 +88,7 @@ impl RestTaskLog {
 }
 
 impl LogSource for RestTaskLog {
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, UiError>> {
         Box::pin(self.fetch())
     }
 

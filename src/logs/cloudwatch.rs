@@ -1,6 +1,7 @@
 //! A CloudWatch Logs stream as a log source: read from its start, then only what is new, with
 //! the forward token (Glue run logs now; MWAA task logs later).
 
+use crate::errors::UiError;
 use futures::future::BoxFuture;
 
 use super::{LogChunk, LogLine, LogSource};
@@ -30,7 +31,7 @@ impl CloudWatchSource {
         }
     }
 
-    async fn fetch(&mut self) -> Result<LogChunk, String> {
+    async fn fetch(&mut self) -> Result<LogChunk, UiError> {
         let page = match self
             .logs
             .get_log_events(&self.group, &self.stream, self.token.as_deref())
@@ -38,7 +39,7 @@ impl CloudWatchSource {
         {
             Ok(page) => page,
             Err(e) if e.kind == ErrorKind::NotFound && self.live => return Ok(LogChunk::default()),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         };
         let moved = page.next_forward_token.is_some() && page.next_forward_token != self.token;
         let more = moved && !page.events.is_empty();
@@ -67,7 +68,7 @@ impl CloudWatchSource {
 }
 
 impl LogSource for CloudWatchSource {
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, UiError>> {
         Box::pin(self.fetch())
     }
 

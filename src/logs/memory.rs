@@ -1,6 +1,7 @@
 //! A log held in memory: text already fetched, or lines pushed by another task (a subprocess,
 //! a test) through a [`MemoryWriter`].
 
+use crate::errors::UiError;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures::future::BoxFuture;
@@ -77,7 +78,7 @@ impl MemoryWriter {
 }
 
 impl LogSource for MemorySource {
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, UiError>> {
         let mut shared = lock(&self.shared);
         let lines = std::mem::take(&mut shared.pending);
         self.finished = shared.finished;

@@ -9,6 +9,7 @@ mod memory;
 mod s3_object;
 mod split;
 
+use crate::errors::UiError;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
@@ -63,7 +64,7 @@ impl LogChunk {
 pub trait LogSource: Send {
     /// The lines added since the previous call (all lines on the first call). An error leaves
     /// the cursor where it was, so the next call retries the same range.
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>>;
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, UiError>>;
 
     /// The log will not grow any more and everything was fetched: polling can stop.
     fn is_finished(&self) -> bool;

@@ -3,6 +3,7 @@
 //! complete lines after the ones already returned. While the log is live, a last line without
 //! its line break is held back until it is complete, and a missing object means "no lines yet".
 
+use crate::errors::UiError;
 use futures::future::BoxFuture;
 
 use super::split::{decode_object, LineSplitter};
@@ -43,7 +44,7 @@ impl S3ObjectSource {
         self.live = false;
     }
 
-    async fn fetch(&mut self) -> Result<LogChunk, String> {
+    async fn fetch(&mut self) -> Result<LogChunk, UiError> {
         let head = match self
             .s3
             .read_head(&self.bucket, &self.key, MAX_OBJECT_BYTES)
@@ -51,7 +52,7 @@ impl S3ObjectSource {
         {
             Ok(head) => head,
             Err(e) if e.kind == ErrorKind::NotFound && self.live => return Ok(LogChunk::default()),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         };
         let fetched = head.bytes.len() as u64;
         let object_cut = fetched < head.total_size;
@@ -63,7 +64,7 @@ impl S3ObjectSource {
         let mut lines = lines_of(&text, !self.live || is_cut);
         if let Some(problem) = problem {
             if lines.is_empty() {
-                return Err(format!("s3://{}/{}: {problem}", self.bucket, self.key));
+                return Err(format!("s3://{}/{}: {problem}", self.bucket, self.key).into());
             }
             // Said once, as the last line; a live log that is not cut may still heal.
             if is_cut || !self.live {
@@ -106,7 +107,7 @@ fn take_new(lines: &mut Vec<LogLine>, seen: &mut usize) -> Vec<LogLine> {
 }
 
 impl LogSource for S3ObjectSource {
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, UiError>> {
         Box::pin(self.fetch())
     }
 

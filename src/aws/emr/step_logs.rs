@@ -3,6 +3,7 @@
 //! [`crate::logs::S3ObjectSource`] (ranged GET through [`S3`], shared gunzip and line
 //! splitting); [`StepLogSource`] keeps re-reading while the step runs.
 
+use crate::errors::UiError;
 use futures::future::BoxFuture;
 
 use super::Emr;
@@ -70,7 +71,7 @@ impl StepLog {
 }
 
 /// The whole log as it is now (gunzipped, one string per line).
-pub async fn read_step_log(s3: &S3, log: &StepLog) -> Result<Vec<String>, String> {
+pub async fn read_step_log(s3: &S3, log: &StepLog) -> Result<Vec<String>, UiError> {
     let mut source = S3ObjectSource::new(s3.clone(), &log.bucket, &log.key, false);
     let chunk = source.fetch_next().await?;
     Ok(chunk.lines.into_iter().map(|l| l.text).collect())
@@ -106,7 +107,7 @@ impl StepLogSource {
         }
     }
 
-    async fn fetch(&mut self) -> Result<LogChunk, String> {
+    async fn fetch(&mut self) -> Result<LogChunk, UiError> {
         if !self.step_ended {
             let step = self
                 .emr
@@ -123,7 +124,7 @@ impl StepLogSource {
 }
 
 impl LogSource for StepLogSource {
-    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, String>> {
+    fn fetch_next(&mut self) -> BoxFuture<'_, Result<LogChunk, UiError>> {
         Box::pin(self.fetch())
     }
 

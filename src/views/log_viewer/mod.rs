@@ -26,6 +26,7 @@ use ratatui::Frame;
 
 use crate::app::keys::Cmd;
 use crate::app::view::{Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
+use crate::errors::UiError;
 use crate::logs::{LogChunk, LogLine, LogSource};
 use buffer::LineBuffer;
 use filter::{ContextFilter, Shown};
@@ -75,7 +76,7 @@ pub enum LogMsg {
     /// A fetch came back, with the source it borrowed.
     Fetched {
         source: Box<dyn LogSource>,
-        result: Result<LogChunk, String>,
+        result: Result<LogChunk, UiError>,
     },
     /// A prompt was answered.
     Answer(Answer),
@@ -324,7 +325,7 @@ impl LogViewer {
     fn on_fetched(
         &mut self,
         source: Box<dyn LogSource>,
-        result: Result<LogChunk, String>,
+        result: Result<LogChunk, UiError>,
         cx: &mut Cx<LogMsg>,
     ) {
         self.finished = source.is_finished();
