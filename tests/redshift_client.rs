@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use platform_tui::aws::redshift::{Credentials, Redshift, Statement, StatementState};
 use platform_tui::aws::sdk_config;
+use platform_tui::gate::catalog;
+use support::gate::approval;
 use support::Emulator;
 
 const CLUSTER: &str = "nyctaxi-test-warehouse";
@@ -49,9 +51,10 @@ impl Fixture {
     }
 
     async fn run(&self, sql: &str) -> Statement {
+        let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
         let id = self
             .redshift
-            .execute_statement(CLUSTER, DATABASE, &Self::user(), sql)
+            .execute_statement(&execute_sql, CLUSTER, DATABASE, &Self::user(), sql)
             .await
             .unwrap();
         self.wait(&id).await
@@ -90,19 +93,34 @@ async fn clusters_are_described_with_nodes_endpoint_database_and_user() {
 
 #[tokio::test]
 async fn pause_and_resume_change_the_status_and_a_paused_cluster_runs_no_sql() {
+    let pause_cluster = approval(&catalog::REDSHIFT_PAUSE_CLUSTER).await;
+    let resume_cluster = approval(&catalog::REDSHIFT_RESUME_CLUSTER).await;
+    let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
     let f = Fixture::new().await;
-    f.redshift.pause_cluster(CLUSTER).await.unwrap();
+    f.redshift
+        .pause_cluster(&pause_cluster, CLUSTER)
+        .await
+        .unwrap();
     let paused = f.redshift.describe_cluster(CLUSTER).await.unwrap();
     assert!(paused.is_paused(), "{paused:?}");
 
     let refused = f
         .redshift
-        .execute_statement(CLUSTER, DATABASE, &Fixture::user(), "select 1")
+        .execute_statement(
+            &execute_sql,
+            CLUSTER,
+            DATABASE,
+            &Fixture::user(),
+            "select 1",
+        )
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("resume it first"), "{refused}");
 
-    f.redshift.resume_cluster(CLUSTER).await.unwrap();
+    f.redshift
+        .resume_cluster(&resume_cluster, CLUSTER)
+        .await
+        .unwrap();
     let resumed = f.redshift.describe_cluster(CLUSTER).await.unwrap();
     assert!(resumed.is_available(), "{resumed:?}");
 }
@@ -185,6 +203,7 @@ async fn an_injected_failure_fails_the_next_statement_only() {
 
 #[tokio::test]
 async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
+    let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
     let f = Fixture::new().await;
     let sqls = [
         "create table zones (id int, name varchar(32))",
@@ -194,7 +213,7 @@ async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
     .map(String::from);
     let id = f
         .redshift
-        .execute_batch(CLUSTER, DATABASE, &Fixture::user(), &sqls)
+        .execute_batch(&execute_sql, CLUSTER, DATABASE, &Fixture::user(), &sqls)
         .await
         .unwrap();
     let batch = f.wait(&id).await;
@@ -210,11 +229,12 @@ async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
 
 #[tokio::test]
 async fn a_failing_batch_statement_carries_the_error_and_no_result() {
+    let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
     let f = Fixture::new().await;
     let sqls = ["select 1", "select * from missing_zones"].map(String::from);
     let id = f
         .redshift
-        .execute_batch(CLUSTER, DATABASE, &Fixture::user(), &sqls)
+        .execute_batch(&execute_sql, CLUSTER, DATABASE, &Fixture::user(), &sqls)
         .await
         .unwrap();
     let failed = f.wait(&id).await;

@@ -2,9 +2,9 @@
 //! resuming them, and SQL through the Redshift Data API (execute, describe, results, history).
 //! Plain domain types only; no SDK type leaves this module.
 //!
-//! Mutating operations ([`Redshift::pause_cluster`], [`Redshift::resume_cluster`],
-//! [`Redshift::execute_statement`]) are plain async functions; the app calls them only through
-//! its action gate.
+//! Mutating operations ([`Redshift::pause_cluster`], [`Redshift::resume_cluster`], and
+//! [`Redshift::execute_statement`] / [`Redshift::execute_batch`], which may send any SQL) take
+//! the gate's [`Approval`].
 
 mod model;
 
@@ -17,6 +17,7 @@ pub use model::{
 };
 
 use super::error::{AwsError, ServiceEndpoint};
+use crate::gate::Approval;
 
 /// The Redshift (clusters) and Redshift Data API (SQL) clients of one context.
 #[derive(Debug, Clone)]
@@ -78,7 +79,7 @@ impl Redshift {
     }
 
     /// Pauses an available cluster; returns its new status.
-    pub async fn pause_cluster(&self, id: &str) -> Result<String, AwsError> {
+    pub async fn pause_cluster(&self, _approval: &Approval, id: &str) -> Result<String, AwsError> {
         let out = self
             .clusters
             .pause_cluster()
@@ -90,7 +91,7 @@ impl Redshift {
     }
 
     /// Resumes a paused cluster; returns its new status.
-    pub async fn resume_cluster(&self, id: &str) -> Result<String, AwsError> {
+    pub async fn resume_cluster(&self, _approval: &Approval, id: &str) -> Result<String, AwsError> {
         let out = self
             .clusters
             .resume_cluster()
@@ -104,6 +105,7 @@ impl Redshift {
     /// Submits one SQL statement to `cluster`/`database`; returns the statement id.
     pub async fn execute_statement(
         &self,
+        _approval: &Approval,
         cluster: &str,
         database: &str,
         credentials: &Credentials,
@@ -131,6 +133,7 @@ impl Redshift {
     /// the batch's id.
     pub async fn execute_batch(
         &self,
+        _approval: &Approval,
         cluster: &str,
         database: &str,
         credentials: &Credentials,

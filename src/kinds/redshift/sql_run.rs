@@ -8,14 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::sql_text::split_statements;
 use crate::aws::redshift::{Credentials, Statement};
 use crate::clients::Clients;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::{catalog, ActionRequest};
 use crate::paths;
-
-pub static EXECUTE_SQL: ActionSpec = ActionSpec {
-    id: "redshift.execute_sql",
-    label: "Execute SQL",
-    risk: Risk::Mutating,
-};
 
 /// The saved "load history" query (STL_LOAD_COMMITS / STL_LOAD_ERRORS of the trips table).
 pub const LOAD_HISTORY_FILE: &str = "030_load_history.sql";
@@ -150,9 +144,9 @@ pub fn execute_request(
         .unwrap_or("")
         .to_owned();
     ActionRequest::new(
-        &EXECUTE_SQL,
+        &catalog::REDSHIFT_EXECUTE_SQL,
         format!("{label} on {where_}"),
-        move |_approval| {
+        move |approval| {
             Box::pin(async move {
                 let credentials = Credentials::DbUser(target.db_user.clone());
                 let (redshift, cluster, database) =
@@ -160,11 +154,11 @@ pub fn execute_request(
                 let parts = split_statements(&sql);
                 let id = if parts.len() > 1 {
                     redshift
-                        .execute_batch(cluster, database, &credentials, &parts)
+                        .execute_batch(&approval, cluster, database, &credentials, &parts)
                         .await
                 } else {
                     redshift
-                        .execute_statement(cluster, database, &credentials, &sql)
+                        .execute_statement(&approval, cluster, database, &credentials, &sql)
                         .await
                 }?;
                 History::session().record(Statement::submitted(
