@@ -61,6 +61,7 @@ def seed(endpoint: str) -> None:
 
 
 def main() -> int:
+    os.umask(0o077)  # whatever the emulator writes is its owner's only
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)

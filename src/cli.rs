@@ -21,8 +21,8 @@ pub struct Cli {
     /// AWS region (overrides the context's).
     #[arg(long, global = true)]
     pub region: Option<String>,
-    /// Endpoint URL for every AWS service, e.g. a local emulator.
-    #[arg(long, global = true)]
+    /// Endpoint URL for every AWS service, e.g. a local emulator (http://127.0.0.1:4566).
+    #[arg(long, global = true, value_parser = endpoint_url)]
     pub endpoint_url: Option<String>,
     /// Refuse every mutating action, in every context.
     #[arg(long, global = true)]
@@ -99,4 +99,9 @@ pub enum SandboxAction {
 pub enum Output {
     Text,
     Json,
+}
+
+/// `--endpoint-url` is checked before anything runs: a URL with its scheme.
+fn endpoint_url(url: &str) -> Result<String, String> {
+    crate::config::check_http_url(url).map(|()| url.to_string())
 }

@@ -2,9 +2,10 @@
 //! touch the network), never in the render loop. Each platform layer adds one field.
 
 use crate::airflow::{Environments, Server};
-use crate::aws::{self, emr::Emr, s3::S3, AwsSettings};
+use crate::aws::{self, athena::Athena, emr::Emr, s3::S3, AwsSettings};
 use crate::aws::{glue::Glue, logs::CloudWatchLogs, mwaa::Mwaa, redshift::Redshift};
 use crate::config::{AirflowServer, Context};
+use crate::errors::{Problem, UiError};
 use crate::sandbox::SandboxAirflow;
 
 pub struct Clients {
@@ -13,28 +14,42 @@ pub struct Clients {
     pub logs: CloudWatchLogs,
     pub emr: Emr,
     pub redshift: Redshift,
+    pub athena: Athena,
     /// The context's Airflow environments (self-hosted and MWAA), connections cached.
     pub airflow: Environments,
+    /// The endpoint the clients were built for (a sandbox context finds its sandbox's).
+    pub endpoint_url: Option<String>,
 }
 
 impl Clients {
-    pub async fn connect(context: &Context) -> Result<Self, crate::errors::UiError> {
+    pub async fn connect(context: &Context) -> Result<Self, UiError> {
+        // Finding the sandbox (its endpoint when the context names none, and its Airflow)
+        // reads its state files and asks health endpoints: blocking work, kept off the
+        // runtime's worker threads.
+        let (context, sandbox_airflow) = if context.sandbox {
+            let mut context = context.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::sandbox::reach_running_sandbox(&mut context)
+                    .map(|()| (context, crate::sandbox::airflow()))
+            })
+            .await
+            .map_err(|e| format!("cannot look for the sandbox: {e}"))?
+            // no sandbox answers: like an endpoint that went away, ctrl-r looks again
+            .map_err(|e| UiError::new(Problem::Unreachable, e))?
+        } else {
+            (context.clone(), None)
+        };
+        let context = &context;
         let settings = settings_for(context);
         let sdk = aws::sdk_config(&settings).await;
-        // Finding the sandbox's Airflow reads its state files and asks its health endpoint:
-        // blocking work, kept off the runtime's worker threads.
-        let sandbox_airflow = if context.sandbox {
-            let found = tokio::task::spawn_blocking(crate::sandbox::airflow).await;
-            found.ok().flatten()
-        } else {
-            None
-        };
         Ok(Self {
             s3: S3::new(&sdk),
             glue: Glue::new(&sdk),
             logs: CloudWatchLogs::new(&sdk),
             emr: Emr::new(&sdk),
             redshift: Redshift::new(&sdk),
+            athena: Athena::new(&sdk),
+            endpoint_url: context.endpoint_url.clone(),
             airflow: Environments::new(
                 airflow_servers(context, sandbox_airflow),
                 Some(Mwaa::new(&sdk)),

@@ -66,12 +66,10 @@ impl UiError {
     /// for as long as the problem lasts.
     pub fn advice(&self) -> Option<&'static str> {
         match self.problem {
-            Problem::Credentials => Some(
-                "credentials missing or expired: run `aws sso login` (or refresh the profile's keys), then ctrl-r",
-            ),
-            Problem::Unreachable => {
-                Some("endpoint unreachable: ctrl-r reconnects (a restarted sandbox is found again)")
+            Problem::Credentials => {
+                Some("credentials missing or expired: `aws sso login`, then ctrl-r")
             }
+            Problem::Unreachable => Some("endpoint not answering: ctrl-r reconnects"),
             _ => None,
         }
     }

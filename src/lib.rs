@@ -8,6 +8,7 @@
 pub mod airflow;
 pub mod app;
 pub mod aws;
+pub mod bounded;
 pub mod cli;
 pub mod clients;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod kinds;
 pub mod logs;
 pub mod paths;
 pub mod preview;
+pub mod private_files;
 pub mod sandbox;
 pub mod sanitize;
 pub mod script;

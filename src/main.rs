@@ -10,14 +10,15 @@ use platform_tui::app::{run, App};
 use platform_tui::cli::{Cli, Command, Output, SandboxAction};
 use platform_tui::config::{self, Config, Context};
 use platform_tui::gate::AuditLog;
-use platform_tui::{paths, sandbox, theme};
+use platform_tui::script::Printer;
+use platform_tui::{paths, sandbox, sanitize, script, theme};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match real_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("platform-tui: {message}");
+            eprintln!("platform-tui: {}", sanitize::block(&message));
             ExitCode::from(2)
         }
     }
@@ -25,12 +26,9 @@ fn main() -> ExitCode {
 
 fn real_main(cli: Cli) -> Result<(), String> {
     if let Some(Command::Completions { shell }) = &cli.command {
-        clap_complete::generate(
-            *shell,
-            &mut Cli::command(),
-            "platform-tui",
-            &mut std::io::stdout(),
-        );
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "platform-tui", &mut script);
+        script::write_stdout_bytes(&script);
         return Ok(());
     }
     let config_path = cli
@@ -40,14 +38,17 @@ fn real_main(cli: Cli) -> Result<(), String> {
     let config = config::load(&config_path).map_err(|e| e.to_string())?;
     match &cli.command {
         Some(Command::Sandbox { action }) => return sandbox_command(action),
-        Some(Command::Contexts { output }) => return print_contexts(&config, *output),
+        Some(Command::Contexts { output }) => {
+            script::contexts(&config, *output);
+            return Ok(());
+        }
         Some(Command::Ls {
             path,
             output,
             sandbox,
         }) => {
             let context = choose_context(&cli, &config, *sandbox)?;
-            return platform_tui::script::ls(&context, path.as_deref(), *output);
+            return script::ls(&context, path.as_deref(), *output);
         }
         Some(Command::Completions { .. }) | None => {}
     }
@@ -69,6 +70,7 @@ fn real_main(cli: Cli) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
     runtime
         .block_on(run::run(config.refresh_interval, move |tx| {
+            panic_if_asked_by_a_test();
             let mut app = App::new(contexts, context, theme, keymap, audit, tx);
             app.env.log_line_cap = config.log_line_cap;
             app
@@ -82,12 +84,13 @@ fn real_main(cli: Cli) -> Result<(), String> {
 /// The starting context: `--sandbox`, else `--context`/default, with flag overrides applied.
 fn choose_context(cli: &Cli, config: &Config, use_sandbox: bool) -> Result<Context, String> {
     let mut context = if use_sandbox {
-        let info =
-            sandbox::up(&mut |line| eprintln!("sandbox: {line}")).map_err(|e| format!("{e:#}"))?;
+        let info = sandbox::up(&mut |line| eprintln!("sandbox: {}", sanitize::block(line)))
+            .map_err(|e| format!("{e:#}"))?;
         let base = config.context("sandbox").cloned().unwrap_or_default();
+        // No endpoint here: the clients find the running sandbox's endpoint each time they
+        // are built, so a sandbox restarted on another port is followed (ctrl-r).
         Context {
             name: "sandbox".into(),
-            endpoint_url: Some(info.endpoint_url),
             region: Some(info.region),
             datalake_bucket: Some(info.datalake_bucket),
             sandbox: true,
@@ -109,11 +112,14 @@ fn choose_context(cli: &Cli, config: &Config, use_sandbox: bool) -> Result<Conte
         context.endpoint_url = cli.endpoint_url.clone();
     }
     context.read_only |= cli.read_only;
+    // A sandbox context must reach a running sandbox: refuse to start otherwise.
+    sandbox::reach_running_sandbox(&mut context.clone())?;
     Ok(context)
 }
 
 fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
-    let mut progress = |line: &str| eprintln!("sandbox: {line}");
+    let mut progress = |line: &str| eprintln!("sandbox: {}", sanitize::block(line));
+    let out = Printer::new(Output::Text);
     match action {
         SandboxAction::Up { without_airflow } => {
             let mode = if *without_airflow {
@@ -122,34 +128,34 @@ fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
                 sandbox::AirflowMode::Start
             };
             let info = sandbox::up_with(mode, &mut progress).map_err(|e| format!("{e:#}"))?;
-            println!(
+            out.text(&format!(
                 "sandbox running at {} (pid {})",
                 info.endpoint_url, info.pid
-            );
-            println!("data lake: s3://{}", info.datalake_bucket);
-            println!("log: {}", info.log_file.display());
-            println!("{}", airflow_line(&info));
-            println!("open the console on it: platform-tui --sandbox");
+            ));
+            out.text(&format!("data lake: s3://{}", info.datalake_bucket));
+            out.text(&format!("log: {}", info.log_file.display()));
+            out.text(&airflow_line(&info));
+            out.text("open the console on it: platform-tui --sandbox");
         }
         SandboxAction::Down => {
             if sandbox::down(&mut progress).map_err(|e| format!("{e:#}"))? {
-                println!("sandbox stopped");
+                out.text("sandbox stopped");
             } else {
-                println!("sandbox was not running");
+                out.text("sandbox was not running");
             }
         }
         SandboxAction::Status => match sandbox::status().map_err(|e| format!("{e:#}"))? {
             Some(info) => {
-                println!(
+                out.text(&format!(
                     "running at {} (pid {}, since {}), log {}",
                     info.endpoint_url,
                     info.pid,
                     info.started_at,
                     info.log_file.display()
-                );
-                println!("{}", airflow_line(&info));
+                ));
+                out.text(&airflow_line(&info));
             }
-            None => println!("not running (start it with `platform-tui sandbox up`)"),
+            None => out.text("not running (start it with `platform-tui sandbox up`)"),
         },
         SandboxAction::Fail {
             target,
@@ -160,11 +166,13 @@ fn sandbox_command(action: &SandboxAction) -> Result<(), String> {
             let answer =
                 sandbox::inject_failure(target, name.as_deref(), message.as_deref(), *count)
                     .map_err(|e| format!("{e:#}"))?;
-            println!("the next {count} run(s) of {target} will fail: {answer}");
+            out.text(&format!(
+                "the next {count} run(s) of {target} will fail: {answer}"
+            ));
         }
         SandboxAction::Heal => {
             let answer = sandbox::clear_failures().map_err(|e| format!("{e:#}"))?;
-            println!("injected failures cleared: {answer}");
+            out.text(&format!("injected failures cleared: {answer}"));
         }
     }
     Ok(())
@@ -184,53 +192,11 @@ fn airflow_line(info: &sandbox::SandboxInfo) -> String {
     }
 }
 
-fn print_contexts(config: &Config, output: Output) -> Result<(), String> {
-    match output {
-        Output::Json => {
-            let rows: Vec<serde_json::Value> = config
-                .contexts
-                .iter()
-                .map(|c| {
-                    serde_json::json!({
-                        "name": c.name, "profile": c.profile, "region": c.region,
-                        "endpoint_url": c.endpoint_url, "read_only": c.read_only,
-                        "datalake_bucket": c.datalake_bucket, "sandbox": c.sandbox,
-                    })
-                })
-                .collect();
-            println!("{}", serde_json::Value::Array(rows));
-        }
-        Output::Text => {
-            for c in &config.contexts {
-                println!(
-                    "{}\tprofile={}\tregion={}\tendpoint={}\t{}",
-                    c.name,
-                    c.profile.as_deref().unwrap_or("default"),
-                    c.region.as_deref().unwrap_or("default"),
-                    c.endpoint_url.as_deref().unwrap_or("aws"),
-                    if c.read_only {
-                        "read-only"
-                    } else {
-                        "read-write"
-                    }
-                );
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Logs go to a file in the state dir, never to the terminal.
+/// Logs go to a file in the state dir (0600), never to the terminal. A panic is written there
+/// too (message, place and backtrace), besides the report on stderr.
 fn init_logging() {
     let path = paths::log_file();
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
+    let Ok(file) = platform_tui::private_files::append(&path) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PLATFORM_TUI_LOG")
@@ -240,4 +206,19 @@ fn init_logging() {
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        tracing::error!("panic: {info}\n{backtrace}");
+        previous(info);
+    }));
+}
+
+/// Debug builds panic on purpose when `PLATFORM_TUI_TEST_PANIC` is set, once the console has
+/// taken the terminal: the end-to-end tests check the terminal is restored and the panic
+/// logged.
+fn panic_if_asked_by_a_test() {
+    if cfg!(debug_assertions) && std::env::var_os("PLATFORM_TUI_TEST_PANIC").is_some() {
+        panic!("PLATFORM_TUI_TEST_PANIC asked for a panic");
+    }
 }

@@ -3,9 +3,6 @@
 //! input decodes without panicking. Nothing is sanitized here; the UI sanitizes what it draws.
 
 use std::borrow::Cow;
-use std::io::Read;
-
-use flate2::read::MultiGzDecoder;
 
 /// Most bytes kept after gunzipping (a small compressed prefix can inflate enormously).
 pub const MAX_DECODED_BYTES: usize = 1 << 20;
@@ -58,9 +55,17 @@ pub fn decode(key: &str, bytes: &[u8], object_size: u64) -> Decoded {
     }
     let gzip = bytes.starts_with(&GZIP_MAGIC);
     let (data, unpacked_capped) = if gzip {
-        let unpacked = gunzip(bytes);
-        notes.extend(unpacked.problem(partial));
-        (Cow::Owned(unpacked.data), unpacked.capped)
+        let unpacked = crate::bounded::gunzip(bytes, MAX_DECODED_BYTES);
+        // A damaged end is expected when only a prefix of the object was fetched.
+        if unpacked.damaged.is_some() && !partial {
+            notes.push(format!(
+                "gzip stream is damaged; showing the {} bytes before the damage",
+                unpacked.data.len()
+            ));
+        }
+        notes.extend(unpacked.cut_notice("the unpacked data"));
+        let cut = unpacked.cut;
+        (Cow::Owned(unpacked.data), cut)
     } else {
         if ends_with_ignore_case(key, ".gz") && !bytes.is_empty() {
             notes.push("named .gz but not gzip-compressed".to_string());
@@ -116,64 +121,6 @@ fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> &'a str {
         &s[..s.len() - suffix.len()]
     } else {
         s
-    }
-}
-
-struct Gunzipped {
-    data: Vec<u8>,
-    /// The stream ended in an error (truncated or corrupt) after `data`.
-    failed: bool,
-    /// Stopped at MAX_DECODED_BYTES.
-    capped: bool,
-}
-
-impl Gunzipped {
-    fn problem(&self, partial: bool) -> Option<String> {
-        // A failure is expected when only a prefix of the object was fetched.
-        (self.failed && !partial).then(|| {
-            format!(
-                "gzip stream is damaged; showing the {} bytes before the damage",
-                self.data.len()
-            )
-        })
-    }
-}
-
-/// Inflates as much of a (possibly cut-off) gzip stream as it can, up to MAX_DECODED_BYTES.
-fn gunzip(bytes: &[u8]) -> Gunzipped {
-    let mut decoder = MultiGzDecoder::new(bytes);
-    let mut data = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
-    loop {
-        match decoder.read(&mut chunk) {
-            Ok(0) => {
-                return Gunzipped {
-                    data,
-                    failed: false,
-                    capped: false,
-                }
-            }
-            Ok(n) => {
-                let room = MAX_DECODED_BYTES - data.len();
-                data.extend_from_slice(&chunk[..n.min(room)]);
-                if n >= room {
-                    let more = n > room || !matches!(decoder.read(&mut [0u8; 1]), Ok(0));
-                    return Gunzipped {
-                        data,
-                        failed: false,
-                        capped: more,
-                    };
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => {
-                return Gunzipped {
-                    data,
-                    failed: true,
-                    capped: false,
-                }
-            }
-        }
     }
 }
 

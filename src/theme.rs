@@ -173,7 +173,7 @@ fn available(dirs: &[PathBuf]) -> Vec<String> {
 }
 
 fn load_theme_file(path: &Path) -> Result<Theme, ThemeError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::config::diagnostic::read_regular_file(path)
         .map_err(|err| FileError::whole_file(path, format!("cannot read theme: {err}")))?;
     let name = path
         .file_stem()

@@ -37,7 +37,7 @@ fn console_on_the_sandbox() {
     let started = Instant::now();
     let sandbox = Sandbox::up(home.path());
     eprintln!("sandbox up in {:.1} s", started.elapsed().as_secs_f64());
-    let scenarios: [(&str, Scenario); 5] = [
+    let scenarios: [(&str, Scenario); 8] = [
         (
             "browse, filter, preview, quit",
             browse_filter_preview_and_quit,
@@ -49,6 +49,15 @@ fn console_on_the_sandbox() {
             upload_then_delete_with_confirmation,
         ),
         ("read-only", read_only_refuses_the_upload),
+        (
+            "unwritable audit refuses upload and delete",
+            unwritable_audit_refuses_upload_and_delete,
+        ),
+        ("ls for scripts", ls_for_scripts),
+        (
+            "private state and control token",
+            private_state_and_control_token,
+        ),
     ];
     let mut failed = Vec::new();
     for (name, scenario) in scenarios {
@@ -268,6 +277,233 @@ fn read_only_refuses_the_upload(home: &Path, sandbox: &Sandbox) {
     quit_and_expect_terminal_restored(console);
 }
 
+/// Scenario 6: with the audit file unwritable (a directory stands in its place, which stops
+/// root too), the gate fails closed: a delete (answered `y`) and an upload are refused with the
+/// audit path and the OS error on screen, and the sandbox is unchanged by either. With the
+/// file back, the delete goes through.
+fn unwritable_audit_refuses_upload_and_delete(home: &Path, sandbox: &Sandbox) {
+    let kept = "e2e-kept.txt";
+    let refused = "e2e-unaudited.txt";
+    let kept_url = format!("s3://{DATALAKE}/raw/{kept}");
+    for name in [kept, refused] {
+        fs::write(home.join(name), "must not change without an audit record\n").unwrap();
+    }
+    let audit_file = home.join("state/audit.jsonl");
+    let saved = home.join("state/audit.jsonl.saved");
+
+    let mut console = Console::start(home, &["--sandbox"]);
+    wait_for_table(&console, "buckets", DATALAKE);
+    open_raw(&mut console);
+    upload(&mut console, &home.join(kept));
+    console.wait_for(&format!("uploaded {kept_url}"));
+    console.wait_until(&format!("the row {kept}"), move |screen| {
+        has_row(screen, kept)
+    });
+
+    fs::rename(&audit_file, &saved).unwrap();
+    fs::create_dir(&audit_file).unwrap();
+    let expect_refusal = |console: &Console, action: &str| {
+        let wanted = format!(
+            "{action} refused: cannot write the audit trail {}",
+            audit_file.display()
+        );
+        let screen = console.wait_until(&format!("{action} to be refused"), move |screen| {
+            message_line(screen).contains(&wanted)
+        });
+        assert!(
+            message_line(&screen).contains("Is a directory"),
+            "the refusal does not say why: {}",
+            message_line(&screen)
+        );
+    };
+    console.send(&format!("/{kept}{}", keys::ENTER));
+    console.wait_until("the filter to leave the uploaded row", |screen| {
+        table_title(screen).starts_with("┌ raw/ (1/")
+    });
+    ask_to_delete(&mut console, &kept_url);
+    console.send("y");
+    expect_refusal(&console, "Delete object");
+    assert!(
+        sandbox_lists(sandbox, kept),
+        "the delete was refused for its audit record, yet {kept_url} is gone"
+    );
+    console.send(keys::ESC);
+    console.wait_until("the filter to be cleared", |screen| {
+        let title = table_title(screen);
+        title.starts_with("┌ raw/ (") && !title.starts_with("┌ raw/ (1/")
+    });
+    upload(&mut console, &home.join(refused));
+    expect_refusal(&console, "Upload");
+    assert!(
+        !sandbox_lists(sandbox, refused),
+        "the upload was refused for its audit record, yet the sandbox has it"
+    );
+
+    fs::remove_dir(&audit_file).unwrap();
+    fs::rename(&saved, &audit_file).unwrap();
+    console.send(&format!("/{kept}{}", keys::ENTER));
+    console.wait_until("the filter to leave the uploaded row", |screen| {
+        table_title(screen).starts_with("┌ raw/ (1/")
+    });
+    ask_to_delete(&mut console, &kept_url);
+    console.send("y");
+    console.wait_for(&format!("deleted {kept_url}"));
+    assert!(!sandbox_lists(sandbox, kept), "{kept_url} was not deleted");
+    let delete = audit::expect_record(home, "s3.delete", &kept_url, "succeeded");
+    let records = audit::records(home);
+    let attempted_at = records
+        .iter()
+        .position(|r| {
+            r["action"] == "s3.delete"
+                && r["target"] == kept_url.as_str()
+                && r["outcome"] == "attempted"
+        })
+        .unwrap_or_else(|| panic!("no attempted record of the delete: {records:?}"));
+    let done_at = records.iter().position(|r| *r == delete).unwrap();
+    assert!(
+        attempted_at < done_at,
+        "the attempt is recorded after the outcome: {records:?}"
+    );
+    quit_and_expect_terminal_restored(console);
+}
+
+/// Scenario 7: `ls` outside the console. Text shows the hostile key inert; JSON Lines carry
+/// it exactly, escaped; a closed pipe (`ls | head`) ends it quietly; a `sandbox = true`
+/// context without endpoint_url reaches the running sandbox (not AWS).
+fn ls_for_scripts(home: &Path, _: &Sandbox) {
+    let hostile = format!("s3://{DATALAKE}/raw/hostile/");
+    let text = e2e::platform_tui(home)
+        .args(["ls", "--sandbox", &hostile])
+        .output()
+        .unwrap();
+    assert!(text.status.success(), "{text:?}");
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "ls printed raw escapes: {stdout:?}"
+    );
+    assert!(stdout.contains(HOSTILE_NAME_SHOWN), "{stdout:?}");
+
+    let json = e2e::platform_tui(home)
+        .args(["ls", "--sandbox", "-o", "json", &hostile])
+        .output()
+        .unwrap();
+    assert!(json.status.success(), "{json:?}");
+    let stdout = String::from_utf8(json.stdout).unwrap();
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    let keys: Vec<String> = stdout
+        .lines()
+        .map(|line| {
+            let row: serde_json::Value = serde_json::from_str(line).unwrap();
+            row["key"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    assert!(
+        keys.contains(&"raw/hostile/\u{1b}]0;pwned\u{7}\u{1b}[2Jname.txt".to_string()),
+        "{keys:?}"
+    );
+
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let piped = e2e::platform_tui(home)
+        .args([
+            "ls",
+            "--sandbox",
+            &format!("s3://{DATALAKE}/archive/events/"),
+        ])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(0), "{piped:?}");
+    let said = String::from_utf8_lossy(&piped.stderr);
+    assert!(
+        !said.contains("panicked") && !said.contains("Broken pipe"),
+        "{said}"
+    );
+
+    let config = home.join("sandbox-context.toml");
+    fs::write(&config, "[contexts.local]\nsandbox = true\n").unwrap();
+    let buckets = e2e::platform_tui(home)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--context",
+            "local",
+            "ls",
+        ])
+        .output()
+        .unwrap();
+    assert!(buckets.status.success(), "{buckets:?}");
+    assert!(
+        String::from_utf8_lossy(&buckets.stdout).contains(DATALAKE),
+        "{buckets:?}"
+    );
+}
+
+/// Scenario 8: what the sandbox and the console keep in the state dir is their owner's only
+/// (files 0600, directories 0700), and the emulator's control API refuses a request without
+/// the sandbox's token (from control.token) and takes one with it.
+fn private_state_and_control_token(home: &Path, _: &Sandbox) {
+    use std::os::unix::fs::PermissionsExt;
+    let state = home.join("state");
+    let sandbox = state.join("sandbox");
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700, "{}", state.display());
+    assert_eq!(mode(&sandbox), 0o700, "{}", sandbox.display());
+    let mut checked = Vec::new();
+    for entry in fs::read_dir(&sandbox).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert_eq!(
+                mode(&path),
+                0o600,
+                "{} is {:o}",
+                path.display(),
+                mode(&path)
+            );
+            checked.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    for name in [
+        "state.json",
+        "emulator.pid",
+        "emulator.log",
+        "control.token",
+        "lock",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == name),
+            "{name} not among {checked:?}"
+        );
+    }
+    for name in ["audit.jsonl", "platform-tui.log"] {
+        assert_eq!(mode(&state.join(name)), 0o600, "{name}");
+    }
+
+    let recorded: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(sandbox.join("state.json")).unwrap()).unwrap();
+    let port = recorded["port"].as_u64().unwrap() as u16;
+    let token = fs::read_to_string(sandbox.join("control.token")).unwrap();
+    let ask = |header: &str| {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "GET /platform-api/injections HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let refused = ask("");
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    let wrong = ask("X-Platform-Api-Token: guessed\r\n");
+    assert!(wrong.starts_with("HTTP/1.1 403"), "{wrong}");
+    let allowed = ask(&format!("X-Platform-Api-Token: {}\r\n", token.trim()));
+    assert!(allowed.starts_with("HTTP/1.1 200"), "{allowed}");
+}
+
 /// Scenario 6a: a syntax error on line 3 of config.toml: non-zero exit before the terminal is
 /// touched, and standard error names the file and the line.
 #[test]
@@ -296,6 +532,44 @@ fn broken_theme_is_reported_before_the_terminal_is_touched() {
     .unwrap();
     let stderr = run_expecting_failure(home.path(), &["--theme", theme.to_str().unwrap()]);
     expect_located_error(&stderr, &theme, 4, "hedaer");
+}
+
+/// A panic inside the console gives the terminal back and is written to the console log
+/// (0600), not only to stderr. (Debug builds panic on purpose with PLATFORM_TUI_TEST_PANIC.)
+#[test]
+fn a_panic_restores_the_terminal_and_is_logged() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = TempDir::new().expect("temp dir");
+    let mut console = Console::start_program(
+        home.path(),
+        "/bin/sh",
+        &[
+            "-c",
+            r#"PLATFORM_TUI_TEST_PANIC=1 exec "$0""#,
+            env!("CARGO_BIN_EXE_platform-tui"),
+        ],
+    );
+    let status = console.wait_exit();
+    assert!(!status.success(), "a panic exited {status}");
+    let screen = console.screen();
+    assert!(!screen.alternate_screen() && !screen.hide_cursor());
+    assert_eq!(console.modes_now(), console.modes_before());
+    assert!(
+        find(&console.raw_output(), ENTER_ALTERNATE_SCREEN).is_some(),
+        "the console did not start before the panic"
+    );
+    let log_file = home.path().join("state/platform-tui.log");
+    let log = fs::read_to_string(&log_file).expect("the console log");
+    assert!(
+        log.contains("panic: ") && log.contains("PLATFORM_TUI_TEST_PANIC asked for a panic"),
+        "the log does not hold the panic:\n{log}"
+    );
+    assert!(
+        log.contains("src/main.rs"),
+        "the log does not say where:\n{log}"
+    );
+    let mode = fs::metadata(&log_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the console log is {mode:o}");
 }
 
 /// The harness can see what the scenarios assert against: a program that leaves the

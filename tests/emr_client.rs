@@ -263,6 +263,70 @@ async fn step_logs_are_read_gunzipped_from_the_log_uri() {
     assert!(missing.contains("stdout.gz"), "{missing}");
 }
 
+/// About 3.5 MiB of gzip that unpacks to 1 GiB: 1,024 gzip members of 1 MiB of log lines each
+/// (a gzip stream may hold many members; EMR's readers and ours read them all).
+fn gzip_bomb() -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    let line = format!("{}\n", "x".repeat(127));
+    encoder.write_all(line.repeat(8192).as_bytes()).unwrap();
+    let member = encoder.finish().unwrap();
+    member.repeat(1024)
+}
+
+#[tokio::test]
+async fn a_gzip_bomb_step_log_is_unpacked_only_to_the_limit_and_says_so() {
+    let f = Fixture::new().await;
+    let id = f.run_job_flow("nyctaxi-aggregation").await;
+    let cluster = f.emr.describe_cluster(&id).await.unwrap();
+    let stderr = StepLog::locate(
+        cluster.log_uri.as_deref().unwrap(),
+        &id,
+        "s-BOMB00000001",
+        StepLogKind::Stderr,
+    )
+    .unwrap();
+    let bomb = gzip_bomb();
+    let packed = platform_tui::bounded::human_size(bomb.len() as u64);
+    assert!(bomb.len() < 4 << 20, "the bomb is {packed}");
+    f.sdk_s3
+        .put_object()
+        .bucket(&stderr.bucket)
+        .key(&stderr.key)
+        .body(ByteStream::from(bomb))
+        .send()
+        .await
+        .unwrap();
+
+    let lines = read_step_log(&f.s3, &stderr).await.unwrap();
+    let (last, text) = lines.split_last().unwrap();
+    let unpacked: usize = text.iter().map(|l| l.len() + 1).sum();
+    assert!(
+        unpacked <= platform_tui::bounded::MAX_UNPACKED_LOG_BYTES,
+        "{unpacked} bytes of a 1 GiB bomb were unpacked"
+    );
+    assert!(unpacked >= platform_tui::bounded::MAX_UNPACKED_LOG_BYTES - 128);
+    assert_eq!(
+        last,
+        &format!(
+            "--- s3://{}/{}: showing first 64.0 MiB of the unpacked log ({packed} packed); cut ---",
+            stderr.bucket, stderr.key
+        )
+    );
+
+    // The preview reads the first 64 KiB and unpacks at most 1 MiB of them, and says so.
+    let head =
+        f.s3.read_head(&stderr.bucket, &stderr.key, 64 * 1024)
+            .await
+            .unwrap();
+    let decoded = platform_tui::preview::decode(&stderr.key, &head.bytes, head.total_size);
+    assert!(decoded.truncated);
+    let note = decoded.note.unwrap();
+    assert!(
+        note.contains("showing first 1.0 MiB of the unpacked data; cut"),
+        "{note}"
+    );
+}
+
 #[tokio::test]
 async fn a_running_steps_log_source_returns_only_new_lines() {
     let add_step = approval(&catalog::EMR_ADD_STEP).await;

@@ -12,7 +12,7 @@ use platform_tui::aws::glue::JobRun;
 use platform_tui::clients::Clients;
 use platform_tui::config::Context;
 use platform_tui::gate::catalog;
-use platform_tui::gate::{ActionRequest, AuditLog, Decision, Gate, Risk};
+use platform_tui::gate::{ActionRequest, AuditLog, Decision, Gate, Outcome as AuditOutcome, Risk};
 use platform_tui::kinds::glue::crawlers::Crawlers;
 use platform_tui::kinds::glue::job_runs::JobRuns;
 use platform_tui::kinds::glue::jobs::Jobs;
@@ -205,7 +205,14 @@ async fn start_then_rerun_with_edited_arguments() {
     );
 
     let audit = f.env.gate.audit_log().read_all().unwrap();
-    assert_eq!(audit.len(), 2);
+    let outcome = |o: AuditOutcome| audit.iter().filter(|r| r.outcome == o).count();
+    assert_eq!(
+        audit.len(),
+        4,
+        "an attempt and an outcome per start: {audit:?}"
+    );
+    assert_eq!(outcome(AuditOutcome::Attempted), 2);
+    assert_eq!(outcome(AuditOutcome::Succeeded), 2);
     assert!(audit.iter().all(|r| r.action == "glue.start_job_run"));
 }
 

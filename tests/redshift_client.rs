@@ -4,6 +4,8 @@
 //! error text, batches (a file's statements) and a failure injected through
 //! /platform-api/inject.
 
+#[path = "support/screen.rs"]
+mod screen;
 mod support;
 
 use std::time::{Duration, Instant};
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 use platform_tui::aws::redshift::{Credentials, Redshift, Statement, StatementState};
 use platform_tui::aws::sdk_config;
 use platform_tui::gate::catalog;
+use platform_tui::gate::sql::ReadOnlySql;
 use support::gate::approval;
 use support::Emulator;
 
@@ -228,6 +231,33 @@ async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
 }
 
 #[tokio::test]
+async fn sql_found_read_only_is_sent_without_an_approval() {
+    let f = Fixture::new().await;
+    let one = ReadOnlySql::new("select 40 + 2", vec!["select 40 + 2".into()]).unwrap();
+    let id = f
+        .redshift
+        .execute_read_only(CLUSTER, DATABASE, &Fixture::user(), &one)
+        .await
+        .unwrap();
+    let done = f.wait(&id).await;
+    assert_eq!(done.state, StatementState::Finished, "{done:?}");
+    let result = f.redshift.get_statement_result(&id).await.unwrap();
+    assert_eq!(result.rows, [vec!["42"]]);
+
+    let text = "select 1; select 2 as two";
+    let parts = vec!["select 1".into(), "select 2 as two".into()];
+    let two = ReadOnlySql::new(text, parts).unwrap();
+    let id = f
+        .redshift
+        .execute_read_only(CLUSTER, DATABASE, &Fixture::user(), &two)
+        .await
+        .unwrap();
+    let batch = f.wait(&id).await;
+    assert_eq!(batch.state, StatementState::Finished, "{batch:?}");
+    assert_eq!(batch.result_rows, Some(1), "the batch's last select");
+}
+
+#[tokio::test]
 async fn a_failing_batch_statement_carries_the_error_and_no_result() {
     let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
     let f = Fixture::new().await;
@@ -248,4 +278,77 @@ async fn a_failing_batch_statement_carries_the_error_and_no_result() {
         "{failed:?}"
     );
     assert!(!failed.has_result_set && failed.result_id.is_none());
+}
+
+/// Through the whole app in a read-only context: a typed SELECT runs on the emulator without
+/// the gate and finishes with its rows; a DELETE is refused and never reaches the emulator.
+#[tokio::test]
+async fn a_read_only_context_runs_a_select_and_refuses_a_delete() {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    use platform_tui::kinds::redshift::sql::Statements;
+    use platform_tui::kinds::redshift::sql_run::History;
+    use platform_tui::views::table::TableView;
+
+    let f = Fixture::new().await;
+    f.run("CREATE TABLE notes (id int)").await;
+    f.run("INSERT INTO notes VALUES (1), (2)").await;
+    let cluster = f.redshift.describe_cluster(CLUSTER).await.unwrap();
+    let view = TableView::new(Statements::of(&cluster));
+    let mut h = screen::AppHarness::at(
+        &f.emulator.endpoint(),
+        true,
+        platform_tui::app::view::boxed(view),
+        170,
+        16,
+    )
+    .await;
+    let submitted = |sql: &str| {
+        History::session()
+            .of_cluster(CLUSTER)
+            .into_iter()
+            .find(|s| s.sql == sql)
+    };
+
+    h.type_text("a");
+    h.type_text("SELECT id FROM notes ORDER BY id");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(h.flash().contains("read-only, running"), "{}", h.flash());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let select = loop {
+        if let Some(statement) = submitted("SELECT id FROM notes ORDER BY id") {
+            break statement;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the SELECT never reached the emulator"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let done = f.wait(&select.id).await;
+    assert_eq!(done.state, StatementState::Finished, "{done:?}");
+    let rows = f
+        .redshift
+        .get_statement_result(&select.id)
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(rows, [["1"], ["2"]]);
+
+    h.type_text("a");
+    h.type_text("DELETE FROM notes");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    let flash = h.flash();
+    assert!(
+        flash.contains("refused") && flash.contains("read-only"),
+        "{flash}"
+    );
+    assert!(submitted("DELETE FROM notes").is_none());
+    let count = f.run("SELECT count(*) FROM notes").await;
+    let rows = f
+        .redshift
+        .get_statement_result(&count.id)
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(rows, [["2"]], "the refused DELETE changed the table");
 }

@@ -1,7 +1,8 @@
 //! Snapshot tests of the Redshift views (TestBackend + insta): clusters with their statuses,
 //! the statement history with a failure, a result table with the statement's own columns and a
 //! failed statement's error text; through the whole app, the pause confirmation, a typed
-//! statement refused before sending, and a read-only context refusing to run SQL.
+//! statement refused before sending, a read-only context running a SELECT and refusing a
+//! DELETE, and a destructive statement's confirmation showing the statement.
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyModifiers};
@@ -200,10 +201,83 @@ async fn a_missing_sql_file_is_not_sent() {
 }
 
 #[tokio::test]
-async fn read_only_refuses_to_run_sql() {
+async fn read_only_runs_a_select_and_refuses_a_delete() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
     let mut h = AppHarness::new(true, boxed(view), 170, 16).await;
+    h.type_text("a");
+    h.type_text("SELECT pickup_date FROM nyc.green_trips_daily_zone");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(h.app.mode, Mode::Normal), "no dialog for a SELECT");
+    assert!(h.flash().contains("read-only, running"), "{}", h.flash());
     h.type_text("t");
+    assert!(
+        h.flash().contains("read-only, running"),
+        "the saved query is a SELECT: {}",
+        h.flash()
+    );
+    h.type_text("a");
+    h.type_text("DELETE FROM nyc.green_trips_daily_zone WHERE 1 = 1");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(matches!(h.app.mode, Mode::Normal), "no dialog");
-    assert!(h.flash().contains("read-only"), "{}", h.flash());
+    let flash = h.flash();
+    assert!(
+        flash.contains("refused") && flash.contains("read-only"),
+        "{flash}"
+    );
+}
+
+#[tokio::test]
+async fn a_destructive_statement_asks_showing_the_statement() {
+    let view = TableView::with_items(Statements::of(&warehouse()), history());
+    let mut h = AppHarness::new(false, boxed(view), 170, 22).await;
+    h.type_text("a");
+    h.type_text("DROP TABLE nyc.green_trips_daily_zone; SELECT 1");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(h.app.mode, Mode::Confirm(_)), "a DROP asks first");
+    let shown = h.draw();
+    assert!(
+        shown.contains("DROP TABLE nyc.green_trips_daily_zone"),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
+#[tokio::test]
+async fn a_plain_write_runs_without_asking() {
+    let view = TableView::with_items(Statements::of(&warehouse()), history());
+    let mut h = AppHarness::new(false, boxed(view), 170, 16).await;
+    h.type_text("a");
+    h.type_text("INSERT INTO nyc.notes VALUES (1)");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(h.app.mode, Mode::Normal), "an INSERT does not ask");
+    assert!(
+        h.flash().starts_with("Execute SQL statement on"),
+        "{}",
+        h.flash()
+    );
+}
+
+#[tokio::test]
+async fn the_audit_keeps_the_statement_with_its_secrets_masked() {
+    let view = TableView::with_items(Statements::of(&warehouse()), history());
+    let mut h = AppHarness::new(false, boxed(view), 170, 22).await;
+    h.type_text("a");
+    h.type_text("DELETE FROM nyc.trips; COPY nyc.trips FROM 's3://lake/gold/' IAM_ROLE 'arn:aws:iam::123456789012:role/Loader' FORMAT AS PARQUET");
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        matches!(h.app.mode, Mode::Confirm(_)),
+        "a DELETE asks first"
+    );
+    assert!(
+        !h.draw().contains("123456789012"),
+        "the dialog shows the role ARN"
+    );
+    h.type_text("n");
+    let records = h.app.env.gate.audit_log().read_all().unwrap();
+    let record = records.last().unwrap();
+    assert_eq!(record.action, "redshift.execute_destructive_sql");
+    assert_eq!(
+        record.detail.as_deref(),
+        Some("DELETE FROM nyc.trips; COPY nyc.trips FROM 's3://lake/gold/' IAM_ROLE '****' FORMAT AS PARQUET")
+    );
 }

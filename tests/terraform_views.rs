@@ -443,7 +443,16 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
         .filter(|r| r.action == "terraform.apply")
         .map(|r| r.outcome)
         .collect();
-    assert_eq!(outcomes, [AuditOutcome::Succeeded, AuditOutcome::Failed]);
+    // Each apply is recorded as attempted before it runs, then with its outcome.
+    assert_eq!(
+        outcomes,
+        [
+            AuditOutcome::Attempted,
+            AuditOutcome::Succeeded,
+            AuditOutcome::Attempted,
+            AuditOutcome::Failed
+        ]
+    );
 
     // someone changes the cloud behind Terraform's back
     std::fs::remove_file(root.join("terraform.tfvars")).unwrap();

@@ -211,6 +211,7 @@ def supervise(parts: list[Child], options: settings.Options, major: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # Airflow's home (database, config, logs, secrets) is its owner's only
     options = parse_args(argv)
     install_stop_handlers()
     major = settings.airflow_major()

@@ -198,10 +198,18 @@ def emulator_settings(emulator_url: str) -> dict[str, str]:
     return settings
 
 
+def write_private(path: Path, text: str) -> None:
+    """Writes `text` to `path`, readable by its owner only (0600) from the first byte on."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its old mode through os.open
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+
+
 def passwords_file(home: Path) -> Path:
     """The simple auth manager's users file, pre-seeded so the password is known (admin)."""
     path = home / "simple_auth_manager_passwords.json"
-    path.write_text(json.dumps({ADMIN_USER: ADMIN_PASSWORD}))
+    write_private(path, json.dumps({ADMIN_USER: ADMIN_PASSWORD}))
     return path
 
 
@@ -209,6 +217,5 @@ def secret(home: Path, name: str) -> str:
     """A random secret kept in the home, so tokens and sessions survive a restart."""
     path = home / f".{name}"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_urlsafe(32))
     return path.read_text().strip()

@@ -14,6 +14,11 @@
     POST   /platform-api/mwaa/login-tokens/verify  {"token"}: redeems a CreateWebLoginToken token
                                           -> 200 {"username"} or 403 (invalid, expired, used)
 
+Every request needs the sandbox's control token in the header X-Platform-Api-Token (the
+emulator reads it from PLATFORM_API_TOKEN at start; `platform-tui sandbox up` makes a new one
+per sandbox and keeps it, 0600, in the state dir as control.token), except the login-token
+check, whose one-time token is its own credential. Without it: 403, and nothing is done.
+
 Targets: glue-job (name = job name), glue-crawler (crawler name), emr-step (step name or
 cluster id), redshift-sql (cluster identifier or workgroup). Without a name, the next run of
 any of that target fails. Errors answer 400/404/405 with {"error": "..."}.
@@ -21,7 +26,9 @@ any of that target fails. Errors answer 400/404/405 with {"error": "..."}.
 
 from __future__ import annotations
 
+import hmac
 import json
+import os
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -29,6 +36,26 @@ from werkzeug.wrappers import Request, Response
 from . import control, mwaa
 
 PREFIX = "/platform-api"
+TOKEN_VARIABLE = "PLATFORM_API_TOKEN"
+TOKEN_HEADER = "X-Platform-Api-Token"
+# Redeeming a web login token (the Airflow login plugin): the one-time token is the credential.
+OPEN_ROUTES = {("POST", "/mwaa/login-tokens/verify")}
+
+
+def refusal(request: Request, route: tuple[str, str]) -> str | None:
+    """Why `request` may not use the control API, or None if it may."""
+    if route in OPEN_ROUTES:
+        return None
+    expected = os.environ.get(TOKEN_VARIABLE, "")
+    if not expected:
+        return f"the control API is locked: the emulator was started without {TOKEN_VARIABLE}"
+    given = request.headers.get(TOKEN_HEADER, "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return (
+            f"missing or wrong {TOKEN_HEADER}: the sandbox's control token is in its state "
+            "directory (control.token)"
+        )
+    return None
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -121,7 +148,10 @@ def application(environ: dict[str, Any], start_response: Any) -> Any:
     request = Request(environ)
     path = request.path[len(PREFIX) :]
     handler = ROUTES.get((request.method, path))
-    if handler is None:
+    denied = refusal(request, (request.method, path))
+    if denied is not None:
+        response = json_response({"error": denied}, 403)
+    elif handler is None:
         known = any(p == path for _, p in ROUTES)
         status = 405 if known else 404
         response = json_response({"error": f"no {request.method} {request.path}"}, status)

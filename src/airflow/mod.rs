@@ -13,6 +13,8 @@ mod recorded_tests;
 mod task_log;
 mod transport;
 mod wire;
+#[cfg(test)]
+mod wire_props;
 
 pub use client::{encode_segment, Airflow, TaskLogLocation};
 pub use environments::{mwaa_airflow, Environments, Server};

@@ -79,12 +79,12 @@ pub(crate) fn token_metadata(token: &str) -> Option<Value> {
     };
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     let bytes = if compressed {
-        use std::io::Read;
-        let mut out = Vec::new();
-        flate2::read::ZlibDecoder::new(bytes.as_slice())
-            .read_to_end(&mut out)
-            .ok()?;
-        out
+        // A token's metadata is a few hundred bytes: anything that unpacks past 1 MiB is not one.
+        let unpacked = crate::bounded::inflate_zlib(&bytes, 1 << 20);
+        if unpacked.cut || unpacked.damaged.is_some() {
+            return None;
+        }
+        unpacked.data
     } else {
         bytes
     };

@@ -19,6 +19,7 @@ use tokio::sync::{Mutex, OnceCell};
 use super::auth::{jwt_expiry, Expiry};
 use super::wire;
 use crate::aws::mwaa::Mwaa;
+use crate::bounded;
 
 /// The longest path InvokeRestApi accepts.
 pub(crate) const INVOKE_PATH_LIMIT: usize = 64;
@@ -382,18 +383,23 @@ impl Transport {
     async fn read(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Value), Failure> {
         let response = request.send().await.map_err(|e| unreachable_or_other(&e))?;
         let status = response.status();
-        let bytes = response
-            .bytes()
+        let url = response.url().clone();
+        let chunks = futures::stream::unfold(response, |mut response| async move {
+            match response.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), response)),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), response)),
+            }
+        });
+        let body = bounded::collect(Box::pin(chunks), bounded::MAX_REST_BODY_BYTES)
             .await
             .map_err(|e| unreachable_or_other(&e))?;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(
-                |_| json!({"detail": String::from_utf8_lossy(&bytes).trim().chars().take(300).collect::<String>()}),
-            )
-        };
-        Ok((status, body))
+        if let Some(notice) = body.cut_notice("the answer") {
+            return Err(Failure::Other(format!(
+                "{url} answered more than Airflow should ({notice}): not read"
+            )));
+        }
+        Ok((status, wire::body(&body.data)))
     }
 }
 

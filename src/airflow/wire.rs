@@ -7,6 +7,18 @@ use serde_json::Value;
 
 use super::model::*;
 
+/// An answer's body as JSON: `null` when empty, `{"detail": text}` (the first 300 characters)
+/// when it is not JSON.
+pub(crate) fn body(bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_slice(bytes).unwrap_or_else(|_| {
+        let text = String::from_utf8_lossy(bytes);
+        serde_json::json!({"detail": text.trim().chars().take(300).collect::<String>()})
+    })
+}
+
 /// A string field (`None` when missing, null or not a string).
 pub(crate) fn text(v: &Value, field: &str) -> Option<String> {
     v.get(field).and_then(Value::as_str).map(str::to_owned)

@@ -46,6 +46,7 @@ commands! {
     Help => "help", "this help", ["?"];
     Refresh => "refresh", "refresh now", ["ctrl-r"];
     Quit => "quit", "quit", ["q", "ctrl-c"];
+    Suspend => "suspend", "suspend to the shell (fg resumes)", ["ctrl-z"];
     SortNext => "sort_next", "sort by the next column", ["s"];
     SortReverse => "sort_reverse", "reverse the sort order", ["S"];
     Contexts => "contexts", "switch context", ["C"];
@@ -96,6 +97,45 @@ impl KeyMap {
             }
         }
         Self { bindings }
+    }
+
+    /// Checks a remapping before it is used: one key may do only one thing (else the later
+    /// command in the list could never be reached, e.g. `quit = "j"` while `j` moves down),
+    /// and quit keeps a key. On a problem, returns the action of `overrides` to blame and
+    /// what is wrong.
+    pub fn check(overrides: &[(String, KeyBinding)]) -> Result<(), (String, String)> {
+        let map = Self::new(overrides);
+        let remapped = |cmd: Cmd| overrides.iter().any(|(name, _)| name == cmd.name());
+        for (i, (cmd, key)) in map.bindings.iter().enumerate() {
+            let Some((other, _)) = map.bindings[..i]
+                .iter()
+                .find(|(other, bound)| bound == key && other != cmd)
+            else {
+                continue;
+            };
+            let (blamed, kept) = if remapped(*cmd) {
+                (*cmd, *other)
+            } else {
+                (*other, *cmd)
+            };
+            let kept_origin = if remapped(kept) { "" } else { " (by default)" };
+            return Err((
+                blamed.name().to_string(),
+                format!(
+                    "key `{}` is bound to both `{}`{kept_origin} and `{}`: one key, one action; \
+                     choose another key for `{}` or remap `{}` too",
+                    key.label(),
+                    kept.name(),
+                    blamed.name(),
+                    blamed.name(),
+                    kept.name()
+                ),
+            ));
+        }
+        if !map.bindings.iter().any(|(cmd, _)| *cmd == Cmd::Quit) {
+            return Err(("quit".into(), "no key is left to quit".into()));
+        }
+        Ok(())
     }
 
     pub fn resolve(&self, event: &KeyEvent) -> Option<Cmd> {
@@ -162,6 +202,31 @@ mod tests {
             map.resolve(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Cmd::Quit)
         );
+    }
+
+    #[test]
+    fn a_key_bound_to_two_actions_is_refused_naming_both() {
+        let quit_on_j = [("quit".to_string(), parse_key("j").unwrap())];
+        let (blamed, problem) = KeyMap::check(&quit_on_j).unwrap_err();
+        assert_eq!(blamed, "quit");
+        assert!(
+            problem.starts_with("key `j` is bound to both `down` (by default) and `quit`"),
+            "{problem}"
+        );
+        // Moving `down` away too makes it fine.
+        let both = [
+            ("quit".to_string(), parse_key("j").unwrap()),
+            ("down".to_string(), parse_key("n").unwrap()),
+        ];
+        assert_eq!(KeyMap::check(&both), Ok(()));
+        let twice = [
+            ("refresh".to_string(), parse_key("x").unwrap()),
+            ("preview".to_string(), parse_key("x").unwrap()),
+        ];
+        let (blamed, problem) = KeyMap::check(&twice).unwrap_err();
+        assert_eq!(blamed, "preview");
+        assert!(problem.contains("`refresh` and `preview`"), "{problem}");
+        assert_eq!(KeyMap::check(&[]), Ok(()));
     }
 
     #[test]

@@ -64,7 +64,12 @@ pub struct App {
     pub mode: Mode,
     pub flash: Option<Flash>,
     pub last_error: Option<(DateTime<Local>, UiError)>,
+    /// A problem of the whole context (expired credentials, an endpoint that does not answer):
+    /// stays in the status bar with what to do until a load succeeds again.
+    pub problem: Option<UiError>,
     pub quit: bool,
+    /// The user asked to give the terminal back to the shell for a while (ctrl-z).
+    pub suspend: bool,
     audit: AuditLog,
     tx: UnboundedSender<Msg>,
     link: Arc<dyn AppLink>,
@@ -97,7 +102,9 @@ impl App {
             mode: Mode::Normal,
             flash: None,
             last_error: None,
+            problem: None,
             quit: false,
+            suspend: false,
             audit,
             link: Arc::new(tx.clone()),
             tx,
@@ -146,11 +153,53 @@ impl App {
         self.stack.last().map(|v| v.as_ref())
     }
 
-    /// Auto-refresh tick: reload the visible view if it wants it.
-    pub fn tick(&mut self) {
-        if self.top().is_some_and(|v| v.auto_refresh()) {
+    /// What a view's load changed: a new error goes to the status line; a context-wide problem
+    /// (credentials, unreachable) stays until a load succeeds.
+    fn note_load(&mut self, before: &view::LoadState, after: &view::LoadState) {
+        if let Some(error) = after
+            .error
+            .as_ref()
+            .filter(|e| Some(*e) != before.error.as_ref())
+        {
+            self.last_error = Some((Local::now(), error.clone()));
+            if error.is_sticky() {
+                self.problem = Some(error.clone());
+            }
+        }
+        if after.error.is_none() && after.loaded_at.is_some() && after.loaded_at != before.loaded_at
+        {
+            self.problem = None;
+        }
+    }
+
+    /// `ctrl-r`: reload the view; after a problem of the whole context (an endpoint that went
+    /// away, a sandbox restarted on another port, credentials renewed), build the context's
+    /// clients again first.
+    pub fn refresh(&mut self) {
+        if self.problem.is_some() {
+            self.flash(Ok(format!(
+                "reconnecting context '{}'…",
+                self.env.context.name
+            )));
+            self.env.clients = None;
+            self.connect();
+        } else {
             self.refresh_top();
         }
+    }
+
+    /// Auto-refresh tick: reload the visible view if it wants it; whether it did.
+    pub fn tick(&mut self) -> bool {
+        let wanted = self.top().is_some_and(|v| v.auto_refresh());
+        if wanted {
+            self.refresh_top();
+        }
+        wanted
+    }
+
+    /// When the status line's message goes away, if one is shown.
+    pub fn flash_expiry(&self) -> Option<Instant> {
+        self.flash.as_ref().map(|f| f.at + FLASH_FOR)
     }
 
     /// Housekeeping tick; returns whether anything visible changed.
@@ -189,12 +238,10 @@ impl App {
                 let Some(view) = self.stack.iter_mut().find(|v| v.id() == id) else {
                     return; // the view was closed; its mail went with it
                 };
-                let before = view.load_state().error.clone();
+                let before = view.load_state().clone();
                 let asked = view.deliver(&self.env);
-                let after = view.load_state().error.clone();
-                if let Some(error) = after.filter(|e| Some(e) != before.as_ref()) {
-                    self.last_error = Some((Local::now(), error));
-                }
+                let after = view.load_state().clone();
+                self.note_load(&before, &after);
                 for outcome in asked {
                     self.handle(outcome);
                 }
@@ -212,10 +259,12 @@ impl App {
                         self.env.clients = Some(clients);
                         self.refresh_top();
                     }
-                    Err(e) => self.flash(Err(format!(
-                        "cannot set up context '{}': {e}",
-                        self.env.context.name
-                    ))),
+                    Err(e) => {
+                        let e =
+                            e.context(format!("cannot set up context '{}'", self.env.context.name));
+                        self.flash(Err(e.to_string()));
+                        self.problem = e.is_sticky().then_some(e);
+                    }
                 }
             }
             Msg::Outcome { view, outcome } => {
@@ -302,6 +351,10 @@ impl App {
                 self.quit = true;
                 return;
             }
+            Some(Cmd::Suspend) => {
+                self.suspend = true;
+                return;
+            }
             Some(Cmd::Help) => {
                 if self.top().is_some_and(|v| v.title() != help::TITLE) {
                     let help = help::view(self);
@@ -340,7 +393,7 @@ impl App {
                     self.pop();
                 }
             }
-            (Outcome::Ignored, Some(Cmd::Refresh)) => self.refresh_top(),
+            (Outcome::Ignored, Some(Cmd::Refresh)) => self.refresh(),
             (Outcome::Ignored, Some(Cmd::Contexts)) => self.open("contexts", false),
             (outcome, _) => self.handle(outcome),
         }

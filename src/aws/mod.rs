@@ -5,6 +5,7 @@
 //! One [`AwsSettings`] (from the active context) gives one [`aws_config::SdkConfig`], from
 //! which the app builds one set of service clients per context.
 
+pub mod athena;
 pub mod emr;
 mod error;
 pub mod glue;

@@ -4,7 +4,8 @@
 //!
 //! MWAA operations carry host prefixes (`api.`, `env.`) that break a loopback endpoint such as
 //! the sandbox's emulator: with a custom endpoint, an interceptor puts its host back before
-//! the request is signed.
+//! the request is signed. Every answer is bounded: one that announces more than
+//! [`crate::bounded::MAX_REST_BODY_BYTES`] is refused before its body is read.
 
 use std::collections::HashMap;
 
@@ -13,7 +14,9 @@ use aws_sdk_mwaa::operation::invoke_rest_api::InvokeRestApiError;
 use aws_sdk_mwaa::types::RestApiMethod;
 use aws_sdk_mwaa::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -62,7 +65,7 @@ pub struct Mwaa {
 
 impl Mwaa {
     pub fn new(config: &SdkConfig) -> Self {
-        let mut builder = aws_sdk_mwaa::config::Builder::from(config);
+        let mut builder = aws_sdk_mwaa::config::Builder::from(config).interceptor(BoundedAnswer);
         if let Some(authority) = config.endpoint_url().and_then(authority_of) {
             builder = builder.interceptor(LoopbackHost { authority });
         }
@@ -267,6 +270,41 @@ fn authority_of(url: &str) -> Option<String> {
     (!authority.is_empty()).then(|| authority.to_owned())
 }
 
+/// Refuses an answer whose announced length (Content-Length, or the body's own size) is over
+/// [`crate::bounded::MAX_REST_BODY_BYTES`], before the SDK reads it into memory.
+#[derive(Debug)]
+struct BoundedAnswer;
+
+impl Intercept for BoundedAnswer {
+    fn name(&self) -> &'static str {
+        "BoundedAnswer"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        let announced = response
+            .headers()
+            .get("content-length")
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .or_else(|| response.body().content_length());
+        let limit = crate::bounded::MAX_REST_BODY_BYTES as u64;
+        match announced {
+            Some(size) if size > limit => Err(format!(
+                "the answer is {}, more than the {} read of one answer: not read",
+                crate::bounded::human_size(size),
+                crate::bounded::human_size(limit)
+            )
+            .into()),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Puts the custom endpoint's host back where the SDK prefixed it (`api.127.0.0.1`).
 #[derive(Debug)]
 struct LoopbackHost {
@@ -306,6 +344,49 @@ fn with_authority(uri: &str, authority: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// A loopback server that answers every request with 200 and a Content-Length of 1 GiB
+    /// (sending only a few bytes of it): the client must refuse it without reading.
+    async fn oversized_server() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                          Content-Length: 1073741824\r\n\r\n{\"RestApiResponse\": ",
+                    )
+                    .await;
+            }
+        });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn an_answer_announcing_more_than_the_bound_is_not_read() {
+        let settings = crate::aws::AwsSettings {
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(oversized_server().await),
+            static_test_credentials: true,
+            max_attempts: Some(1),
+            ..Default::default()
+        };
+        let mwaa = Mwaa::new(&crate::aws::sdk_config(&settings).await);
+        let error = mwaa
+            .invoke_rest_api("env", "GET", "/dags", &[], None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the answer is 1.0 GiB, more than the 32.0 MiB read of one answer"),
+            "{error}"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! Mutating operations ([`Redshift::pause_cluster`], [`Redshift::resume_cluster`], and
 //! [`Redshift::execute_statement`] / [`Redshift::execute_batch`], which may send any SQL) take
-//! the gate's [`Approval`].
+//! the gate's [`Approval`]; [`Redshift::execute_read_only`] sends only what the classifier
+//! found read-only ([`ReadOnlySql`]).
 
 mod model;
 
@@ -17,6 +18,7 @@ pub use model::{
 };
 
 use super::error::{AwsError, ServiceEndpoint};
+use crate::gate::sql::ReadOnlySql;
 use crate::gate::Approval;
 
 /// The Redshift (clusters) and Redshift Data API (SQL) clients of one context.
@@ -111,6 +113,17 @@ impl Redshift {
         credentials: &Credentials,
         sql: &str,
     ) -> Result<String, AwsError> {
+        self.send_statement(cluster, database, credentials, sql)
+            .await
+    }
+
+    async fn send_statement(
+        &self,
+        cluster: &str,
+        database: &str,
+        credentials: &Credentials,
+        sql: &str,
+    ) -> Result<String, AwsError> {
         let request = self
             .data
             .execute_statement()
@@ -139,6 +152,16 @@ impl Redshift {
         credentials: &Credentials,
         sqls: &[String],
     ) -> Result<String, AwsError> {
+        self.send_batch(cluster, database, credentials, sqls).await
+    }
+
+    async fn send_batch(
+        &self,
+        cluster: &str,
+        database: &str,
+        credentials: &Credentials,
+        sqls: &[String],
+    ) -> Result<String, AwsError> {
         let request = self
             .data
             .batch_execute_statement()
@@ -154,6 +177,27 @@ impl Redshift {
                 .error("BatchExecuteStatement", Some(cluster), e)
         })?;
         Ok(out.id().unwrap_or_default().to_owned())
+    }
+
+    /// Submits SQL the classifier found read-only, without the gate: one statement alone,
+    /// several as a batch. Returns the statement's (or batch's) id.
+    pub async fn execute_read_only(
+        &self,
+        cluster: &str,
+        database: &str,
+        credentials: &Credentials,
+        sql: &ReadOnlySql,
+    ) -> Result<String, AwsError> {
+        match sql.statements() {
+            [one] => {
+                self.send_statement(cluster, database, credentials, one)
+                    .await
+            }
+            several => {
+                self.send_batch(cluster, database, credentials, several)
+                    .await
+            }
+        }
     }
 
     /// Where a statement stands: status, duration, rows, error text.

@@ -72,6 +72,60 @@ impl fmt::Display for FileError {
 
 impl std::error::Error for FileError {}
 
+/// Largest settings file read (a config or theme is a few KiB).
+const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// Reads a settings file (config or theme). Only a regular file is read: a FIFO or a device
+/// would block or never end, so it is refused at once (it is opened without blocking and
+/// checked before any read), as is a file over 1 MiB.
+pub fn read_regular_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "not a regular file (it is {}); give the path of a TOML file",
+                file_kind(&metadata.file_type())
+            ),
+        ));
+    }
+    if metadata.len() > MAX_SETTINGS_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} bytes: larger than a settings file can be (1 MiB)",
+                metadata.len()
+            ),
+        ));
+    }
+    let mut text = String::new();
+    file.take(MAX_SETTINGS_BYTES).read_to_string(&mut text)?;
+    Ok(text)
+}
+
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
+}
+
 /// 1-based (line, column) of byte `offset` in `text`; the column counts characters.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());

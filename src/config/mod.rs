@@ -130,7 +130,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 }
 
 fn load_file(path: &Path, missing_is_default: bool) -> Result<Config, ConfigError> {
-    match std::fs::read_to_string(path) {
+    match diagnostic::read_regular_file(path) {
         Ok(text) => load_str(&text, path),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound && missing_is_default => {
             Ok(Config::default())
@@ -146,6 +146,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let error_at = |span, problem: String| FileError::at(path, text, span, problem);
 
     let mut keys = Vec::new();
+    let mut action_spans = Vec::new();
     for (action, bindings) in sorted_by_position(file.keys) {
         if !BINDABLE_ACTIONS.contains(&action.get_ref().as_str()) {
             let problem = format!("unknown action `{}` in [keys]", action.get_ref());
@@ -156,8 +157,16 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
             };
             return Err(error_at(action.span(), problem).with_hint(hint));
         }
+        action_spans.push((action.get_ref().clone(), action.span()));
         let name = action.into_inner();
         keys.extend(bindings.0.into_iter().map(|b| (name.clone(), b)));
+    }
+    if let Err((action, problem)) = crate::app::keys::KeyMap::check(&keys) {
+        let span = action_spans
+            .iter()
+            .find(|(name, _)| *name == action)
+            .map_or(0..0, |(_, span)| span.clone());
+        return Err(error_at(span, problem));
     }
 
     let mut contexts: Vec<Context> = sorted_by_position(file.contexts)
@@ -222,15 +231,25 @@ fn sorted_by_position<V>(map: BTreeMap<Spanned<String>, V>) -> Vec<(Spanned<Stri
     entries
 }
 
+/// An endpoint must be a whole URL: `http://` or `https://`, then a host.
+pub fn check_http_url(url: &str) -> Result<(), String> {
+    let host = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(()),
+        Some(_) => Err(format!("`{url}` has no host after the scheme")),
+        None => Err(format!(
+            "`{url}` must start with http:// or https:// (e.g. http://{url})"
+        )),
+    }
+}
+
 fn http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     let url = String::deserialize(deserializer)?;
-    if url.starts_with("http://") || url.starts_with("https://") {
-        Ok(Some(url))
-    } else {
-        Err(de::Error::custom(format!(
-            "endpoint_url `{url}` must start with http:// or https://"
-        )))
-    }
+    check_http_url(&url)
+        .map(|()| Some(url))
+        .map_err(|problem| de::Error::custom(format!("endpoint_url {problem}")))
 }
 
 fn required_http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {

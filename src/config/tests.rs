@@ -30,10 +30,8 @@ fn example_file_loads_in_file_order() {
     );
     let sandbox = config.initial_context(None).unwrap();
     assert_eq!(sandbox.name, "sandbox");
-    assert_eq!(
-        sandbox.endpoint_url.as_deref(),
-        Some("http://127.0.0.1:4566")
-    );
+    // No endpoint_url: the running sandbox's is used (sandbox::reach_running_sandbox).
+    assert_eq!(sandbox.endpoint_url, None);
     assert!(sandbox.sandbox && !sandbox.read_only);
     let actions: Vec<(&str, String)> = config
         .keys
@@ -225,8 +223,9 @@ fn default_context_must_exist() {
 fn endpoint_url_must_be_http() {
     assert_eq!(
         error("[contexts.local]\nregion = \"us-east-1\"\nendpoint_url = \"localhost:4566\"\n"),
-        "/cfg/config.toml:3:16: endpoint_url `localhost:4566` must start with http:// or https://"
+        "/cfg/config.toml:3:16: endpoint_url `localhost:4566` must start with http:// or https:// (e.g. http://localhost:4566)"
     );
+    assert!(error("[contexts.local]\nendpoint_url = \"http://\"\n").contains("no host"));
     let config = load_text("[contexts.tls]\nendpoint_url = \"https://s3.example\"\n").unwrap();
     assert_eq!(
         config.contexts[0].endpoint_url.as_deref(),

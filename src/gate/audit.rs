@@ -1,7 +1,9 @@
 //! The audit trail: one JSON object per line in `<state dir>/audit.jsonl`, appended for every
-//! action that reaches the gate (allowed, refused, cancelled, succeeded or failed).
+//! action that reaches the gate (attempted, refused, cancelled, succeeded or failed). Each
+//! record is on disk (written and synced) before `append` returns, and the file is private
+//! to its owner (0600, in a 0700 directory).
 
-use std::fs::OpenOptions;
+use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,8 @@ pub struct AuditRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Written before the work starts; the outcome follows in a record of its own.
+    Attempted,
     Refused,
     Cancelled,
     Succeeded,
@@ -31,6 +35,7 @@ pub enum Outcome {
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
+            Outcome::Attempted => "attempted",
             Outcome::Refused => "refused",
             Outcome::Cancelled => "cancelled",
             Outcome::Succeeded => "succeeded",
@@ -53,8 +58,9 @@ impl AuditLog {
         &self.path
     }
 
-    /// Appends one record. A record that cannot be written is reported to the caller: an
-    /// action whose audit fails is still shown to the user with that failure.
+    /// Appends one record and syncs it to disk. A record that cannot be written is reported
+    /// to the caller with the file's path: the gate refuses to run an action whose
+    /// "attempted" record failed.
     pub fn append(
         &self,
         context: &str,
@@ -62,7 +68,7 @@ impl AuditLog {
         target: &str,
         outcome: Outcome,
         detail: Option<&str>,
-    ) -> std::io::Result<AuditRecord> {
+    ) -> Result<AuditRecord, AuditError> {
         let record = AuditRecord {
             time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
             context: context.to_string(),
@@ -71,17 +77,19 @@ impl AuditLog {
             outcome,
             detail: detail.map(str::to_string),
         };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut line = serde_json::to_string(&record).map_err(std::io::Error::other)?;
-        line.push('\n');
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
-        file.write_all(line.as_bytes())?;
+        self.write_line(&record).map_err(|source| AuditError {
+            path: self.path.clone(),
+            source,
+        })?;
         Ok(record)
+    }
+
+    fn write_line(&self, record: &AuditRecord) -> std::io::Result<()> {
+        let mut line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+        line.push('\n');
+        let mut file = crate::private_files::append(&self.path)?;
+        file.write_all(line.as_bytes())?;
+        file.sync_data()
     }
 
     /// Reads every record, newest last; lines that are not records are skipped.
@@ -94,5 +102,29 @@ impl AuditLog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// A record that could not be written, with where it should have gone.
+#[derive(Debug)]
+pub struct AuditError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+impl fmt::Display for AuditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot write the audit trail {}: {}",
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for AuditError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
     }
 }

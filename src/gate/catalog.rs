@@ -55,6 +55,7 @@ catalog! {
     REDSHIFT_PAUSE_CLUSTER = "redshift.pause_cluster", "Pause cluster", Destructive;
     REDSHIFT_RESUME_CLUSTER = "redshift.resume_cluster", "Resume cluster", Mutating;
     REDSHIFT_EXECUTE_SQL = "redshift.execute_sql", "Execute SQL", Mutating;
+    REDSHIFT_EXECUTE_DESTRUCTIVE_SQL = "redshift.execute_destructive_sql", "Execute destructive SQL", Destructive;
 
     AIRFLOW_TRIGGER = "airflow.trigger", "Trigger DAG", Mutating;
     AIRFLOW_PAUSE = "airflow.pause", "Pause DAG", Mutating;

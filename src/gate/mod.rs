@@ -4,11 +4,13 @@
 //! work itself as a closure that needs an [`Approval`]). Only the gate can make an `Approval`, so
 //! the work cannot run without passing here. The gate refuses in read-only contexts (enforced
 //! here, whatever the UI shows), asks for confirmation of destructive actions, and appends an
-//! audit record for every outcome.
+//! audit record for every outcome. It fails closed: an "attempted" record is on disk before
+//! the work starts, and an action whose record cannot be written is refused and never runs.
 
 mod approval;
 pub mod audit;
 pub mod catalog;
+pub mod sql;
 
 use std::fmt;
 use std::sync::Arc;
@@ -56,6 +58,9 @@ pub struct ActionRequest {
     /// A word the user must type exactly to approve (e.g. the workspace an apply destroys
     /// in); `y` alone is not enough then.
     pub typed_confirmation: Option<String>,
+    /// What the audit records besides action and target (e.g. a SQL statement, secrets
+    /// masked): the detail of the "attempted" record and of a refusal or cancellation.
+    pub audit_detail: Option<String>,
     pub work: Work,
 }
 
@@ -70,12 +75,19 @@ impl ActionRequest {
             target: target.into(),
             details: Vec::new(),
             typed_confirmation: None,
+            audit_detail: None,
             work: Box::new(work),
         }
     }
 
     pub fn with_detail(mut self, line: impl Into<String>) -> Self {
         self.details.push(line.into());
+        self
+    }
+
+    /// Records `detail` with the action in the audit trail (mask secrets first).
+    pub fn with_audit_detail(mut self, detail: impl Into<String>) -> Self {
+        self.audit_detail = Some(detail.into());
         self
     }
 
@@ -204,8 +216,8 @@ impl Gate {
                 "{} refused: context '{}' is read-only",
                 request.spec.label, self.context
             );
-            self.record(&request, Outcome::Refused, Some("read-only context"));
-            return Decision::Refused(message);
+            let note = self.record(&request, Outcome::Refused, Some("read-only context"));
+            return Decision::Refused(message + &note);
         }
         match (request.spec.risk, &request.typed_confirmation) {
             (Risk::Destructive, _) | (_, Some(_)) => {
@@ -235,12 +247,12 @@ impl Gate {
     ) -> Result<Approved, String> {
         match pending.mismatch() {
             Some(message) => {
-                self.record(
+                let note = self.record(
                     &pending.request,
                     Outcome::Refused,
                     Some("typed confirmation did not match"),
                 );
-                Err(message)
+                Err(message + &note)
             }
             None => Ok(self.approve(pending.request)),
         }
@@ -248,8 +260,8 @@ impl Gate {
 
     /// The user said no: nothing runs, and the refusal is on record.
     pub fn cancel(&self, pending: PendingConfirmation) -> String {
-        self.record(&pending.request, Outcome::Cancelled, None);
-        format!("{} cancelled", pending.request.spec.label)
+        let note = self.record(&pending.request, Outcome::Cancelled, None);
+        format!("{} cancelled{note}", pending.request.spec.label)
     }
 
     fn approve(self: &Arc<Self>, request: ActionRequest) -> Approved {
@@ -260,16 +272,33 @@ impl Gate {
         }
     }
 
-    fn record(&self, request: &ActionRequest, outcome: Outcome, detail: Option<&str>) {
-        if let Err(e) = self.audit.append(
-            &self.context,
-            request.spec.id,
-            &request.target,
-            outcome,
-            detail,
-        ) {
-            tracing::error!(path = %self.audit.path().display(), "audit write failed: {e}");
+    /// Records an outcome where no work runs (refused, cancelled). A failure to write it is
+    /// logged and returned as a note for the user's message (nothing is left to refuse).
+    fn record(&self, request: &ActionRequest, outcome: Outcome, reason: Option<&str>) -> String {
+        let detail = match (reason, &request.audit_detail) {
+            (Some(reason), Some(detail)) => Some(format!("{reason}: {detail}")),
+            (reason, detail) => reason.map(str::to_string).or_else(|| detail.clone()),
+        };
+        match self.append(request.spec.id, &request.target, outcome, detail.as_deref()) {
+            Ok(()) => String::new(),
+            Err(note) => format!(" ({note})"),
         }
+    }
+
+    fn append(
+        &self,
+        action: &str,
+        target: &str,
+        outcome: Outcome,
+        detail: Option<&str>,
+    ) -> Result<(), String> {
+        self.audit
+            .append(&self.context, action, target, outcome, detail)
+            .map(drop)
+            .map_err(|e| {
+                tracing::error!("{e}");
+                e.to_string()
+            })
     }
 }
 
@@ -282,7 +311,8 @@ impl Approved {
         &self.request.target
     }
 
-    /// Runs the work and records its outcome.
+    /// Runs the work between two audit records: "attempted" (synced to disk first; if it
+    /// cannot be written the action is refused and the work never runs) and its outcome.
     pub async fn run(self) -> Finished {
         let Approved {
             request,
@@ -290,34 +320,61 @@ impl Approved {
             refusal,
         } = self;
         let ActionRequest {
-            spec, target, work, ..
+            spec,
+            target,
+            audit_detail,
+            work,
+            ..
         } = request;
-        let (result, outcome) = match refusal {
-            Some(message) => (Err(message), Outcome::Refused),
-            None => {
-                let result = work(Approval { _private: () })
-                    .await
-                    .map_err(|e| e.to_string());
-                let outcome = match result {
-                    Ok(_) => Outcome::Succeeded,
-                    Err(_) => Outcome::Failed,
-                };
-                (result, outcome)
+        let result = match refusal {
+            Some(message) => {
+                match gate.append(spec.id, &target, Outcome::Refused, Some(&message)) {
+                    Ok(()) => Err(message),
+                    Err(why) => Err(format!("{message} ({why})")),
+                }
             }
+            None => match gate.append(
+                spec.id,
+                &target,
+                Outcome::Attempted,
+                audit_detail.as_deref(),
+            ) {
+                Err(why) => Err(format!("{} refused: {why}", spec.label)),
+                Ok(()) => {
+                    let result = work(Approval { _private: () })
+                        .await
+                        .map_err(|e| e.to_string());
+                    gate.record_outcome(spec.id, &target, result)
+                }
+            },
         };
-        let detail = match &result {
-            Ok(msg) | Err(msg) => msg.as_str(),
-        };
-        if let Err(e) = gate
-            .audit
-            .append(&gate.context, spec.id, &target, outcome, Some(detail))
-        {
-            tracing::error!("audit write failed: {e}");
-        }
         Finished {
             action: spec.label,
             target,
             result,
+        }
+    }
+}
+
+impl Gate {
+    /// The outcome record after the work ran. If it cannot be written the work is done all
+    /// the same: the message says so, and that the outcome is missing from the trail.
+    fn record_outcome(
+        &self,
+        action: &str,
+        target: &str,
+        result: Result<String, String>,
+    ) -> Result<String, String> {
+        let (outcome, detail) = match &result {
+            Ok(msg) => (Outcome::Succeeded, msg),
+            Err(msg) => (Outcome::Failed, msg),
+        };
+        match self.append(action, target, outcome, Some(detail)) {
+            Ok(()) => result,
+            Err(why) => {
+                let note = |msg: String| format!("{msg} (its outcome is not audited: {why})");
+                result.map(note).map_err(note)
+            }
         }
     }
 }
@@ -344,6 +401,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::new(dir.path().join("audit.jsonl"));
         (Gate::new("test-ctx", read_only, log), dir)
+    }
+
+    /// The records that end an action (every one but "attempted"), oldest first.
+    fn outcomes(gate: &Gate) -> Vec<AuditRecord> {
+        let records = gate.audit_log().read_all().unwrap();
+        records
+            .into_iter()
+            .filter(|r| r.outcome != Outcome::Attempted)
+            .collect()
+    }
+
+    /// The actions whose "attempted" record is on file.
+    fn attempts(gate: &Gate) -> Vec<AuditRecord> {
+        let records = gate.audit_log().read_all().unwrap();
+        records
+            .into_iter()
+            .filter(|r| r.outcome == Outcome::Attempted)
+            .collect()
     }
 
     fn request(spec: &'static ActionSpec, ran: Arc<AtomicBool>) -> ActionRequest {
@@ -383,10 +458,13 @@ mod tests {
         let finished = gate.confirm(pending).run().await;
         assert_eq!(finished.result, Ok("done".to_string()));
         assert!(ran.load(Ordering::SeqCst));
-        let records = gate.audit_log().read_all().unwrap();
+        let records = outcomes(&gate);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].outcome, Outcome::Succeeded);
         assert_eq!(records[0].target, "s3://b/k");
+        let all = gate.audit_log().read_all().unwrap();
+        assert_eq!(all[0].outcome, Outcome::Attempted, "{all:?}");
+        assert_eq!(all[0].target, "s3://b/k");
     }
 
     #[tokio::test]
@@ -446,9 +524,10 @@ mod tests {
         let finished = gate.confirm_typed(pending).unwrap().run().await;
         assert_eq!(finished.result, Ok("done".to_string()));
         assert!(ran.load(Ordering::SeqCst));
-        let records = gate.audit_log().read_all().unwrap();
+        let records = outcomes(&gate);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].outcome, Outcome::Succeeded);
+        assert_eq!(attempts(&gate).len(), 1);
     }
 
     #[tokio::test]
@@ -489,8 +568,106 @@ mod tests {
         };
         let finished = approved.run().await;
         assert_eq!(finished.result, Err("local file missing".to_string()));
-        let record = &gate.audit_log().read_all().unwrap()[0];
+        let record = &outcomes(&gate)[0];
         assert_eq!(record.outcome, Outcome::Failed);
         assert_eq!(record.detail.as_deref(), Some("local file missing"));
+    }
+
+    /// Runs a mutating action with the audit file at `audit` and returns what the user is
+    /// told and whether the work ran.
+    async fn run_with_audit_at(audit: &std::path::Path) -> (Result<String, String>, bool) {
+        let gate = Gate::new("test-ctx", false, AuditLog::new(audit));
+        let ran = Arc::new(AtomicBool::new(false));
+        let Decision::Approved(approved) = gate.submit(request(&UPLOAD, ran.clone())) else {
+            panic!("mutating action runs directly")
+        };
+        let finished = approved.run().await;
+        (finished.result, ran.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn an_audit_file_that_cannot_be_opened_refuses_the_action() {
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("audit.jsonl");
+        std::fs::create_dir(&audit).unwrap();
+        let (result, ran) = run_with_audit_at(&audit).await;
+        assert!(!ran, "the work ran without its audit record");
+        let message = result.unwrap_err();
+        assert!(message.starts_with("Upload refused"), "{message}");
+        assert!(message.contains(&audit.display().to_string()), "{message}");
+        assert!(message.contains("Is a directory"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn an_audit_write_that_fails_refuses_the_action() {
+        // Opening /dev/full works; every write to it fails with ENOSPC.
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("audit.jsonl");
+        std::os::unix::fs::symlink("/dev/full", &audit).unwrap();
+        let (result, ran) = run_with_audit_at(&audit).await;
+        assert!(!ran, "the work ran without its audit record");
+        let message = result.unwrap_err();
+        assert!(message.contains("No space left on device"), "{message}");
+        assert!(message.contains(&audit.display().to_string()), "{message}");
+    }
+
+    #[tokio::test]
+    async fn the_attempt_is_on_disk_before_the_work_starts() {
+        let (gate, _dir) = gate(false);
+        let log = gate.audit_log().clone();
+        let req = ActionRequest::new(&UPLOAD, "s3://b/k", move |_approval| {
+            Box::pin(async move {
+                let seen = log.read_all().map_err(|e| e.to_string())?;
+                match seen.as_slice() {
+                    [only] if only.outcome == Outcome::Attempted => Ok("done".into()),
+                    other => Err(format!("the work saw {other:?}").into()),
+                }
+            })
+        })
+        .with_audit_detail("DELETE FROM trips");
+        let Decision::Approved(approved) = gate.submit(req) else {
+            panic!("mutating action runs directly")
+        };
+        assert_eq!(approved.run().await.result, Ok("done".to_string()));
+        let attempt = &attempts(&gate)[0];
+        assert_eq!(attempt.detail.as_deref(), Some("DELETE FROM trips"));
+        assert_eq!(outcomes(&gate)[0].outcome, Outcome::Succeeded);
+    }
+
+    #[tokio::test]
+    async fn an_outcome_that_cannot_be_recorded_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("audit.jsonl");
+        let gate = Gate::new("test-ctx", false, AuditLog::new(&audit));
+        let path = audit.clone();
+        // The work itself makes the file unwritable (a directory takes its place).
+        let req = ActionRequest::new(&UPLOAD, "s3://b/k", move |_approval| {
+            Box::pin(async move {
+                std::fs::remove_file(&path).unwrap();
+                std::fs::create_dir(&path).unwrap();
+                Ok("uploaded".to_string())
+            })
+        });
+        let Decision::Approved(approved) = gate.submit(req) else {
+            panic!("mutating action runs directly")
+        };
+        let message = approved.run().await.result.unwrap();
+        assert!(
+            message
+                .starts_with("uploaded (its outcome is not audited: cannot write the audit trail"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_audit_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (gate, dir) = gate(false);
+        gate.cancel(PendingConfirmation::new(request(
+            &DELETE,
+            Arc::new(AtomicBool::new(false)),
+        )));
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("audit.jsonl")), 0o600);
     }
 }

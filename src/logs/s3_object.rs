@@ -9,9 +9,10 @@ use super::split::{decode_object, LineSplitter};
 use super::{LogChunk, LogLine, LogSource};
 use crate::aws::s3::S3;
 use crate::aws::ErrorKind;
+use crate::bounded;
 
-/// Objects larger than this are read only up to it.
-pub const MAX_OBJECT_BYTES: u64 = 256 * 1024 * 1024;
+/// Objects larger than this are read only up to it (and said to be cut).
+pub const MAX_OBJECT_BYTES: u64 = 64 * 1024 * 1024;
 
 pub struct S3ObjectSource {
     s3: S3,
@@ -52,11 +53,24 @@ impl S3ObjectSource {
             Err(e) if e.kind == ErrorKind::NotFound && self.live => return Ok(LogChunk::default()),
             Err(e) => return Err(e.to_string()),
         };
+        let fetched = head.bytes.len() as u64;
+        let object_cut = fetched < head.total_size;
         let (text, problem) = decode_object(head.bytes);
-        let mut lines = lines_of(&text, !self.live);
+        let problem = problem.or_else(|| {
+            object_cut.then(|| bounded::cut_notice(fetched, &bounded::human_size(head.total_size)))
+        });
+        let is_cut = problem.as_deref().is_some_and(|p| p.ends_with("; cut"));
+        let mut lines = lines_of(&text, !self.live || is_cut);
         if let Some(problem) = problem {
             if lines.is_empty() {
                 return Err(format!("s3://{}/{}: {problem}", self.bucket, self.key));
+            }
+            // Said once, as the last line; a live log that is not cut may still heal.
+            if is_cut || !self.live {
+                lines.push(LogLine::new(format!(
+                    "--- s3://{}/{}: {problem} ---",
+                    self.bucket, self.key
+                )));
             }
         }
         let new = take_new(&mut lines, &mut self.seen);

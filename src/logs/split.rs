@@ -1,11 +1,8 @@
 //! Bytes to lines: partial lines wait for the rest of their bytes, invalid UTF-8 becomes
 //! U+FFFD, gzip objects are unpacked.
 
-use std::io::Read;
-
-use flate2::read::MultiGzDecoder;
-
 use super::LogLine;
+use crate::bounded::{self, MAX_UNPACKED_LOG_BYTES};
 
 /// Splits a byte stream that arrives in pieces into lines; a line cut by a piece boundary is
 /// completed by the next piece.
@@ -50,17 +47,24 @@ fn to_line(bytes: &[u8]) -> LogLine {
     LogLine::new(String::from_utf8_lossy(bytes).into_owned())
 }
 
-/// An object's bytes as text bytes: gzip (by its magic number) is unpacked; a damaged gzip
-/// yields what could be unpacked and the reason.
+/// An object's bytes as text bytes: gzip (by its magic number) is unpacked up to
+/// [`MAX_UNPACKED_LOG_BYTES`]. Returns the bytes and what the reader must know: a damaged
+/// gzip (what could be unpacked is kept) or a cut ("showing first N of …; cut").
 pub fn decode_object(bytes: Vec<u8>) -> (Vec<u8>, Option<String>) {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return (bytes, None);
     }
-    let mut out = Vec::new();
-    match MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut out) {
-        Ok(_) => (out, None),
-        Err(e) => (out, Some(format!("gzip data is damaged: {e}"))),
-    }
+    let packed = bytes.len() as u64;
+    let unpacked = bounded::gunzip(&bytes, MAX_UNPACKED_LOG_BYTES);
+    let problem = match (&unpacked.damaged, unpacked.cut) {
+        (Some(e), _) => Some(format!("gzip data is damaged: {e}")),
+        (None, true) => unpacked.cut_notice(&format!(
+            "the unpacked log ({} packed)",
+            bounded::human_size(packed)
+        )),
+        (None, false) => None,
+    };
+    (unpacked.data, problem)
 }
 
 #[cfg(test)]

@@ -110,7 +110,8 @@ impl AirflowFiles {
         if log.exists() {
             let _ = fs::rename(&log, self.dir.join("airflow.previous.log"));
         }
-        File::create(&log).with_context(|| format!("cannot create {}", log.display()))
+        crate::private_files::create(&log)
+            .with_context(|| format!("cannot create {}", log.display()))
     }
 
     /// The launcher named by the pid file, if it still runs.
@@ -207,7 +208,8 @@ fn start(
             emulator.endpoint_url.as_str(),
         ];
         let log = files.new_log()?;
-        let mut child = process::spawn_detached(python, &project, LAUNCHER_SCRIPT, &args, log)?;
+        let mut child =
+            process::spawn_detached(python, &project, LAUNCHER_SCRIPT, &args, &[], log)?;
         let info = AirflowInfo {
             url: format!("http://127.0.0.1:{port}"),
             port,
@@ -322,11 +324,13 @@ pub fn register(emulator: &SandboxInfo, airflow: &AirflowInfo) -> Result<String>
         "password": PASSWORD,
     })
     .to_string();
-    match health::request(
+    let token = super::control_token()?;
+    match health::request_with_token(
         emulator.port,
         "POST",
         "/platform-api/mwaa/airflow",
         Some(&body),
+        Some(&token),
     ) {
         Some((status, answer)) if (200..300).contains(&status) => Ok(answer.trim().to_string()),
         Some((status, answer)) => Err(anyhow!(

@@ -42,7 +42,8 @@ fn call(method: &str, path: &str, body: Option<&str>) -> Result<String> {
     let info = super::status()?.ok_or_else(|| {
         anyhow!("the sandbox is not running (start it with `platform-tui sandbox up`)")
     })?;
-    let (status, answer) = health::request(info.port, method, path, body)
+    let token = super::control_token()?;
+    let (status, answer) = health::request_with_token(info.port, method, path, body, Some(&token))
         .ok_or_else(|| anyhow!("the sandbox at {} did not answer", info.endpoint_url))?;
     if !(200..300).contains(&status) {
         bail!("the sandbox refused ({status}): {}", answer.trim());

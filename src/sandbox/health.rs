@@ -9,6 +9,8 @@ use std::time::Duration;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 const IO_TIMEOUT: Duration = Duration::from_secs(3);
+/// The header that carries the sandbox's control token (sandbox/platform_ext/http_api.py).
+pub const CONTROL_TOKEN_HEADER: &str = "X-Platform-Api-Token";
 /// How many log lines an error message quotes.
 pub const QUOTED_LOG_LINES: usize = 12;
 
@@ -24,14 +26,28 @@ fn status_code(port: u16, path: &str) -> Option<u16> {
 /// One plain HTTP/1.1 request to the emulator on 127.0.0.1:`port`: (status, body), or `None`
 /// when nothing answers. `body` is sent as JSON.
 pub fn request(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
+    request_with_token(port, method, path, body, None)
+}
+
+/// [`request`] with the sandbox's control token (the emulator's `/platform-api/` needs it).
+pub fn request_with_token(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> Option<(u16, String)> {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&address, CONNECT_TIMEOUT).ok()?;
     stream.set_read_timeout(Some(IO_TIMEOUT)).ok()?;
     stream.set_write_timeout(Some(IO_TIMEOUT)).ok()?;
     let body = body.unwrap_or("");
+    let token = token
+        .map(|t| format!("{CONTROL_TOKEN_HEADER}: {t}\r\n"))
+        .unwrap_or_default();
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+         {token}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).ok()?;

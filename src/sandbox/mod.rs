@@ -6,6 +6,7 @@
 //! processes that really are ours, `status` reports a sandbox only if it answers.
 
 mod airflow;
+mod context;
 mod control;
 mod health;
 mod process;
@@ -22,6 +23,7 @@ use chrono::{SecondsFormat, Utc};
 use crate::paths;
 use airflow::AirflowFiles;
 pub use airflow::AirflowInfo;
+pub use context::reach_running_sandbox;
 pub use control::{clear_failures, inject_failure, TARGETS as FAILURE_TARGETS};
 use process::Failure;
 pub use state::SandboxInfo;
@@ -165,6 +167,14 @@ pub fn status() -> Result<Option<SandboxInfo>> {
     })
 }
 
+/// The running emulator (ready and answering), without asking after its Airflow.
+pub fn running_emulator() -> Result<Option<SandboxInfo>> {
+    Ok(match inspect(&sandbox_files())? {
+        Existing::Ready(info) => Some(info),
+        _ => None,
+    })
+}
+
 /// The sandbox's own Airflow, as a client reaches it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxAirflow {
@@ -186,6 +196,11 @@ pub fn airflow() -> Option<SandboxAirflow> {
 
 fn stale_pid_file(pid: u32) -> String {
     format!("removing a stale pid file (process {pid} is no longer the sandbox emulator)")
+}
+
+/// The running sandbox's control token (its emulator's `/platform-api/` asks for it).
+fn control_token() -> Result<String> {
+    sandbox_files().read_control_token()
 }
 
 fn sandbox_files() -> Files {
@@ -235,7 +250,8 @@ fn start(
     let mut attempt = 1;
     loop {
         let port = process::free_port()?;
-        let mut child = process::spawn_emulator(python, &project, port, files.new_log()?)?;
+        let token = files.new_control_token()?;
+        let mut child = process::spawn_emulator(python, &project, port, &token, files.new_log()?)?;
         let info = SandboxInfo {
             endpoint_url: format!("http://127.0.0.1:{port}"),
             port,

@@ -84,11 +84,19 @@ pub fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// Starts `python sandbox/emulator.py --host 127.0.0.1 --port PORT --seed`, detached.
-pub fn spawn_emulator(python: &Path, project: &Path, port: u16, log: File) -> Result<Child> {
+/// Starts `python sandbox/emulator.py --host 127.0.0.1 --port PORT --seed`, detached, with
+/// `control_token` as the secret its control API asks for.
+pub fn spawn_emulator(
+    python: &Path,
+    project: &Path,
+    port: u16,
+    control_token: &str,
+    log: File,
+) -> Result<Child> {
     let port = port.to_string();
     let args = ["--host", "127.0.0.1", "--port", port.as_str(), "--seed"];
-    spawn_detached(python, project, EMULATOR_SCRIPT, &args, log)
+    let env = [("PLATFORM_API_TOKEN", control_token)];
+    spawn_detached(python, project, EMULATOR_SCRIPT, &args, &env, log)
 }
 
 /// Starts `python SCRIPT ARGS...` (SCRIPT relative to the project) in a new session, so
@@ -99,6 +107,7 @@ pub fn spawn_detached(
     project: &Path,
     script: &str,
     args: &[&str],
+    env: &[(&str, &str)],
     log: File,
 ) -> Result<Child> {
     let stderr = log.try_clone()?;
@@ -108,6 +117,7 @@ pub fn spawn_detached(
         .args(args)
         .current_dir(project)
         .env("PYTHONUNBUFFERED", "1")
+        .envs(env.iter().copied())
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
         .env_remove("ALL_PROXY")

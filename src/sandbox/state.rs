@@ -7,6 +7,8 @@ use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::private_files;
 use serde::{Deserialize, Serialize};
 
 /// A running sandbox, as `up` and `status` report it.
@@ -65,18 +67,47 @@ impl Files {
         self.dir.join("emulator.log")
     }
 
+    /// The secret the emulator's control API asks for; new for each emulator, 0600.
+    pub fn control_token_file(&self) -> PathBuf {
+        self.dir.join("control.token")
+    }
+
+    /// Makes a new control token (32 random bytes from the kernel, hex) and keeps it.
+    pub fn new_control_token(&self) -> Result<String> {
+        use std::io::Read;
+        let mut bytes = [0u8; 32];
+        File::open("/dev/urandom")
+            .and_then(|mut random| random.read_exact(&mut bytes))
+            .context("cannot read /dev/urandom for the sandbox's control token")?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        write_atomically(&self.control_token_file(), token.as_bytes())?;
+        Ok(token)
+    }
+
+    pub fn read_control_token(&self) -> Result<String> {
+        let path = self.control_token_file();
+        read_if_exists(&path)?
+            .map(|token| token.trim().to_string())
+            .with_context(|| {
+                format!(
+                    "{} is missing: restart the sandbox (`platform-tui sandbox down`, then `up`)",
+                    path.display()
+                )
+            })
+    }
+
     fn previous_log_file(&self) -> PathBuf {
         self.dir.join("emulator.previous.log")
     }
 
     /// Creates the directory and waits for any other `up`/`down` to finish.
     pub fn lock(&self, progress: &mut dyn FnMut(&str)) -> Result<Lock> {
-        fs::create_dir_all(&self.dir).with_context(|| {
+        private_files::create_dir(&self.dir).with_context(|| {
             format!("cannot create the sandbox directory {}", self.dir.display())
         })?;
         let path = self.dir.join("lock");
-        let file =
-            File::create(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file = private_files::create(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
         if !flock(&file, libc::LOCK_EX | libc::LOCK_NB)? {
             progress("waiting for another `platform-tui sandbox` command to finish");
             flock(&file, libc::LOCK_EX)?;
@@ -117,7 +148,11 @@ impl Files {
     }
 
     pub fn remove(&self) {
-        for path in [self.pid_file(), self.state_file()] {
+        for path in [
+            self.pid_file(),
+            self.state_file(),
+            self.control_token_file(),
+        ] {
             let _ = fs::remove_file(path);
         }
     }
@@ -128,7 +163,7 @@ impl Files {
         if log.exists() {
             let _ = fs::rename(&log, self.previous_log_file());
         }
-        File::create(&log).with_context(|| format!("cannot create {}", log.display()))
+        private_files::create(&log).with_context(|| format!("cannot create {}", log.display()))
     }
 }
 
@@ -155,7 +190,7 @@ pub(super) fn read_if_exists(path: &Path) -> Result<Option<String>> {
 
 pub(super) fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, contents)
+    private_files::write(&tmp, contents)
         .and_then(|()| fs::rename(&tmp, path))
         .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -45,14 +45,31 @@ pub fn elapsed(secs: u64) -> String {
     }
 }
 
+pub use crate::bounded::human_size;
+
+/// The first line of a (possibly multi-line) message, for a table cell.
+pub fn first_line(text: Option<&str>) -> String {
+    text.and_then(|t| t.lines().next())
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::elapsed;
+    use super::{elapsed, human_size};
 
     #[test]
     fn elapsed_times_read_like_people_write_them() {
         assert_eq!(elapsed(42), "42s");
         assert_eq!(elapsed(185), "3m 05s");
         assert_eq!(elapsed(3720), "1h 02m");
+    }
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(20 * 1024 * 1024), "20.0 MiB");
     }
 }

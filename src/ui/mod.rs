@@ -168,7 +168,12 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         "region {}",
         ctx.region.as_deref().unwrap_or("default")
     ));
-    if let Some(endpoint) = &ctx.endpoint_url {
+    let endpoint = app
+        .env
+        .clients
+        .as_ref()
+        .and_then(|c| c.endpoint_url.as_ref());
+    if let Some(endpoint) = endpoint.or(ctx.endpoint_url.as_ref()) {
         parts.push(endpoint.clone());
     }
     let state = app
@@ -197,7 +202,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         spans.push(Span::styled(part, style));
     }
-    if let Some((at, error)) = &app.last_error {
+    if let Some(problem) = &app.problem {
+        let room = (area.width as usize).saturating_sub(used + 3);
+        let advice = problem.advice().unwrap_or(problem.problem.label());
+        spans.push(Span::styled(" │ ", theme.status_bar));
+        spans.push(Span::styled(
+            fit(&format!("⚠ {advice}"), room),
+            theme.error.add_modifier(Modifier::BOLD),
+        ));
+    } else if let Some((at, error)) = &app.last_error {
         let room = (area.width as usize).saturating_sub(used + 3);
         let text = format!(
             "⚠ {} {}",

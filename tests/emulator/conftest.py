@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "sandbox"
 REGION = "us-east-1"
 START_TIMEOUT = 30.0
+# The session emulator's control token (the emulator reads PLATFORM_API_TOKEN at start).
+CONTROL_TOKEN = secrets.token_hex(16)
 
 
 def free_port() -> int:
@@ -50,9 +53,15 @@ class Emulator:
             config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
         )
 
-    def call(self, method: str, path: str, body: object | None = None) -> tuple[int, dict]:
+    def call(
+        self, method: str, path: str, body: object | None = None, token: str | None = CONTROL_TOKEN
+    ) -> tuple[int, dict]:
+        """`token` goes in the control token header (None: no header)."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.endpoint + path, data=data, method=method)
+        headers = {} if token is None else {"X-Platform-Api-Token": token}
+        request = urllib.request.Request(
+            self.endpoint + path, data=data, method=method, headers=headers
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.loads(response.read() or b"{}")
@@ -100,7 +109,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
             cwd=SANDBOX,
             stdout=sink,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "PLATFORM_API_TOKEN": CONTROL_TOKEN},
         )
     endpoint = f"http://127.0.0.1:{port}"
     try:

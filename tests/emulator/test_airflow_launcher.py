@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 from launched_airflow import AIRFLOW_PYTHON, LAUNCHER, free_port, wait_ready
@@ -81,3 +82,27 @@ def test_a_dying_child_stops_the_launcher_with_its_log_tail(tmp_path):
     while any(is_alive(p) for p in parts) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(is_alive(p) for p in parts), "the other parts were stopped"
+
+
+def load_settings():
+    """sandbox/airflow/settings.py (standard library only), loaded by path."""
+    import importlib.util
+
+    path = LAUNCHER.parent / "settings.py"
+    spec = importlib.util.spec_from_file_location("sandbox_airflow_settings", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_password_file_and_secrets_are_private(tmp_path):
+    settings = load_settings()
+    old = tmp_path / "simple_auth_manager_passwords.json"
+    old.write_text("{}")
+    old.chmod(0o644)  # as an earlier version left it
+    path = settings.passwords_file(tmp_path)
+    assert path == old
+    assert path.stat().st_mode & 0o777 == 0o600
+    settings.secret(tmp_path, "jwt_secret")
+    assert (tmp_path / ".jwt_secret").stat().st_mode & 0o777 == 0o600

@@ -48,3 +48,20 @@ def test_timings_have_defaults_can_be_set_and_reset_with_moto(sandbox):
     sandbox.reset()  # POST /moto-api/reset forgets them too
     assert len(sandbox.control("GET", "/timing")["timings"]) == 4
     assert sandbox.control("GET", "/injections")["injections"] == []
+
+
+def test_the_control_api_needs_the_sandbox_token(sandbox):
+    for token in (None, "", "wrong-token"):
+        status, answer = sandbox.call(
+            "POST", "/platform-api/inject", {"target": "glue-job"}, token=token
+        )
+        assert status == 403, (token, status, answer)
+        assert "X-Platform-Api-Token" in answer["error"]
+        status, _ = sandbox.call("GET", "/platform-api/injections", token=token)
+        assert status == 403
+    assert sandbox.control("GET", "/injections") == {"injections": []}
+    # Redeeming a web login token needs no control token: the one-time token is the secret.
+    status, answer = sandbox.call(
+        "POST", "/platform-api/mwaa/login-tokens/verify", {"token": "nope"}, token=None
+    )
+    assert status == 403 and "invalid" in answer["error"]  # the MWAA route's own refusal

@@ -68,6 +68,7 @@ impl Emulator {
             File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         let mut command = Command::new(python);
         command
+            .env(CONTROL_TOKEN_VARIABLE, control_token(port))
             .arg(root.join("sandbox/emulator.py"))
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .current_dir(root)
@@ -143,11 +144,31 @@ impl Emulator {
     /// POSTs JSON to the emulator's control endpoint (`/platform-api/PATH`, sandbox/platform_ext:
     /// injected failures and durations); panics unless it answers 2xx.
     pub fn control(&self, path: &str, body: &str) {
-        let answer = http_request(self.port, "POST", &format!("/platform-api/{path}"), body);
+        let answer = self.control_request("POST", path, body, Some(&control_token(self.port)));
         match answer {
             Some((status, _)) if (200..300).contains(&status) => {}
             other => panic!("POST /platform-api/{path}: {other:?}"),
         }
+    }
+
+    /// A request to `/platform-api/PATH` with `token` (or none) in the control token header.
+    pub fn control_request(
+        &self,
+        method: &str,
+        path: &str,
+        body: &str,
+        token: Option<&str>,
+    ) -> Option<(u16, String)> {
+        let header = token
+            .map(|t| format!("X-Platform-Api-Token: {t}\r\n"))
+            .unwrap_or_default();
+        http_request(
+            self.port,
+            method,
+            &format!("/platform-api/{path}"),
+            body,
+            &header,
+        )
     }
 
     /// The emulator's log so far (its stderr).
@@ -217,11 +238,25 @@ pub fn project_root() -> PathBuf {
 
 /// Status code of a bodiless HTTP/1.1 request to 127.0.0.1:`port`, or None if it failed.
 fn http_status(port: u16, method: &str, path: &str) -> Option<u16> {
-    http_request(port, method, path, "").map(|(status, _)| status)
+    http_request(port, method, path, "", "").map(|(status, _)| status)
 }
 
 /// One HTTP/1.1 request with a JSON `body` to the emulator: (status, whole response).
-fn http_request(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+/// The variable the emulator reads its control token from (sandbox/platform_ext/http_api.py).
+const CONTROL_TOKEN_VARIABLE: &str = "PLATFORM_API_TOKEN";
+
+/// The control token of the test emulator on `port`.
+fn control_token(port: u16) -> String {
+    format!("test-control-token-{}-{port}", std::process::id())
+}
+
+fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    headers: &str,
+) -> Option<(u16, String)> {
     let mut stream =
         TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_secs(1))
             .ok()?;
@@ -229,7 +264,7 @@ fn http_request(port: u16, method: &str, path: &str, body: &str) -> Option<(u16,
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Content-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );

@@ -81,12 +81,23 @@ pub struct AppHarness {
 
 impl AppHarness {
     pub async fn new(read_only: bool, view: BoxView, width: u16, height: u16) -> Self {
+        Self::at("http://127.0.0.1:1", read_only, view, width, height).await
+    }
+
+    /// The same on a sandbox context whose endpoint is `endpoint_url` (e.g. a real emulator).
+    pub async fn at(
+        endpoint_url: &str,
+        read_only: bool,
+        view: BoxView,
+        width: u16,
+        height: u16,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (tx, _rx) = mpsc::unbounded_channel();
         let context = Context {
             name: "sandbox".into(),
             region: Some("us-east-1".into()),
-            endpoint_url: Some("http://127.0.0.1:1".into()),
+            endpoint_url: Some(endpoint_url.into()),
             sandbox: true,
             read_only,
             ..Context::default()

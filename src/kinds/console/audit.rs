@@ -99,6 +99,7 @@ impl Resource for Audit {
             Outcome::Succeeded => Some(theme.ok),
             Outcome::Failed => Some(theme.error),
             Outcome::Refused | Outcome::Cancelled => Some(theme.warning),
+            Outcome::Attempted => None,
         }
     }
 }

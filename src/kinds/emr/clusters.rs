@@ -174,7 +174,7 @@ impl Resource for Clusters {
                             break;
                         }
                     }
-                    Err(e) => return sink.fail(e.to_string()),
+                    Err(e) => return sink.fail(e),
                 }
             }
             let (emr, finished) = (&clients.emr, &finished);

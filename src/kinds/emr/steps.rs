@@ -217,7 +217,7 @@ impl Resource for Steps {
                     sink.page(steps);
                     sink.done();
                 }
-                Err(e) => sink.fail(e.to_string()),
+                Err(e) => sink.fail(e),
             }
         })
     }

@@ -99,7 +99,7 @@ impl Resource for Crawlers {
             let Some(clients) = clients else { return };
             let mut crawlers = match clients.glue.crawlers().await {
                 Ok(c) => c,
-                Err(e) => return sink.fail(e.to_string()),
+                Err(e) => return sink.fail(e),
             };
             if !sink.page(crawlers.clone()) {
                 return;

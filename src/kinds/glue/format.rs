@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use crate::aws::glue::{Crawler, RunState};
 use crate::theme::Theme;
 
-pub use crate::ui::format::{epoch, not_connected, when};
+pub use crate::ui::format::{epoch, first_line, not_connected, when};
 
 /// `42s`, `3m 05s`, `1h 02m`; empty when unknown.
 pub fn duration(d: Option<Duration>) -> String {
@@ -23,13 +23,6 @@ pub fn run_style(state: RunState, theme: &Theme) -> Style {
         RunState::Failed => theme.state_failed,
         RunState::Stopped => theme.muted,
     }
-}
-
-/// The first line of a (possibly multi-line) error message, for a table cell.
-pub fn first_line(text: Option<&str>) -> String {
-    text.and_then(|t| t.lines().next())
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// How long the last (or current) crawl took: the metrics' runtime, or the running time.

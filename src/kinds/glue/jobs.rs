@@ -89,7 +89,7 @@ impl Resource for Jobs {
             let Some(clients) = clients else { return };
             let jobs = match clients.glue.jobs().await {
                 Ok(jobs) => jobs,
-                Err(e) => return sink.fail(e.to_string()),
+                Err(e) => return sink.fail(e),
             };
             if !sink.page(jobs.clone()) {
                 return;
@@ -99,7 +99,7 @@ impl Resource for Jobs {
                     sink.replace(jobs);
                     sink.done();
                 }
-                Err(e) => sink.fail(e.to_string()),
+                Err(e) => sink.fail(e),
             }
         })
     }

@@ -1,7 +1,10 @@
 //! `:sql [cluster]` (`:statements`, or `enter` on a Redshift cluster): the statements run from
 //! this console on the cluster, newest first (status, duration, rows, first line of SQL,
 //! error), polled until they finish. `a` types a statement, `e` runs a file of sql/, `t` runs
-//! the saved "load history" query; every run goes through the gate (`redshift.execute_sql`).
+//! the saved "load history" query. Read-only statements run at once (in a read-only context
+//! too); the others go through the gate (`redshift.execute_sql`), destructive ones
+//! (`redshift.execute_destructive_sql`) asking first with the statement shown (see
+//! `crate::gate::sql`).
 //! `enter` on a finished statement opens its result, on a failed one the server's error text.
 
 use std::sync::{Arc, Mutex};
@@ -13,8 +16,7 @@ use ratatui::style::Style;
 
 use super::result::{error_view, ResultView};
 use super::sql_run::{
-    execute_request, read_sql_file, sql_dir, validate_statement, History, SqlTarget,
-    LOAD_HISTORY_FILE,
+    read_sql_file, run_sql, sql_dir, validate_statement, History, SqlTarget, LOAD_HISTORY_FILE,
 };
 use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
@@ -88,7 +90,7 @@ impl Statements {
             ),
             "",
             move |text| match validate_statement(&text) {
-                Ok(sql) => Outcome::Act(execute_request(clients, &target, "statement", sql)),
+                Ok(sql) => run_sql(clients, &target, "statement", sql),
                 Err(e) => Outcome::Flash(Err(e)),
             },
         ))
@@ -138,15 +140,10 @@ impl Statements {
     }
 }
 
-/// Runs `sql/<name>` through the gate, or says why not (nothing sent).
+/// Runs `sql/<name>` (see [`run_sql`]), or says why not (nothing sent).
 fn run_file(clients: Arc<Clients>, target: &SqlTarget, name: &str) -> Outcome {
     match read_sql_file(&sql_dir(), name) {
-        Ok(sql) => Outcome::Act(execute_request(
-            clients,
-            target,
-            &format!("sql/{}", name.trim()),
-            sql,
-        )),
+        Ok(sql) => run_sql(clients, target, &format!("sql/{}", name.trim()), sql),
         Err(e) => Outcome::Flash(Err(e)),
     }
 }
@@ -195,7 +192,7 @@ async fn poll_history(clients: Arc<Clients>, cluster: String, sink: PageSink<Sta
                     live += usize::from(!now.state.is_final());
                     history.update(now);
                 }
-                Err(e) => return sink.fail(e.to_string()),
+                Err(e) => return sink.fail(e),
             }
         }
         if !sink.replace(history.of_cluster(&cluster)) {

@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::sql_text::split_statements;
+use crate::app::view::Outcome;
 use crate::aws::redshift::{Credentials, Statement};
 use crate::clients::Clients;
-use crate::gate::{catalog, ActionRequest};
+use crate::errors::UiError;
+use crate::gate::sql::{self, ReadOnlySql, SqlRisk};
+use crate::gate::{catalog, ActionRequest, Approval};
 use crate::paths;
 
 /// The saved "load history" query (STL_LOAD_COMMITS / STL_LOAD_ERRORS of the trips table).
@@ -127,52 +130,99 @@ impl History {
     }
 }
 
-/// The gated request that submits `sql` (several statements as one batch) (named `label` for the audit and dialog) and records it
-/// in the session history.
-pub fn execute_request(
-    clients: Arc<Clients>,
+/// Runs `sql` (named `label`) on `target` as its class asks (see [`crate::gate::sql`]):
+/// read-only statements run at once, without the gate (in a read-only context too), owned by
+/// the view; the others go to the gate, destructive ones asking
+/// with the statement shown. Every gated statement is audited with its text, secrets masked.
+pub fn run_sql(clients: Arc<Clients>, target: &SqlTarget, label: &str, sql: String) -> Outcome {
+    let where_ = format!("{label} on {}/{}", target.cluster, target.database);
+    let class = match ReadOnlySql::new(&sql, split_statements(&sql)) {
+        Ok(read) => {
+            let target = target.clone();
+            return Outcome::later(format!("{where_}: read-only, running…"), async move {
+                Outcome::Flash(
+                    submit(&clients, &target, sql, Sending::ReadOnly(read))
+                        .await
+                        .map_err(|e| e.to_string()),
+                )
+            });
+        }
+        Err(class) => class,
+    };
+    let spec = match class.risk {
+        SqlRisk::ReadOnly | SqlRisk::Mutating => &catalog::REDSHIFT_EXECUTE_SQL,
+        SqlRisk::Destructive => &catalog::REDSHIFT_EXECUTE_DESTRUCTIVE_SQL,
+    };
+    let masked = sql::mask_secrets(&sql);
+    let mut request = {
+        let target = target.clone();
+        ActionRequest::new(spec, where_, move |approval| {
+            Box::pin(
+                async move { submit(&clients, &target, sql, Sending::Approved(approval)).await },
+            )
+        })
+    }
+    .with_detail(format!("as database user {}", target.db_user))
+    .with_detail(class.to_string())
+    .with_audit_detail(masked.clone());
+    let lines: Vec<&str> = masked.lines().filter(|l| !l.trim().is_empty()).collect();
+    let shown = match class.risk {
+        SqlRisk::Destructive => MAX_STATEMENT_LINES,
+        _ => 1,
+    };
+    for line in lines.iter().take(shown) {
+        request = request.with_detail(format!("  {line}"));
+    }
+    if lines.len() > shown && shown > 1 {
+        request = request.with_detail(format!("  … {} more lines", lines.len() - shown));
+    }
+    Outcome::Act(request)
+}
+
+/// Most lines of a destructive statement shown in its confirmation.
+const MAX_STATEMENT_LINES: usize = 12;
+
+/// What lets SQL be sent: the gate's approval, or the classifier's finding that it only reads.
+enum Sending {
+    Approved(Approval),
+    ReadOnly(ReadOnlySql),
+}
+
+/// Submits `sql` (several statements as one batch) and records it in the session history.
+async fn submit(
+    clients: &Clients,
     target: &SqlTarget,
-    label: &str,
     sql: String,
-) -> ActionRequest {
-    let target = target.clone();
-    let where_ = format!("{}/{}", target.cluster, target.database);
-    let user = format!("as database user {}", target.db_user);
-    let first_line = sql
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .to_owned();
-    ActionRequest::new(
-        &catalog::REDSHIFT_EXECUTE_SQL,
-        format!("{label} on {where_}"),
-        move |approval| {
-            Box::pin(async move {
-                let credentials = Credentials::DbUser(target.db_user.clone());
-                let (redshift, cluster, database) =
-                    (&clients.redshift, &target.cluster, &target.database);
-                let parts = split_statements(&sql);
-                let id = if parts.len() > 1 {
-                    redshift
-                        .execute_batch(&approval, cluster, database, &credentials, &parts)
-                        .await
-                } else {
-                    redshift
-                        .execute_statement(&approval, cluster, database, &credentials, &sql)
-                        .await
-                }?;
-                History::session().record(Statement::submitted(
-                    &id,
-                    &target.cluster,
-                    &target.database,
-                    &sql,
-                ));
-                Ok(format!("statement {id} submitted"))
-            })
-        },
-    )
-    .with_detail(user)
-    .with_detail(first_line)
+    sending: Sending,
+) -> Result<String, UiError> {
+    let credentials = Credentials::DbUser(target.db_user.clone());
+    let (redshift, cluster, database) = (&clients.redshift, &target.cluster, &target.database);
+    let id = match sending {
+        Sending::ReadOnly(read) => {
+            redshift
+                .execute_read_only(cluster, database, &credentials, &read)
+                .await
+        }
+        Sending::Approved(approval) => {
+            let parts = split_statements(&sql);
+            if parts.len() > 1 {
+                redshift
+                    .execute_batch(&approval, cluster, database, &credentials, &parts)
+                    .await
+            } else {
+                redshift
+                    .execute_statement(&approval, cluster, database, &credentials, &sql)
+                    .await
+            }
+        }
+    }?;
+    History::session().record(Statement::submitted(
+        &id,
+        &target.cluster,
+        &target.database,
+        &sql,
+    ));
+    Ok(format!("statement {id} submitted"))
 }
 
 #[cfg(test)]

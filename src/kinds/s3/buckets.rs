@@ -70,7 +70,7 @@ impl Resource for Buckets {
             let Some(clients) = clients else { return };
             let buckets = match clients.s3.list_buckets().await {
                 Ok(b) => b,
-                Err(e) => return sink.fail(e.to_string()),
+                Err(e) => return sink.fail(e),
             };
             sink.page(buckets.clone());
             let s3 = &clients.s3;

@@ -18,6 +18,7 @@ use crate::gate::{catalog, ActionRequest};
 use crate::kinds::{Kind, Opened};
 use crate::paths;
 use crate::theme::Theme;
+use crate::ui::format::human_size;
 use crate::views::document::{DocLine, DocumentView};
 use crate::views::preview::PreviewView;
 use crate::views::table::{Column, PageSink, Resource, TableView};
@@ -58,21 +59,6 @@ impl Objects {
             prefix: prefix.to_string(),
         }
     }
-}
-
-/// Human-readable size: 1023 B, 1.5 KiB, 20.0 MiB.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
 }
 
 impl Objects {
@@ -329,14 +315,4 @@ impl Resource for Objects {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::human_size;
-
-    #[test]
-    fn sizes_read_like_people_write_them() {
-        assert_eq!(human_size(0), "0 B");
-        assert_eq!(human_size(1023), "1023 B");
-        assert_eq!(human_size(1536), "1.5 KiB");
-        assert_eq!(human_size(20 * 1024 * 1024), "20.0 MiB");
-    }
-}
+mod tests {}
