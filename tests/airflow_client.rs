@@ -8,8 +8,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use platform_tui::airflow::*;
+use platform_tui::gate::catalog;
 use serde_json::json;
 use support::airflow::{eventually, AirflowServer, Options, Version};
+use support::gate::approval;
 
 const PARSE_TIMEOUT: Duration = Duration::from_secs(180);
 const RUN_TIMEOUT: Duration = Duration::from_secs(240);
@@ -142,17 +144,25 @@ async fn import_errors_are_listed(airflow: &Airflow) {
 }
 
 async fn pause_and_unpause(airflow: &Airflow, dags: &[Dag]) {
+    let pause = approval(&catalog::AIRFLOW_PAUSE).await;
+    let unpause = approval(&catalog::AIRFLOW_UNPAUSE).await;
     assert!(dags.iter().any(|d| d.dag_id == "af_toggle" && d.is_paused));
-    let unpaused = airflow.set_paused("af_toggle", false).await.unwrap();
+    let unpaused = airflow
+        .set_paused(&unpause, "af_toggle", false)
+        .await
+        .unwrap();
     assert_eq!(unpaused.dag_id, "af_toggle");
     assert!(!unpaused.is_paused);
     let listed = airflow.dags().await.unwrap();
     assert!(listed
         .iter()
         .any(|d| d.dag_id == "af_toggle" && !d.is_paused));
-    let paused = airflow.set_paused("af_toggle", true).await.unwrap();
+    let paused = airflow.set_paused(&pause, "af_toggle", true).await.unwrap();
     assert!(paused.is_paused);
-    let missing = airflow.set_paused("no_such_dag", true).await.unwrap_err();
+    let missing = airflow
+        .set_paused(&pause, "no_such_dag", true)
+        .await
+        .unwrap_err();
     assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
 }
 
@@ -169,10 +179,11 @@ async fn tasks_come_in_dependency_order(airflow: &Airflow) {
 }
 
 async fn runs_page_and_filter(airflow: &Airflow) {
+    let trigger = approval(&catalog::AIRFLOW_TRIGGER).await;
     let mut triggered = Vec::new();
     for n in 0..3 {
         let run = airflow
-            .trigger("af_queue", json!({ "n": n }))
+            .trigger(&trigger, "af_queue", json!({ "n": n }))
             .await
             .unwrap();
         assert_eq!(run.conf, json!({ "n": n }));
@@ -248,19 +259,31 @@ async fn runs_page_and_filter(airflow: &Airflow) {
         .task_instances("af_queue", &triggered[0])
         .await
         .unwrap();
-    let not_json_object = airflow.trigger("af_queue", json!([1])).await.unwrap_err();
+    let not_json_object = airflow
+        .trigger(&trigger, "af_queue", json!([1]))
+        .await
+        .unwrap_err();
     assert_eq!(not_json_object.kind, ErrorKind::Invalid);
 }
 
 async fn trigger_with_conf(airflow: &Airflow) -> DagRun {
+    let trigger = approval(&catalog::AIRFLOW_TRIGGER).await;
+    let unpause = approval(&catalog::AIRFLOW_UNPAUSE).await;
     let run = airflow
-        .trigger("af_quick", json!({ "greeting": "hi from the test" }))
+        .trigger(
+            &trigger,
+            "af_quick",
+            json!({ "greeting": "hi from the test" }),
+        )
         .await
         .unwrap();
     assert_eq!(run.dag_id, "af_quick");
     assert_eq!(run.run_type, "manual");
     assert_eq!(run.conf, json!({ "greeting": "hi from the test" }));
-    assert!(airflow.set_paused("af_quick", false).await.is_ok());
+    assert!(airflow
+        .set_paused(&unpause, "af_quick", false)
+        .await
+        .is_ok());
     let with_last = airflow.dags_with_last_run().await.unwrap();
     let quick = with_last.iter().find(|d| d.dag_id == "af_quick").unwrap();
     assert_eq!(
@@ -388,14 +411,17 @@ async fn failure_is_visible(airflow: &Airflow, run: &DagRun) {
 }
 
 async fn clear_dry_run_then_for_real(airflow: &Airflow, run: &DagRun) {
-    let mut request = ClearTasks {
+    let clear = approval(&catalog::AIRFLOW_CLEAR_TASK).await;
+    let request = ClearTasks {
         run_id: run.run_id.clone(),
         task_ids: vec!["boom".into()],
         include_downstream: true,
-        dry_run: true,
         ..ClearTasks::default()
     };
-    let listed = airflow.clear_tasks("af_quick", &request).await.unwrap();
+    let listed = airflow
+        .would_clear_tasks("af_quick", &request)
+        .await
+        .unwrap();
     let mut ids: Vec<&str> = listed.iter().map(|t| t.key.task_id.as_str()).collect();
     ids.sort();
     assert_eq!(ids, ["after_boom", "boom"]);
@@ -405,8 +431,10 @@ async fn clear_dry_run_then_for_real(airflow: &Airflow, run: &DagRun) {
     let after = task_state(airflow, run, "after_boom").await.unwrap();
     assert_eq!(after.state, State::UpstreamFailed);
 
-    request.dry_run = false;
-    airflow.clear_tasks("af_quick", &request).await.unwrap();
+    airflow
+        .clear_tasks(&clear, "af_quick", &request)
+        .await
+        .unwrap();
     eventually("the cleared run succeeds", RUN_TIMEOUT, || async {
         let instances = airflow
             .task_instances(&run.dag_id, &run.run_id)
@@ -427,17 +455,25 @@ async fn clear_dry_run_then_for_real(airflow: &Airflow, run: &DagRun) {
 }
 
 async fn mark_success_and_failed(airflow: &Airflow, run: &DagRun) {
+    let mark_failed = approval(&catalog::AIRFLOW_MARK_FAILED).await;
+    let mark_success = approval(&catalog::AIRFLOW_MARK_SUCCESS).await;
     let hello = key(run, "hello");
-    let failed = airflow.mark_task(&hello, MarkState::Failed).await.unwrap();
+    let failed = airflow
+        .mark_task(&mark_failed, &hello, MarkState::Failed)
+        .await
+        .unwrap();
     assert_eq!(failed.key.task_id, "hello");
     assert_eq!(failed.state, State::Failed);
-    let succeeded = airflow.mark_task(&hello, MarkState::Success).await.unwrap();
+    let succeeded = airflow
+        .mark_task(&mark_success, &hello, MarkState::Success)
+        .await
+        .unwrap();
     assert_eq!(succeeded.state, State::Success);
 }
 
 async fn clear_a_whole_run_dry(airflow: &Airflow, run: &DagRun) {
     let listed = airflow
-        .clear_run("af_quick", &run.run_id, true)
+        .would_clear_run("af_quick", &run.run_id)
         .await
         .unwrap();
     let mut ids: Vec<&str> = listed.iter().map(|t| t.key.task_id.as_str()).collect();

@@ -18,7 +18,9 @@ use platform_tui::aws::emr::{
 };
 use platform_tui::aws::s3::S3;
 use platform_tui::aws::{sdk_config, ErrorKind};
+use platform_tui::gate::catalog;
 use platform_tui::logs::LogSource;
+use support::gate::approval;
 use support::Emulator;
 
 const LOG_BUCKET: &str = "nyctaxi-emr-logs";
@@ -111,10 +113,14 @@ fn ids(clusters: &[Cluster]) -> Vec<&str> {
 
 #[tokio::test]
 async fn active_lists_leave_out_terminated_clusters_and_all_shows_them() {
+    let terminate_cluster = approval(&catalog::EMR_TERMINATE_CLUSTER).await;
     let f = Fixture::new().await;
     let alive = f.run_job_flow("nyctaxi-aggregation").await;
     let gone = f.run_job_flow("nyctaxi-aggregation-old").await;
-    f.emr.terminate_cluster(&gone).await.unwrap();
+    f.emr
+        .terminate_cluster(&terminate_cluster, &gone)
+        .await
+        .unwrap();
 
     let active = f.emr.list_clusters(ClusterFilter::Active).await.unwrap();
     assert_eq!(ids(&active), [alive.as_str()]);
@@ -176,13 +182,14 @@ async fn an_unknown_cluster_is_an_error_that_names_it() {
 
 #[tokio::test]
 async fn an_added_spark_step_is_listed_and_described_with_its_command() {
+    let add_step = approval(&catalog::EMR_ADD_STEP).await;
     let f = Fixture::new().await;
     let id = f.run_job_flow("nyctaxi-aggregation").await;
     let spark =
         SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py --date 2024-01-01").unwrap();
 
-    let first = f.emr.add_spark_step(&id, &spark).await.unwrap();
-    let second = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let first = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
+    let second = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
     assert_ne!(first, second);
 
     let steps = f.emr.list_steps(&id).await.unwrap();
@@ -207,11 +214,16 @@ async fn an_added_spark_step_is_listed_and_described_with_its_command() {
 
 #[tokio::test]
 async fn terminating_a_cluster_takes_it_out_of_the_active_list_and_cancels_its_steps() {
+    let add_step = approval(&catalog::EMR_ADD_STEP).await;
+    let terminate_cluster = approval(&catalog::EMR_TERMINATE_CLUSTER).await;
     let f = Fixture::new().await;
     let id = f.run_job_flow("nyctaxi-aggregation").await;
     let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
-    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
-    f.emr.terminate_cluster(&id).await.unwrap();
+    let step = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
+    f.emr
+        .terminate_cluster(&terminate_cluster, &id)
+        .await
+        .unwrap();
 
     let cluster = f.emr.describe_cluster(&id).await.unwrap();
     assert!(
@@ -317,13 +329,14 @@ async fn a_gzip_bomb_step_log_is_unpacked_only_to_the_limit_and_says_so() {
 
 #[tokio::test]
 async fn a_running_steps_log_source_returns_only_new_lines() {
+    let add_step = approval(&catalog::EMR_ADD_STEP).await;
     let f = Fixture::new().await;
     let id = f.run_job_flow("nyctaxi-aggregation").await;
     let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
     // The second step waits for the first: it stays PENDING (and writes no log of its own)
     // for the whole test.
-    f.emr.add_spark_step(&id, &spark).await.unwrap();
-    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
+    let step = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
     assert_eq!(
         f.emr.describe_step(&id, &step).await.unwrap().state,
         "PENDING"
@@ -368,6 +381,7 @@ async fn wait_for_step(
 
 #[tokio::test]
 async fn a_failed_step_carries_emrs_failure_details_and_its_stderr() {
+    let add_step = approval(&catalog::EMR_ADD_STEP).await;
     let f = Fixture::new().await;
     f.emulator.control(
         "timing",
@@ -380,7 +394,7 @@ async fn a_failed_step_carries_emrs_failure_details_and_its_stderr() {
     );
     let id = f.run_job_flow("nyctaxi-aggregation").await;
     let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/broken.py").unwrap();
-    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let step = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
 
     let failed = wait_for_step(&f, &id, &step, |s| !s.is_live()).await;
     assert_eq!(failed.state, "FAILED");
@@ -415,6 +429,8 @@ async fn a_failed_step_carries_emrs_failure_details_and_its_stderr() {
 
 #[tokio::test]
 async fn a_pending_step_is_cancelled_and_a_finished_one_cannot_be() {
+    let add_step = approval(&catalog::EMR_ADD_STEP).await;
+    let cancel_step = approval(&catalog::EMR_CANCEL_STEP).await;
     let f = Fixture::new().await;
     f.emulator.control(
         "timing",
@@ -422,27 +438,32 @@ async fn a_pending_step_is_cancelled_and_a_finished_one_cannot_be() {
     );
     let id = f.run_job_flow("nyctaxi-aggregation").await;
     let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
-    let first = f.emr.add_spark_step(&id, &spark).await.unwrap();
-    let second = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let first = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
+    let second = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
     assert_eq!(
         f.emr.describe_step(&id, &second).await.unwrap().state,
         "PENDING"
     );
 
-    f.emr.cancel_step(&id, &second).await.unwrap();
+    f.emr.cancel_step(&cancel_step, &id, &second).await.unwrap();
     let cancelled = wait_for_step(&f, &id, &second, |s| !s.is_live()).await;
     assert_eq!(cancelled.state, "CANCELLED");
 
-    let refused = f.emr.cancel_step(&id, &second).await.unwrap_err();
+    let refused = f
+        .emr
+        .cancel_step(&cancel_step, &id, &second)
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains(&second), "{refused}");
 
-    f.emr.cancel_step(&id, &first).await.unwrap();
+    f.emr.cancel_step(&cancel_step, &id, &first).await.unwrap();
     let stopped = wait_for_step(&f, &id, &first, |s| !s.is_live()).await;
     assert_eq!(stopped.state, "CANCELLED");
 }
 
 #[tokio::test]
 async fn the_step_log_source_follows_a_running_step_to_its_end() {
+    let add_step = approval(&catalog::EMR_ADD_STEP).await;
     let f = Fixture::new().await;
     f.emulator.control(
         "timing",
@@ -450,7 +471,7 @@ async fn the_step_log_source_follows_a_running_step_to_its_end() {
     );
     let id = f.run_job_flow("nyctaxi-aggregation").await;
     let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
-    let step = f.emr.add_spark_step(&id, &spark).await.unwrap();
+    let step = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
     let log = StepLog::locate(LOG_URI, &id, &step, StepLogKind::Stderr).unwrap();
     let mut source = StepLogSource::new(f.emr.clone(), f.s3.clone(), &id, &step, &log, true);
 

@@ -11,11 +11,13 @@ use platform_tui::app::view::{Ctx, Env, Outcome};
 use platform_tui::aws::glue::JobRun;
 use platform_tui::clients::Clients;
 use platform_tui::config::Context;
+use platform_tui::gate::catalog;
 use platform_tui::gate::{ActionRequest, AuditLog, Decision, Gate, Outcome as AuditOutcome, Risk};
 use platform_tui::kinds::glue::crawlers::Crawlers;
 use platform_tui::kinds::glue::job_runs::JobRuns;
 use platform_tui::kinds::glue::jobs::Jobs;
 use platform_tui::views::table::Resource;
+use support::gate::approval;
 use support::Emulator;
 
 const JOB: &str = "process_to_staging_nyc";
@@ -216,9 +218,10 @@ async fn start_then_rerun_with_edited_arguments() {
 
 #[tokio::test]
 async fn a_finished_run_is_not_stopped() {
+    let start_job_run = approval(&catalog::GLUE_START_JOB_RUN).await;
     let f = Fixture::new(false).await;
     f.glue()
-        .start_job_run(JOB, &Default::default())
+        .start_job_run(&start_job_run, JOB, &Default::default())
         .await
         .unwrap();
     let mut run = latest_run(&f).await;

@@ -14,6 +14,8 @@ use aws_sdk_glue::types::{
 use platform_tui::aws::glue::{Glue, JobRun, RunState};
 use platform_tui::aws::logs::CloudWatchLogs;
 use platform_tui::aws::{sdk_config, ErrorKind};
+use platform_tui::gate::catalog;
+use support::gate::approval;
 use support::Emulator;
 
 const DATABASE: &str = "nyc_taxi";
@@ -229,6 +231,8 @@ async fn catalog_databases_tables_partitions() {
 
 #[tokio::test]
 async fn crawler_state_start_and_stop() {
+    let start_crawler = approval(&catalog::GLUE_START_CRAWLER).await;
+    let stop_crawler = approval(&catalog::GLUE_STOP_CRAWLER).await;
     let f = Fixture::new().await;
     f.run_for("glue-crawler", 60);
     f.crawler().await;
@@ -243,22 +247,31 @@ async fn crawler_state_start_and_stop() {
     assert_eq!(crawler.database.as_deref(), Some(DATABASE));
     assert!(crawler.last_crawl.is_none());
 
-    f.glue.start_crawler(CRAWLER).await.unwrap();
+    f.glue.start_crawler(&start_crawler, CRAWLER).await.unwrap();
     let running = f.glue.crawler(CRAWLER).await.unwrap();
     assert_eq!(running.state, "RUNNING");
 
-    let again = f.glue.start_crawler(CRAWLER).await.unwrap_err();
+    let again = f
+        .glue
+        .start_crawler(&start_crawler, CRAWLER)
+        .await
+        .unwrap_err();
     assert!(again.to_string().contains("CrawlerRunning"), "{again}");
 
-    f.glue.stop_crawler(CRAWLER).await.unwrap();
+    f.glue.stop_crawler(&stop_crawler, CRAWLER).await.unwrap();
     assert_eq!(f.glue.crawler(CRAWLER).await.unwrap().state, "STOPPING");
 
-    let missing = f.glue.start_crawler("nope").await.unwrap_err();
+    let missing = f
+        .glue
+        .start_crawler(&start_crawler, "nope")
+        .await
+        .unwrap_err();
     assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
 }
 
 #[tokio::test]
 async fn jobs_detail_runs_and_arguments() {
+    let start_job_run = approval(&catalog::GLUE_START_JOB_RUN).await;
     let f = Fixture::new().await;
     f.job().await;
 
@@ -286,9 +299,17 @@ async fn jobs_detail_runs_and_arguments() {
     let never_ran = f.glue.with_latest_runs(jobs.clone()).await.unwrap();
     assert!(never_ran[0].last_run.is_none());
 
-    let first = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
+    let first = f
+        .glue
+        .start_job_run(&start_job_run, JOB, &BTreeMap::new())
+        .await
+        .unwrap();
     let rerun_args = args(&[("--pickup_date", "2024-01-15")]);
-    let second = f.glue.start_job_run(JOB, &rerun_args).await.unwrap();
+    let second = f
+        .glue
+        .start_job_run(&start_job_run, JOB, &rerun_args)
+        .await
+        .unwrap();
     assert!(first.starts_with("jr_") && second != first);
 
     let run = f.glue.job_run(JOB, &second).await.unwrap();
@@ -316,7 +337,7 @@ async fn jobs_detail_runs_and_arguments() {
     assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
     let no_job = f
         .glue
-        .start_job_run("nope", &BTreeMap::new())
+        .start_job_run(&start_job_run, "nope", &BTreeMap::new())
         .await
         .unwrap_err();
     assert_eq!(no_job.kind, ErrorKind::NotFound, "{no_job}");
@@ -324,6 +345,7 @@ async fn jobs_detail_runs_and_arguments() {
 
 #[tokio::test]
 async fn a_failed_run_carries_the_error_message_and_logs_it() {
+    let start_job_run = approval(&catalog::GLUE_START_JOB_RUN).await;
     let f = Fixture::new().await;
     f.job().await;
     f.run_for("glue-job", 1);
@@ -331,7 +353,11 @@ async fn a_failed_run_carries_the_error_message_and_logs_it() {
         "inject",
         &format!(r#"{{"target":"glue-job","name":"{JOB}","message":"{FAILURE}"}}"#),
     );
-    let id = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
+    let id = f
+        .glue
+        .start_job_run(&start_job_run, JOB, &BTreeMap::new())
+        .await
+        .unwrap();
     let run = f.wait_for(&id, |r| !r.run_state().is_active()).await;
     assert_eq!(run.state, "FAILED");
     assert_eq!(run.run_state(), RunState::Failed);
@@ -358,19 +384,29 @@ async fn a_failed_run_carries_the_error_message_and_logs_it() {
 
 #[tokio::test]
 async fn a_running_run_is_stopped_and_a_finished_one_is_refused() {
+    let start_job_run = approval(&catalog::GLUE_START_JOB_RUN).await;
+    let stop_job_run = approval(&catalog::GLUE_STOP_JOB_RUN).await;
     let f = Fixture::new().await;
     f.job().await;
     f.run_for("glue-job", 60);
-    let id = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
+    let id = f
+        .glue
+        .start_job_run(&start_job_run, JOB, &BTreeMap::new())
+        .await
+        .unwrap();
     let running = f.wait_for(&id, |r| r.state == "RUNNING").await;
     assert!(running.run_state().is_active());
 
-    f.glue.stop_job_run(JOB, &id).await.unwrap();
+    f.glue.stop_job_run(&stop_job_run, JOB, &id).await.unwrap();
     let stopped = f.wait_for(&id, |r| r.state == "STOPPED").await;
     assert_eq!(stopped.run_state(), RunState::Stopped);
     assert!(stopped.error.is_none());
 
-    let refused = f.glue.stop_job_run(JOB, &id).await.unwrap_err();
+    let refused = f
+        .glue
+        .stop_job_run(&stop_job_run, JOB, &id)
+        .await
+        .unwrap_err();
     let text = refused.to_string();
     assert!(
         text.contains("BatchStopJobRun") && text.contains(&id),
@@ -379,7 +415,7 @@ async fn a_running_run_is_stopped_and_a_finished_one_is_refused() {
     assert!(text.contains("STOPPED"), "{text}");
     let failures = f
         .glue
-        .batch_stop_job_run(JOB, &[id.clone(), "jr_missing".into()])
+        .batch_stop_job_run(&stop_job_run, JOB, &[id.clone(), "jr_missing".into()])
         .await
         .unwrap();
     let ids: Vec<&str> = failures.iter().map(|f| f.run_id.as_str()).collect();
@@ -554,10 +590,11 @@ async fn cloudwatch_log_source_tails_a_run_log() {
 
 #[tokio::test]
 async fn a_finished_crawl_is_the_last_crawl() {
+    let start_crawler = approval(&catalog::GLUE_START_CRAWLER).await;
     let f = Fixture::new().await;
     f.run_for("glue-crawler", 1);
     f.crawler().await;
-    f.glue.start_crawler(CRAWLER).await.unwrap();
+    f.glue.start_crawler(&start_crawler, CRAWLER).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let crawler = loop {
         let crawler = f.glue.crawler(CRAWLER).await.unwrap();

@@ -13,9 +13,11 @@ use platform_tui::airflow::*;
 use platform_tui::aws::logs::CloudWatchLogs;
 use platform_tui::aws::mwaa::Mwaa;
 use platform_tui::aws::sdk_config;
+use platform_tui::gate::catalog;
 use platform_tui::logs::airflow::{task_log_source, task_log_stream};
 use serde_json::json;
 use support::airflow::{eventually, AirflowServer, Options, Version};
+use support::gate::approval;
 use support::Emulator;
 
 const ENVIRONMENT: &str = "nyctaxi-sandbox-mwaa";
@@ -89,15 +91,24 @@ async fn mwaa_environment_backed_by_airflow_3() {
     let invoke_started = Instant::now();
     airflow.tasks("af_quick").await.unwrap();
     eprintln!("InvokeRestApi GET tasks: {:?}", invoke_started.elapsed());
-    let missing = airflow.set_paused("no_such_dag", true).await.unwrap_err();
+    let pause = approval(&catalog::AIRFLOW_PAUSE).await;
+    let missing = airflow
+        .set_paused(&pause, "no_such_dag", true)
+        .await
+        .unwrap_err();
     assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
     assert_eq!(airflow.logins(), 0, "InvokeRestApi needs no web login");
 
+    let trigger = approval(&catalog::AIRFLOW_TRIGGER).await;
+    let unpause = approval(&catalog::AIRFLOW_UNPAUSE).await;
     let run = airflow
-        .trigger("af_quick", json!({"greeting": "via MWAA"}))
+        .trigger(&trigger, "af_quick", json!({"greeting": "via MWAA"}))
         .await
         .unwrap();
-    airflow.set_paused("af_quick", false).await.unwrap();
+    airflow
+        .set_paused(&unpause, "af_quick", false)
+        .await
+        .unwrap();
     assert!(run.run_id.len() > 30, "{}", run.run_id);
 
     // A path with a run id is longer than 64 characters: the web login serves it.
@@ -180,8 +191,9 @@ async fn mwaa_environment_backed_by_airflow_2_speaks_api_v1() {
         dags.iter().any(|d| d.dag_id == "af_queue").then_some(())
     })
     .await;
+    let trigger = approval(&catalog::AIRFLOW_TRIGGER).await;
     let run = airflow
-        .trigger("af_queue", json!({"via": "InvokeRestApi"}))
+        .trigger(&trigger, "af_queue", json!({"via": "InvokeRestApi"}))
         .await
         .unwrap();
     assert_eq!(run.conf, json!({"via": "InvokeRestApi"}));
@@ -195,7 +207,8 @@ async fn mwaa_environment_backed_by_airflow_2_speaks_api_v1() {
         .unwrap();
     assert_eq!(runs.total, Some(1));
     assert_eq!(runs.items[0].run_id, run.run_id);
-    let paused = airflow.set_paused("af_toggle", true).await.unwrap();
+    let pause = approval(&catalog::AIRFLOW_PAUSE).await;
+    let paused = airflow.set_paused(&pause, "af_toggle", true).await.unwrap();
     assert!(paused.is_paused);
     assert_eq!(airflow.logins(), 0, "every path so far fits InvokeRestApi");
 }

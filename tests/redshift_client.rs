@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use platform_tui::aws::redshift::{Credentials, Redshift, Statement, StatementState};
 use platform_tui::aws::sdk_config;
+use platform_tui::gate::catalog;
+use platform_tui::gate::sql::ReadOnlySql;
+use support::gate::approval;
 use support::Emulator;
 
 const CLUSTER: &str = "nyctaxi-test-warehouse";
@@ -51,9 +54,10 @@ impl Fixture {
     }
 
     async fn run(&self, sql: &str) -> Statement {
+        let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
         let id = self
             .redshift
-            .execute_statement(CLUSTER, DATABASE, &Self::user(), sql)
+            .execute_statement(&execute_sql, CLUSTER, DATABASE, &Self::user(), sql)
             .await
             .unwrap();
         self.wait(&id).await
@@ -92,19 +96,34 @@ async fn clusters_are_described_with_nodes_endpoint_database_and_user() {
 
 #[tokio::test]
 async fn pause_and_resume_change_the_status_and_a_paused_cluster_runs_no_sql() {
+    let pause_cluster = approval(&catalog::REDSHIFT_PAUSE_CLUSTER).await;
+    let resume_cluster = approval(&catalog::REDSHIFT_RESUME_CLUSTER).await;
+    let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
     let f = Fixture::new().await;
-    f.redshift.pause_cluster(CLUSTER).await.unwrap();
+    f.redshift
+        .pause_cluster(&pause_cluster, CLUSTER)
+        .await
+        .unwrap();
     let paused = f.redshift.describe_cluster(CLUSTER).await.unwrap();
     assert!(paused.is_paused(), "{paused:?}");
 
     let refused = f
         .redshift
-        .execute_statement(CLUSTER, DATABASE, &Fixture::user(), "select 1")
+        .execute_statement(
+            &execute_sql,
+            CLUSTER,
+            DATABASE,
+            &Fixture::user(),
+            "select 1",
+        )
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("resume it first"), "{refused}");
 
-    f.redshift.resume_cluster(CLUSTER).await.unwrap();
+    f.redshift
+        .resume_cluster(&resume_cluster, CLUSTER)
+        .await
+        .unwrap();
     let resumed = f.redshift.describe_cluster(CLUSTER).await.unwrap();
     assert!(resumed.is_available(), "{resumed:?}");
 }
@@ -187,6 +206,7 @@ async fn an_injected_failure_fails_the_next_statement_only() {
 
 #[tokio::test]
 async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
+    let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
     let f = Fixture::new().await;
     let sqls = [
         "create table zones (id int, name varchar(32))",
@@ -196,7 +216,7 @@ async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
     .map(String::from);
     let id = f
         .redshift
-        .execute_batch(CLUSTER, DATABASE, &Fixture::user(), &sqls)
+        .execute_batch(&execute_sql, CLUSTER, DATABASE, &Fixture::user(), &sqls)
         .await
         .unwrap();
     let batch = f.wait(&id).await;
@@ -211,12 +231,40 @@ async fn a_batch_reads_the_result_of_its_last_statement_with_rows() {
 }
 
 #[tokio::test]
+async fn sql_found_read_only_is_sent_without_an_approval() {
+    let f = Fixture::new().await;
+    let one = ReadOnlySql::new("select 40 + 2", vec!["select 40 + 2".into()]).unwrap();
+    let id = f
+        .redshift
+        .execute_read_only(CLUSTER, DATABASE, &Fixture::user(), &one)
+        .await
+        .unwrap();
+    let done = f.wait(&id).await;
+    assert_eq!(done.state, StatementState::Finished, "{done:?}");
+    let result = f.redshift.get_statement_result(&id).await.unwrap();
+    assert_eq!(result.rows, [vec!["42"]]);
+
+    let text = "select 1; select 2 as two";
+    let parts = vec!["select 1".into(), "select 2 as two".into()];
+    let two = ReadOnlySql::new(text, parts).unwrap();
+    let id = f
+        .redshift
+        .execute_read_only(CLUSTER, DATABASE, &Fixture::user(), &two)
+        .await
+        .unwrap();
+    let batch = f.wait(&id).await;
+    assert_eq!(batch.state, StatementState::Finished, "{batch:?}");
+    assert_eq!(batch.result_rows, Some(1), "the batch's last select");
+}
+
+#[tokio::test]
 async fn a_failing_batch_statement_carries_the_error_and_no_result() {
+    let execute_sql = approval(&catalog::REDSHIFT_EXECUTE_SQL).await;
     let f = Fixture::new().await;
     let sqls = ["select 1", "select * from missing_zones"].map(String::from);
     let id = f
         .redshift
-        .execute_batch(CLUSTER, DATABASE, &Fixture::user(), &sqls)
+        .execute_batch(&execute_sql, CLUSTER, DATABASE, &Fixture::user(), &sqls)
         .await
         .unwrap();
     let failed = f.wait(&id).await;

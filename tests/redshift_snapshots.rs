@@ -275,7 +275,7 @@ async fn the_audit_keeps_the_statement_with_its_secrets_masked() {
     h.type_text("n");
     let records = h.app.env.gate.audit_log().read_all().unwrap();
     let record = records.last().unwrap();
-    assert_eq!(record.action, "redshift.execute_sql");
+    assert_eq!(record.action, "redshift.execute_destructive_sql");
     assert_eq!(
         record.detail.as_deref(),
         Some("DELETE FROM nyc.trips; COPY nyc.trips FROM 's3://lake/gold/' IAM_ROLE '****' FORMAT AS PARQUET")

@@ -11,6 +11,8 @@ use aws_sdk_s3::primitives::ByteStream;
 use futures::{StreamExt, TryStreamExt};
 use platform_tui::aws::s3::{Entry, IfExists, S3};
 use platform_tui::aws::{sdk_config, AwsSettings, ErrorKind};
+use platform_tui::gate::catalog;
+use support::gate::approval;
 use support::{Emulator, Options};
 
 /// An emulator, the client under test, and a plain SDK client for setting up data.
@@ -349,12 +351,13 @@ async fn download_writes_the_exact_bytes_and_refuses_to_clobber() {
 
 #[tokio::test]
 async fn upload_of_a_missing_file_names_the_path_and_creates_nothing() {
+    let upload = approval(&catalog::S3_UPLOAD).await;
     let f = Fixture::new().await;
     f.bucket("lake").await;
     let path = Path::new("/nonexistent/platform-tui/trips.csv");
 
     let err =
-        f.s3.upload(path, "lake", "raw/trips.csv")
+        f.s3.upload(&upload, path, "lake", "raw/trips.csv")
             .await
             .unwrap_err();
     assert_eq!(err.kind, ErrorKind::LocalFile);
@@ -366,7 +369,10 @@ async fn upload_of_a_missing_file_names_the_path_and_creates_nothing() {
     assert!(err.to_string().contains("no such file"), "{err}");
     assert!(!f.exists("lake", "raw/trips.csv").await);
     let dir = ScratchDir::new("upload-dir");
-    let err = f.s3.upload(&dir.0, "lake", "raw/dir").await.unwrap_err();
+    let err =
+        f.s3.upload(&upload, &dir.0, "lake", "raw/dir")
+            .await
+            .unwrap_err();
     assert!(err.to_string().contains("not a regular file"), "{err}");
     let listing = f.s3.list_page("lake", "", None, None, None).await.unwrap();
     assert!(listing.entries.is_empty(), "{listing:?}");
@@ -374,6 +380,8 @@ async fn upload_of_a_missing_file_names_the_path_and_creates_nothing() {
 
 #[tokio::test]
 async fn upload_then_delete_and_a_second_delete_says_already_gone() {
+    let upload = approval(&catalog::S3_UPLOAD).await;
+    let delete = approval(&catalog::S3_DELETE).await;
     let f = Fixture::new().await;
     f.bucket("lake").await;
     let dir = ScratchDir::new("upload");
@@ -381,7 +389,7 @@ async fn upload_then_delete_and_a_second_delete_says_already_gone() {
     std::fs::write(&path, "VendorID,fare_amount\n2,12.5\n").unwrap();
 
     let size =
-        f.s3.upload(&path, "lake", "raw/green_tripdata.csv")
+        f.s3.upload(&upload, &path, "lake", "raw/green_tripdata.csv")
             .await
             .unwrap();
     assert_eq!(size, 28);
@@ -391,11 +399,13 @@ async fn upload_then_delete_and_a_second_delete_says_already_gone() {
             .unwrap();
     assert_eq!(head.bytes, std::fs::read(&path).unwrap());
 
-    f.s3.delete("lake", "raw/green_tripdata.csv").await.unwrap();
+    f.s3.delete(&delete, "lake", "raw/green_tripdata.csv")
+        .await
+        .unwrap();
     assert!(!f.exists("lake", "raw/green_tripdata.csv").await);
 
     let err =
-        f.s3.delete("lake", "raw/green_tripdata.csv")
+        f.s3.delete(&delete, "lake", "raw/green_tripdata.csv")
             .await
             .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotFound);
@@ -408,6 +418,7 @@ async fn upload_then_delete_and_a_second_delete_says_already_gone() {
 
 #[tokio::test]
 async fn a_large_upload_goes_in_parts_and_round_trips() {
+    let upload = approval(&catalog::S3_UPLOAD).await;
     let f = Fixture::new().await;
     f.bucket("lake").await;
     let dir = ScratchDir::new("multipart");
@@ -419,7 +430,9 @@ async fn a_large_upload_goes_in_parts_and_round_trips() {
     std::fs::write(&path, &body).unwrap();
 
     assert_eq!(
-        f.s3.upload(&path, "lake", "raw/big.csv").await.unwrap(),
+        f.s3.upload(&upload, &path, "lake", "raw/big.csv")
+            .await
+            .unwrap(),
         size
     );
     let back = dir.path("back.csv");
@@ -439,13 +452,15 @@ async fn a_large_upload_goes_in_parts_and_round_trips() {
 
 #[tokio::test]
 async fn a_key_with_escape_sequences_round_trips() {
+    let upload = approval(&catalog::S3_UPLOAD).await;
+    let delete = approval(&catalog::S3_DELETE).await;
     let f = Fixture::new().await;
     f.bucket("lake").await;
     let key = "odd/\u{1b}[31mred\u{1b}[0m \u{7}bell+plus%25 caf\u{e9}.csv";
     let dir = ScratchDir::new("escape");
     let path = dir.path("odd.csv");
     std::fs::write(&path, "x\n").unwrap();
-    f.s3.upload(&path, "lake", key).await.unwrap();
+    f.s3.upload(&upload, &path, "lake", key).await.unwrap();
 
     let page =
         f.s3.list_page("lake", "odd/", Some("/"), None, None)
@@ -454,7 +469,7 @@ async fn a_key_with_escape_sequences_round_trips() {
     assert_eq!(keys(&page.entries), [key]);
     let detail = f.s3.object_detail("lake", key).await.unwrap();
     assert_eq!(detail.size, 2);
-    f.s3.delete("lake", key).await.unwrap();
+    f.s3.delete(&delete, "lake", key).await.unwrap();
     assert!(!f.exists("lake", key).await);
 }
 

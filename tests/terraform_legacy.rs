@@ -6,13 +6,16 @@
 #[path = "terraform/support.rs"]
 mod support;
 
+use platform_tui::gate::catalog;
 use platform_tui::terraform::plan::Value;
 use platform_tui::terraform::stream::{Event, Program};
 use platform_tui::terraform::{Action, PlanOptions, RunEvent, Terraform, TerraformError};
+use support::gate::approval;
 use support::{plan, run, terraform_1_0_3, ui_events, vars, Fixture};
 
 #[tokio::test]
 async fn terraform_legacy_1_0_3_init_plan_show_apply() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let fixture = Fixture::with_cloud_provider("provider");
     let old = fixture
         .terraform
@@ -62,7 +65,7 @@ async fn terraform_legacy_1_0_3_init_plan_show_apply() {
     assert_eq!(secret.after, Value::Sensitive);
     assert!(!format!("{reviewed:?}").contains("cloud-s3cr3t"));
 
-    let (events, result) = run(workdir.apply(&file).unwrap()).await;
+    let (events, result) = run(workdir.apply(&apply_approval, &file).unwrap()).await;
     assert!(ui_events(&events)
         .any(|e| matches!(e, Event::ApplyComplete(h) if h.resource.addr == "cloud_object.report")));
     let Err(TerraformError::Failed { diagnostics, .. }) = result else {

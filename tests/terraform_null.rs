@@ -5,14 +5,17 @@
 #[path = "terraform/support.rs"]
 mod support;
 
+use platform_tui::gate::catalog;
 use platform_tui::terraform::plan::{PathStep, Value};
 use platform_tui::terraform::stream::Event;
 use platform_tui::terraform::{Action, AttrPath, PlanOptions, RunEvent, Terraform};
+use support::gate::approval;
 use support::{plan, plan_and_apply, run, terraform_1_0_3, vars, Fixture};
 
 const DEPLOY: &str = "null_resource.deploy";
 
 async fn replace_by_trigger(terraform: Terraform, fixture: &Fixture) {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let workdir = terraform.workdir(&fixture.dir);
     let (events, result) = run(workdir.init().unwrap()).await;
     result.unwrap();
@@ -54,7 +57,7 @@ async fn replace_by_trigger(terraform: Terraform, fixture: &Fixture) {
             true
         )
     );
-    let (_, result) = run(workdir.apply(&file).unwrap()).await;
+    let (_, result) = run(workdir.apply(&apply_approval, &file).unwrap()).await;
     let summary = result.unwrap().summary.unwrap();
     assert_eq!((summary.add, summary.remove), (1, 1));
 }

@@ -6,9 +6,11 @@
 #[path = "terraform/support.rs"]
 mod support;
 
+use platform_tui::gate::catalog;
 use platform_tui::terraform::plan::Value;
 use platform_tui::terraform::stream::{ChangeAction, Event};
 use platform_tui::terraform::{Action, PlanOptions, ResourceChange, TerraformError, Workdir};
+use support::gate::approval;
 use support::{plan, plan_and_apply, run, ui_events, vars, Fixture};
 
 const API_KEY: &str = "cloud-s3cr3t";
@@ -84,6 +86,7 @@ async fn terraform_provider_update_in_place_and_replace_keep_the_secret_masked()
 
 #[tokio::test]
 async fn terraform_provider_drift_made_outside_terraform_is_found_and_accepted() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (fixture, workdir) = applied().await;
     edit_cloud_object(&fixture, "report", "content", "edited in the console");
     edit_cloud_object(&fixture, "report", "secret", "rotated-by-hand");
@@ -121,7 +124,10 @@ async fn terraform_provider_drift_made_outside_terraform_is_found_and_accepted()
     assert!(!debug.contains("rotated-by-hand") && !debug.contains(API_KEY));
 
     // accepting the drift updates the state only; the next plan puts the object back
-    run(workdir.apply(&file).unwrap()).await.1.unwrap();
+    run(workdir.apply(&apply_approval, &file).unwrap())
+        .await
+        .1
+        .unwrap();
     let (_, file) = plan(&workdir, &PlanOptions::default()).await;
     let repair = workdir.show(&file).await.unwrap();
     assert!(repair.drift.is_empty(), "{:?}", repair.drift);
@@ -135,6 +141,7 @@ async fn terraform_provider_drift_made_outside_terraform_is_found_and_accepted()
 
 #[tokio::test]
 async fn terraform_provider_import_of_an_existing_object() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (fixture, workdir) = applied().await;
     std::fs::write(
         fixture.cloud().join("legacy.json"),
@@ -163,7 +170,10 @@ async fn terraform_provider_import_of_an_existing_object() {
     );
     assert_eq!(plan.counts().imported, 1);
 
-    run(workdir.apply(&file).unwrap()).await.1.unwrap();
+    run(workdir.apply(&apply_approval, &file).unwrap())
+        .await
+        .1
+        .unwrap();
     let state = workdir.state_list().await.unwrap();
     assert!(
         state.contains(&"cloud_object.legacy".to_string()),
@@ -173,9 +183,10 @@ async fn terraform_provider_import_of_an_existing_object() {
 
 #[tokio::test]
 async fn terraform_provider_failing_create_reports_the_providers_diagnostic() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (_fixture, workdir) = applied().await;
     let (_, file) = plan(&workdir, &vars(&[("fail", "true")])).await;
-    let (events, result) = run(workdir.apply(&file).unwrap()).await;
+    let (events, result) = run(workdir.apply(&apply_approval, &file).unwrap()).await;
     assert!(ui_events(&events).any(
         |e| matches!(e, Event::ApplyErrored(h) if h.resource.addr == "cloud_object.broken[0]")
     ));

@@ -9,10 +9,12 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use platform_tui::gate::catalog;
 use platform_tui::terraform::plan::Value;
 use platform_tui::terraform::progress::{Progress, Status};
 use platform_tui::terraform::stream::{ChangeAction, Event, Severity};
 use platform_tui::terraform::{Action, PlanOptions, RunEvent, Terraform, TerraformError, Workdir};
+use support::gate::approval;
 use support::{plan, plan_and_apply, repo, run, ui_events, vars, Fixture, STEP_TIMEOUT};
 
 const SECRET: &str = "s3cr3t-value";
@@ -26,6 +28,7 @@ async fn basic() -> (Fixture, Workdir) {
 
 #[tokio::test]
 async fn terraform_plan_show_apply_with_sensitive_values_masked() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (_fixture, workdir) = basic().await;
 
     let (events, file) = plan(&workdir, &PlanOptions::default()).await;
@@ -75,7 +78,7 @@ async fn terraform_plan_show_apply_with_sensitive_values_masked() {
     assert_eq!(output.after, Value::Sensitive);
     assert!(!format!("{plan:?}").contains(SECRET), "{plan:#?}");
 
-    let (events, result) = run(workdir.apply(&file).unwrap()).await;
+    let (events, result) = run(workdir.apply(&apply_approval, &file).unwrap()).await;
     let applied = result.unwrap();
     let completed: Vec<&str> = ui_events(&events)
         .filter_map(|e| match e {
@@ -122,6 +125,7 @@ async fn terraform_plan_show_apply_with_sensitive_values_masked() {
 
 #[tokio::test]
 async fn terraform_replace_shows_its_cause_and_a_failing_create_its_diagnostic() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (_fixture, workdir) = basic().await;
     plan_and_apply(&workdir, &PlanOptions::default()).await;
 
@@ -162,7 +166,7 @@ async fn terraform_replace_shows_its_cause_and_a_failing_create_its_diagnostic()
     );
     assert!(!format!("{plan:?}").contains(SECRET));
 
-    let (events, result) = run(workdir.apply(&file).unwrap()).await;
+    let (events, result) = run(workdir.apply(&apply_approval, &file).unwrap()).await;
     let errored: Vec<&str> = ui_events(&events)
         .filter_map(|e| match e {
             Event::ApplyErrored(h) => Some(h.resource.addr.as_str()),
@@ -193,12 +197,16 @@ async fn terraform_replace_shows_its_cause_and_a_failing_create_its_diagnostic()
 
 #[tokio::test]
 async fn terraform_stale_plan_is_refused_with_terraforms_message() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (_fixture, workdir) = basic().await;
     let (_, first) = plan(&workdir, &vars(&[("name", "first")])).await;
     let (_, second) = plan(&workdir, &vars(&[("name", "second")])).await;
-    run(workdir.apply(&second).unwrap()).await.1.unwrap();
+    run(workdir.apply(&apply_approval, &second).unwrap())
+        .await
+        .1
+        .unwrap();
 
-    let (_, result) = run(workdir.apply(&first).unwrap()).await;
+    let (_, result) = run(workdir.apply(&apply_approval, &first).unwrap()).await;
     let error = result.unwrap_err();
     let TerraformError::Failed { diagnostics, .. } = &error else {
         panic!("{error:?}")
@@ -241,9 +249,10 @@ async fn terraform_refresh_only_plan_reports_refreshes_and_no_drift() {
 
 #[tokio::test]
 async fn terraform_cancel_interrupts_a_long_apply_promptly() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (_fixture, workdir) = basic().await;
     let (_, file) = plan(&workdir, &vars(&[("sleep_seconds", "30")])).await;
-    let mut apply = workdir.apply(&file).unwrap();
+    let mut apply = workdir.apply(&apply_approval, &file).unwrap();
     let mut events = Vec::new();
     tokio::time::timeout(STEP_TIMEOUT, async {
         while let Some(event) = apply.events.recv().await {
@@ -292,10 +301,11 @@ async fn terraform_cancel_interrupts_a_long_apply_promptly() {
 
 #[tokio::test]
 async fn terraform_one_operation_at_a_time_per_directory() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (fixture, workdir) = basic().await;
     let other = Fixture::new("basic");
     let (_, file) = plan(&workdir, &vars(&[("sleep_seconds", "30")])).await;
-    let apply = workdir.apply(&file).unwrap();
+    let apply = workdir.apply(&apply_approval, &file).unwrap();
 
     // the same directory, even spelled differently, is busy for every command
     let same = fixture.terraform.workdir(fixture.dir.join("child/.."));
@@ -325,12 +335,16 @@ async fn terraform_one_operation_at_a_time_per_directory() {
 
 #[tokio::test]
 async fn terraform_workspaces_list_and_select() {
+    let select_approval = approval(&catalog::TERRAFORM_SELECT_WORKSPACE).await;
     let (_fixture, workdir) = basic().await;
     let listed = workdir.workspaces().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].name == "default" && listed[0].current);
 
-    workdir.select_workspace("staging", true).await.unwrap();
+    workdir
+        .select_workspace(&select_approval, "staging", true)
+        .await
+        .unwrap();
     let listed = workdir.workspaces().await.unwrap();
     let current: Vec<&str> = listed
         .iter()
@@ -340,7 +354,10 @@ async fn terraform_workspaces_list_and_select() {
     assert_eq!(current, ["staging"]);
     assert_eq!(listed.len(), 2);
 
-    let missing = workdir.select_workspace("nope", false).await.unwrap_err();
+    let missing = workdir
+        .select_workspace(&select_approval, "nope", false)
+        .await
+        .unwrap_err();
     let message = missing.to_string();
     assert!(
         message.contains("workspace select") && message.contains("nope"),
@@ -363,10 +380,11 @@ async fn terraform_locate_takes_an_explicit_program_first() {
 
 #[tokio::test]
 async fn terraform_plan_file_belongs_to_its_directory_and_can_be_discarded() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (fixture, workdir) = basic().await;
     let (_, file) = plan(&workdir, &PlanOptions::default()).await;
     let other = Fixture::new("basic");
-    let error = other.workdir().apply(&file).unwrap_err();
+    let error = other.workdir().apply(&apply_approval, &file).unwrap_err();
     assert!(
         matches!(error, TerraformError::ForeignPlan { .. }),
         "{error:?}"
@@ -415,6 +433,7 @@ async fn terraform_unsupported_ui_version_stops_the_program_at_once() {
 
 #[tokio::test]
 async fn terraform_destroy_plan_deletes_everything() {
+    let apply_approval = approval(&catalog::TERRAFORM_APPLY).await;
     let (_fixture, workdir) = basic().await;
     plan_and_apply(&workdir, &PlanOptions::default()).await;
     let options = PlanOptions {
@@ -425,7 +444,7 @@ async fn terraform_destroy_plan_deletes_everything() {
     let reviewed = workdir.show(&file).await.unwrap();
     assert_eq!(reviewed.counts().delete, 3);
     assert!(reviewed.destroys());
-    let (_, result) = run(workdir.apply(&file).unwrap()).await;
+    let (_, result) = run(workdir.apply(&apply_approval, &file).unwrap()).await;
     assert_eq!(result.unwrap().summary.map(|s| s.remove), Some(3));
     assert!(workdir.state_list().await.unwrap().is_empty());
 }

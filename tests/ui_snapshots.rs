@@ -10,11 +10,11 @@ use platform_tui::app::view::{Outcome, Prompt};
 use platform_tui::app::App;
 use platform_tui::aws::s3::{Bucket, Entry};
 use platform_tui::config::Context;
-use platform_tui::gate::{ActionRequest, AuditLog, AuditRecord, Outcome as Audited};
+use platform_tui::gate::{catalog, ActionRequest, AuditLog, AuditRecord, Outcome as Audited};
 use platform_tui::kinds::console::audit::Audit;
 use platform_tui::kinds::console::contexts::Contexts;
 use platform_tui::kinds::s3::buckets::Buckets;
-use platform_tui::kinds::s3::objects::{self, Objects};
+use platform_tui::kinds::s3::objects::Objects;
 use platform_tui::views::document::{DocLine, DocumentView};
 use platform_tui::views::preview::PreviewView;
 use platform_tui::views::table::TableView;
@@ -176,7 +176,7 @@ async fn app_filter_narrows_rows() {
 async fn app_confirmation_dialog_names_the_target() {
     let mut h = Harness::new(false);
     let request = ActionRequest::new(
-        &objects::DELETE,
+        &catalog::S3_DELETE,
         "s3://nyctaxi-sandbox-datalake/raw/trips.csv",
         |_| Box::pin(async { Ok(String::new()) }),
     )
@@ -189,7 +189,7 @@ async fn app_confirmation_dialog_names_the_target() {
 async fn app_read_only_refuses_and_says_so() {
     let mut h = Harness::new(true);
     let request = ActionRequest::new(
-        &objects::UPLOAD,
+        &catalog::S3_UPLOAD,
         "s3://nyctaxi-sandbox-datalake/raw/trips.csv",
         |_| Box::pin(async { Ok(String::new()) }),
     );

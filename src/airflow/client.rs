@@ -2,7 +2,9 @@
 //! 3.x) from the server's version and the transport (basic auth, JWT, MWAA web login or
 //! InvokeRestApi) from how the environment is reached, and keeps its tokens fresh.
 //!
-//! Every method names what it does in its error (see [`AirflowError`]).
+//! Every method names what it does in its error (see [`AirflowError`]). Methods that change
+//! something (trigger, pause/unpause, clear, mark) take the gate's [`Approval`]; dry runs
+//! ([`Airflow::would_clear_tasks`], [`Airflow::would_clear_run`]) do not.
 
 use std::sync::Arc;
 
@@ -14,6 +16,7 @@ use super::error::{AirflowError, ErrorKind};
 use super::model::*;
 use super::transport::{Access, Api, Call, Failure, Transport};
 use super::{task_log, wire};
+use crate::gate::Approval;
 
 /// Page size for lists read whole (the APIs cap pages at 100 by default).
 const PAGE: usize = 100;
@@ -387,7 +390,12 @@ impl Airflow {
         Ok(items.iter().map(wire::import_error).collect())
     }
 
-    pub async fn set_paused(&self, dag_id: &str, paused: bool) -> Result<Dag, AirflowError> {
+    pub async fn set_paused(
+        &self,
+        _approval: &Approval,
+        dag_id: &str,
+        paused: bool,
+    ) -> Result<Dag, AirflowError> {
         let verb = if paused { "pause" } else { "unpause" };
         let answer = self
             .call(
@@ -404,6 +412,7 @@ impl Airflow {
     /// Triggers a run now with `conf` (a JSON object).
     pub async fn trigger(
         &self,
+        _approval: &Approval,
         dag_id: &str,
         conf: serde_json::Value,
     ) -> Result<DagRun, AirflowError> {
@@ -428,19 +437,59 @@ impl Airflow {
         Ok(wire::dag_run(&answer))
     }
 
-    /// Clears (reruns) task instances of one run; with `dry_run` only lists them.
+    /// Clears (reruns) task instances of one run; returns those cleared.
     pub async fn clear_tasks(
+        &self,
+        _approval: &Approval,
+        dag_id: &str,
+        request: &ClearTasks,
+    ) -> Result<Vec<TaskInstance>, AirflowError> {
+        self.clear(dag_id, request, false).await
+    }
+
+    /// The dry run of [`Airflow::clear_tasks`]: lists what it would clear, changes nothing.
+    pub async fn would_clear_tasks(
         &self,
         dag_id: &str,
         request: &ClearTasks,
     ) -> Result<Vec<TaskInstance>, AirflowError> {
-        let operation = if request.dry_run {
+        self.clear(dag_id, request, true).await
+    }
+
+    /// Clears a whole run (every task reruns); returns those cleared.
+    pub async fn clear_run(
+        &self,
+        approval: &Approval,
+        dag_id: &str,
+        run_id: &str,
+    ) -> Result<Vec<TaskInstance>, AirflowError> {
+        self.clear_tasks(approval, dag_id, &ClearTasks::whole_run(run_id))
+            .await
+    }
+
+    /// The dry run of [`Airflow::clear_run`]: lists what it would clear, changes nothing.
+    pub async fn would_clear_run(
+        &self,
+        dag_id: &str,
+        run_id: &str,
+    ) -> Result<Vec<TaskInstance>, AirflowError> {
+        self.would_clear_tasks(dag_id, &ClearTasks::whole_run(run_id))
+            .await
+    }
+
+    async fn clear(
+        &self,
+        dag_id: &str,
+        request: &ClearTasks,
+        dry_run: bool,
+    ) -> Result<Vec<TaskInstance>, AirflowError> {
+        let operation = if dry_run {
             format!("list what clearing in {dag_id} {} reruns", request.run_id)
         } else {
             format!("clear tasks of {dag_id} {}", request.run_id)
         };
         let mut body = json!({
-            "dry_run": request.dry_run,
+            "dry_run": dry_run,
             "dag_run_id": request.run_id,
             "include_downstream": request.include_downstream,
             "include_upstream": request.include_upstream,
@@ -466,24 +515,10 @@ impl Airflow {
             .collect())
     }
 
-    /// Clears a whole run (every task reruns); with `dry_run` only lists them.
-    pub async fn clear_run(
-        &self,
-        dag_id: &str,
-        run_id: &str,
-        dry_run: bool,
-    ) -> Result<Vec<TaskInstance>, AirflowError> {
-        let whole_run = ClearTasks {
-            run_id: run_id.to_owned(),
-            dry_run,
-            ..ClearTasks::default()
-        };
-        self.clear_tasks(dag_id, &whole_run).await
-    }
-
     /// Marks one task instance success or failed.
     pub async fn mark_task(
         &self,
+        _approval: &Approval,
         key: &TaskKey,
         state: MarkState,
     ) -> Result<TaskInstance, AirflowError> {

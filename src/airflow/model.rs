@@ -234,8 +234,16 @@ pub struct ClearTasks {
     /// Airflow's default is true: only failed tasks would be cleared. The console sends false
     /// unless asked, because clearing a chosen task means rerun it.
     pub only_failed: bool,
-    /// List what would be cleared without clearing anything.
-    pub dry_run: bool,
+}
+
+impl ClearTasks {
+    /// Every task of `run_id`.
+    pub fn whole_run(run_id: &str) -> Self {
+        Self {
+            run_id: run_id.to_owned(),
+            ..Self::default()
+        }
+    }
 }
 
 /// The state a task instance can be marked with by hand.

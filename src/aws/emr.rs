@@ -3,8 +3,7 @@
 //! locations of step logs in S3. Plain domain types only.
 //!
 //! Mutating operations ([`Emr::add_spark_step`], [`Emr::cancel_step`],
-//! [`Emr::terminate_cluster`]) are plain async functions; the app calls them only through its
-//! action gate.
+//! [`Emr::terminate_cluster`]) take the gate's [`Approval`].
 
 mod model;
 mod step_logs;
@@ -23,6 +22,7 @@ pub use model::{
 pub use step_logs::{read_step_log, StepLog, StepLogKind, StepLogSource};
 
 use super::error::{AwsError, ErrorKind, ServiceEndpoint};
+use crate::gate::Approval;
 
 /// One page of a cluster listing; `next_marker` continues it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -194,6 +194,7 @@ impl Emr {
     /// (ActionOnFailure CONTINUE: a failed step leaves the cluster up). Returns the step id.
     pub async fn add_spark_step(
         &self,
+        _approval: &Approval,
         cluster_id: &str,
         spark: &SparkStep,
     ) -> Result<String, AwsError> {
@@ -228,7 +229,12 @@ impl Emr {
 
     /// Cancels a pending or running step. EMR answers per step: a refusal (e.g. the step
     /// already finished) is an error with EMR's reason.
-    pub async fn cancel_step(&self, cluster_id: &str, step_id: &str) -> Result<(), AwsError> {
+    pub async fn cancel_step(
+        &self,
+        _approval: &Approval,
+        cluster_id: &str,
+        step_id: &str,
+    ) -> Result<(), AwsError> {
         let target = format!("{cluster_id}/{step_id}");
         let out = self
             .client
@@ -258,7 +264,11 @@ impl Emr {
     }
 
     /// Terminates a cluster (TerminateJobFlows): its steps stop and its instances go away.
-    pub async fn terminate_cluster(&self, cluster_id: &str) -> Result<(), AwsError> {
+    pub async fn terminate_cluster(
+        &self,
+        _approval: &Approval,
+        cluster_id: &str,
+    ) -> Result<(), AwsError> {
         self.client
             .terminate_job_flows()
             .job_flow_ids(cluster_id)

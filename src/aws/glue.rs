@@ -1,8 +1,8 @@
 //! AWS Glue: the Data Catalog (databases, tables, partitions), crawlers and jobs with their
 //! runs. Plain domain types only; no SDK type leaves this module.
 //!
-//! Mutating operations (start/stop a crawler, start/stop job runs) are plain async functions;
-//! the app calls them only through its action gate.
+//! Mutating operations (start/stop a crawler, start/stop job runs) take the gate's
+//! [`crate::gate::Approval`].
 
 mod catalog;
 mod crawlers;

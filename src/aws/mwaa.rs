@@ -139,7 +139,10 @@ impl Mwaa {
 
     /// Calls the environment's Airflow REST API. `path` is relative to the API root (`/dags`),
     /// at most 64 characters. Airflow's 4xx/5xx answers are returned, not errors.
-    pub async fn invoke_rest_api(
+    ///
+    /// The raw transport of [`crate::airflow::Airflow`], whose methods that change something
+    /// take the gate's approval; not for other callers, hence crate-private.
+    pub(crate) async fn invoke_rest_api(
         &self,
         name: &str,
         method: &str,

@@ -2,9 +2,10 @@
 //! resuming them, and SQL through the Redshift Data API (execute, describe, results, history).
 //! Plain domain types only; no SDK type leaves this module.
 //!
-//! Mutating operations ([`Redshift::pause_cluster`], [`Redshift::resume_cluster`],
-//! [`Redshift::execute_statement`]) are plain async functions; the app calls them only through
-//! its action gate.
+//! Mutating operations ([`Redshift::pause_cluster`], [`Redshift::resume_cluster`], and
+//! [`Redshift::execute_statement`] / [`Redshift::execute_batch`], which may send any SQL) take
+//! the gate's [`Approval`]; [`Redshift::execute_read_only`] sends only what the classifier
+//! found read-only ([`ReadOnlySql`]).
 
 mod model;
 
@@ -17,6 +18,8 @@ pub use model::{
 };
 
 use super::error::{AwsError, ServiceEndpoint};
+use crate::gate::sql::ReadOnlySql;
+use crate::gate::Approval;
 
 /// The Redshift (clusters) and Redshift Data API (SQL) clients of one context.
 #[derive(Debug, Clone)]
@@ -78,7 +81,7 @@ impl Redshift {
     }
 
     /// Pauses an available cluster; returns its new status.
-    pub async fn pause_cluster(&self, id: &str) -> Result<String, AwsError> {
+    pub async fn pause_cluster(&self, _approval: &Approval, id: &str) -> Result<String, AwsError> {
         let out = self
             .clusters
             .pause_cluster()
@@ -90,7 +93,7 @@ impl Redshift {
     }
 
     /// Resumes a paused cluster; returns its new status.
-    pub async fn resume_cluster(&self, id: &str) -> Result<String, AwsError> {
+    pub async fn resume_cluster(&self, _approval: &Approval, id: &str) -> Result<String, AwsError> {
         let out = self
             .clusters
             .resume_cluster()
@@ -103,6 +106,18 @@ impl Redshift {
 
     /// Submits one SQL statement to `cluster`/`database`; returns the statement id.
     pub async fn execute_statement(
+        &self,
+        _approval: &Approval,
+        cluster: &str,
+        database: &str,
+        credentials: &Credentials,
+        sql: &str,
+    ) -> Result<String, AwsError> {
+        self.send_statement(cluster, database, credentials, sql)
+            .await
+    }
+
+    async fn send_statement(
         &self,
         cluster: &str,
         database: &str,
@@ -131,6 +146,17 @@ impl Redshift {
     /// the batch's id.
     pub async fn execute_batch(
         &self,
+        _approval: &Approval,
+        cluster: &str,
+        database: &str,
+        credentials: &Credentials,
+        sqls: &[String],
+    ) -> Result<String, AwsError> {
+        self.send_batch(cluster, database, credentials, sqls).await
+    }
+
+    async fn send_batch(
+        &self,
         cluster: &str,
         database: &str,
         credentials: &Credentials,
@@ -151,6 +177,27 @@ impl Redshift {
                 .error("BatchExecuteStatement", Some(cluster), e)
         })?;
         Ok(out.id().unwrap_or_default().to_owned())
+    }
+
+    /// Submits SQL the classifier found read-only, without the gate: one statement alone,
+    /// several as a batch. Returns the statement's (or batch's) id.
+    pub async fn execute_read_only(
+        &self,
+        cluster: &str,
+        database: &str,
+        credentials: &Credentials,
+        sql: &ReadOnlySql,
+    ) -> Result<String, AwsError> {
+        match sql.statements() {
+            [one] => {
+                self.send_statement(cluster, database, credentials, one)
+                    .await
+            }
+            several => {
+                self.send_batch(cluster, database, credentials, several)
+                    .await
+            }
+        }
     }
 
     /// Where a statement stands: status, duration, rows, error text.

@@ -1,8 +1,7 @@
 //! Amazon S3: buckets, delimiter listings streamed page by page, object detail, the first
 //! bytes of an object for previews, download, upload and delete. Plain domain types only.
 //!
-//! Mutating operations ([`S3::upload`], [`S3::delete`]) are plain async functions; the app
-//! calls them only through its action gate.
+//! Mutating operations ([`S3::upload`], [`S3::delete`]) take the gate's [`Approval`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,6 +18,7 @@ use super::error::{AwsError, ErrorKind, ServiceEndpoint};
 pub use super::local_file::IfExists;
 use super::local_file::PartialFile;
 use super::utc as to_chrono;
+use crate::gate::Approval;
 
 /// Files larger than this are uploaded in parts.
 pub const MULTIPART_THRESHOLD: u64 = 16 * 1024 * 1024;
@@ -445,6 +445,7 @@ impl S3 {
     /// parts. A missing or unreadable file fails before anything is sent. Returns the size.
     pub async fn upload(
         &self,
+        _approval: &Approval,
         local_path: &Path,
         bucket: &str,
         key: &str,
@@ -472,7 +473,12 @@ impl S3 {
 
     /// Deletes one object. S3 reports success for a key that does not exist, so the object
     /// is looked up first: a vanished object gives [`ErrorKind::NotFound`], not silence.
-    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), AwsError> {
+    pub async fn delete(
+        &self,
+        _approval: &Approval,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(), AwsError> {
         let target = s3_url(bucket, key);
         self.client
             .head_object()

@@ -7,7 +7,9 @@
 //! audit record for every outcome. It fails closed: an "attempted" record is on disk before
 //! the work starts, and an action whose record cannot be written is refused and never runs.
 
+mod approval;
 pub mod audit;
+pub mod catalog;
 pub mod sql;
 
 use std::fmt;
@@ -17,6 +19,7 @@ use futures::future::BoxFuture;
 
 use crate::errors::UiError;
 
+pub use approval::Approval;
 pub use audit::{AuditLog, AuditRecord, Outcome};
 
 /// How much care an action needs.
@@ -28,7 +31,10 @@ pub enum Risk {
     Destructive,
 }
 
-/// A kind of action, declared once by the layer that offers it.
+/// A kind of action, declared once in the [`catalog`] (the only place that can make one).
+// A private field, not `#[non_exhaustive]`: that one would still let the rest of this crate
+// make specs outside the catalog.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug)]
 pub struct ActionSpec {
     /// Stable id used in the audit log, e.g. `s3.delete`.
@@ -36,15 +42,11 @@ pub struct ActionSpec {
     /// Verb shown to people, e.g. `Delete object`.
     pub label: &'static str,
     pub risk: Risk,
+    _in_catalog: (),
 }
 
-/// Proof that the gate allowed an action. It cannot be made outside this module.
-#[derive(Debug)]
-pub struct Approval {
-    _private: (),
-}
-
-/// What the action does once approved; returns a short message for the status bar.
+/// What the action does once approved, with the [`Approval`] its client calls need; returns a
+/// short message for the status bar.
 pub type Work = Box<dyn FnOnce(Approval) -> BoxFuture<'static, Result<String, UiError>> + Send>;
 
 pub struct ActionRequest {
@@ -386,11 +388,13 @@ mod tests {
         id: "test.upload",
         label: "Upload",
         risk: Risk::Mutating,
+        _in_catalog: (),
     };
     static DELETE: ActionSpec = ActionSpec {
         id: "test.delete",
         label: "Delete",
         risk: Risk::Destructive,
+        _in_catalog: (),
     };
 
     fn gate(read_only: bool) -> (Arc<Gate>, tempfile::TempDir) {

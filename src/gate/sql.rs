@@ -65,6 +65,38 @@ const SIDE_EFFECT_FUNCTIONS: &[&str] = &[
     "pg_sleep",
 ];
 
+/// SQL found read-only, text and every statement of it: the only SQL a client sends without the
+/// gate's [`Approval`](super::Approval) (`Redshift::execute_read_only`). Only
+/// [`ReadOnlySql::new`] makes one, so what is sent is exactly what was classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOnlySql {
+    statements: Vec<String>,
+}
+
+impl ReadOnlySql {
+    /// The `statements` of `text` (as the caller split it), if the text and each statement
+    /// are read-only; else the classification that says why not (never read-only then).
+    pub fn new(text: &str, statements: Vec<String>) -> Result<Self, Classified> {
+        let worst = std::iter::once(classify(text))
+            .chain(statements.iter().map(|s| classify(s)))
+            .max_by_key(|c| c.risk)
+            .expect("the text is classified");
+        match (worst.risk, statements.is_empty()) {
+            (SqlRisk::ReadOnly, false) => Ok(Self { statements }),
+            (SqlRisk::ReadOnly, true) => Err(Classified {
+                risk: SqlRisk::Mutating,
+                reason: "no statement".into(),
+            }),
+            _ => Err(worst),
+        }
+    }
+
+    /// What is sent: one statement or several, in order.
+    pub fn statements(&self) -> &[String] {
+        &self.statements
+    }
+}
+
 /// Classifies `sql` (one statement or several).
 pub fn classify(sql: &str) -> Classified {
     let parsed = Parser::parse_sql(&RedshiftSqlDialect {}, sql)
@@ -376,6 +408,27 @@ impl<'a> LineOffsets<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_text_read_only_in_every_statement_may_be_sent_unapproved() {
+        let read = ReadOnlySql::new(
+            "select 1; select 2",
+            vec!["select 1".into(), "select 2".into()],
+        );
+        assert_eq!(read.unwrap().statements(), ["select 1", "select 2"]);
+        // The parts sent are classified too: a write slipped into them is caught.
+        let slipped = ReadOnlySql::new("select 1", vec!["drop table t".into()]).unwrap_err();
+        assert_eq!(slipped.risk, SqlRisk::Destructive);
+        let written = ReadOnlySql::new(
+            "insert into t values (1)",
+            vec!["insert into t values (1)".into()],
+        );
+        assert_eq!(written.unwrap_err().risk, SqlRisk::Mutating);
+        assert_eq!(
+            ReadOnlySql::new("select 1", vec![]).unwrap_err().risk,
+            SqlRisk::Mutating
+        );
+    }
 
     fn risk(sql: &str) -> SqlRisk {
         classify(sql).risk

@@ -9,6 +9,8 @@
 //!
 //! `apply` accepts only a [`PlanFile`] returned by `plan` in the same directory, so nothing
 //! is applied that was not planned (and Terraform refuses the file if the state moved on).
+//! `apply` and `workspace select` take the gate's [`Approval`]; reads, `init` and `plan` do
+//! not.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -20,6 +22,7 @@ use tokio::process::{Child, Command};
 use super::operation::{self, Collected, DirLock};
 use super::plan::Plan;
 use super::stream::{ChangeSummary, OutputInfo};
+use crate::gate::Approval;
 
 pub use super::error::TerraformError;
 pub use super::operation::{Canceller, Finished, Operation, RunEvent};
@@ -156,7 +159,11 @@ impl Workdir {
     }
 
     /// `apply -json PLANFILE`: applies exactly the reviewed plan.
-    pub fn apply(&self, plan: &PlanFile) -> Result<Operation<ApplyResult>, TerraformError> {
+    pub fn apply(
+        &self,
+        _approval: &Approval,
+        plan: &PlanFile,
+    ) -> Result<Operation<ApplyResult>, TerraformError> {
         self.check_own(plan)?;
         let file = plan.path.to_string_lossy().into_owned();
         let args = ["apply", "-input=false", "-json", &file];
@@ -190,7 +197,12 @@ impl Workdir {
     }
 
     /// `workspace select NAME` (`-or-create` when `create` is set).
-    pub async fn select_workspace(&self, name: &str, create: bool) -> Result<(), TerraformError> {
+    pub async fn select_workspace(
+        &self,
+        _approval: &Approval,
+        name: &str,
+        create: bool,
+    ) -> Result<(), TerraformError> {
         let mut args = vec!["workspace", "select", "-no-color"];
         if create {
             args.push("-or-create");

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod airflow;
+pub mod gate;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -6,10 +6,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use platform_tui::gate::catalog;
 use platform_tui::terraform::stream::Event;
 use platform_tui::terraform::{
     Operation, PlanFile, PlanOptions, RunEvent, Terraform, TerraformError, Workdir,
 };
+
+#[path = "../support/gate.rs"]
+pub mod gate;
 
 /// Any single step of these tests finishes well within this on the 2-core machine.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(120);
@@ -209,5 +213,9 @@ pub async fn plan(workdir: &Workdir, options: &PlanOptions) -> (Vec<RunEvent>, P
 
 pub async fn plan_and_apply(workdir: &Workdir, options: &PlanOptions) {
     let (_, file) = plan(workdir, options).await;
-    run(workdir.apply(&file).unwrap()).await.1.unwrap();
+    let apply_approval = gate::approval(&catalog::TERRAFORM_APPLY).await;
+    run(workdir.apply(&apply_approval, &file).unwrap())
+        .await
+        .1
+        .unwrap();
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::{text, time, Glue};
 use crate::aws::AwsError;
+use crate::gate::Approval;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastCrawl {
@@ -118,7 +119,7 @@ impl Glue {
         Ok(out)
     }
 
-    pub async fn start_crawler(&self, name: &str) -> Result<(), AwsError> {
+    pub async fn start_crawler(&self, _approval: &Approval, name: &str) -> Result<(), AwsError> {
         self.client
             .start_crawler()
             .name(name)
@@ -128,7 +129,7 @@ impl Glue {
         Ok(())
     }
 
-    pub async fn stop_crawler(&self, name: &str) -> Result<(), AwsError> {
+    pub async fn stop_crawler(&self, _approval: &Approval, name: &str) -> Result<(), AwsError> {
         self.client
             .stop_crawler()
             .name(name)

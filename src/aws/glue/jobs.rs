@@ -10,6 +10,7 @@ use futures::StreamExt;
 
 use super::{text, time, Glue};
 use crate::aws::{AwsError, ErrorKind};
+use crate::gate::Approval;
 
 /// Latest-run lookups in flight at once when listing jobs.
 pub const LATEST_RUN_LOOKUPS: usize = 6;
@@ -229,6 +230,7 @@ impl Glue {
     /// new run's id.
     pub async fn start_job_run(
         &self,
+        _approval: &Approval,
         job: &str,
         arguments: &BTreeMap<String, String>,
     ) -> Result<String, AwsError> {
@@ -247,6 +249,7 @@ impl Glue {
     /// Asks Glue to stop runs of `job`; returns the runs it refused to stop, with the reason.
     pub async fn batch_stop_job_run(
         &self,
+        _approval: &Approval,
         job: &str,
         run_ids: &[String],
     ) -> Result<Vec<StopFailure>, AwsError> {
@@ -278,8 +281,15 @@ impl Glue {
     }
 
     /// Stops one run; a refusal (e.g. the run already finished) is an error naming the run.
-    pub async fn stop_job_run(&self, job: &str, run_id: &str) -> Result<(), AwsError> {
-        let failures = self.batch_stop_job_run(job, &[run_id.to_owned()]).await?;
+    pub async fn stop_job_run(
+        &self,
+        approval: &Approval,
+        job: &str,
+        run_id: &str,
+    ) -> Result<(), AwsError> {
+        let failures = self
+            .batch_stop_job_run(approval, job, &[run_id.to_owned()])
+            .await?;
         match failures.into_iter().next() {
             None => Ok(()),
             Some(f) => Err(self

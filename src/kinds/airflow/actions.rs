@@ -1,4 +1,4 @@
-//! Every Airflow action of the console, each through the gate with its own `ActionSpec`:
+//! Every Airflow action of the console, each through the gate (`gate::catalog::AIRFLOW_*`):
 //! trigger with conf, pause/unpause, clear a task (with downstream/upstream, after a dry run
 //! whose list appears in the confirmation), clear a whole run (dry run too), mark a task
 //! success or failed.
@@ -11,49 +11,7 @@ use crate::airflow::{ClearTasks, Dag, MarkState, TaskInstance};
 use crate::app::view::{Ctx, Outcome, Prompt};
 use crate::clients::Clients;
 use crate::errors::UiError;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
-
-pub static TRIGGER: ActionSpec = ActionSpec {
-    id: "airflow.trigger",
-    label: "Trigger DAG",
-    risk: Risk::Mutating,
-};
-
-pub static PAUSE: ActionSpec = ActionSpec {
-    id: "airflow.pause",
-    label: "Pause DAG",
-    risk: Risk::Mutating,
-};
-
-pub static UNPAUSE: ActionSpec = ActionSpec {
-    id: "airflow.unpause",
-    label: "Unpause DAG",
-    risk: Risk::Mutating,
-};
-
-pub static CLEAR_TASK: ActionSpec = ActionSpec {
-    id: "airflow.clear_task",
-    label: "Clear task",
-    risk: Risk::Destructive,
-};
-
-pub static CLEAR_RUN: ActionSpec = ActionSpec {
-    id: "airflow.clear_run",
-    label: "Clear run",
-    risk: Risk::Destructive,
-};
-
-pub static MARK_SUCCESS: ActionSpec = ActionSpec {
-    id: "airflow.mark_success",
-    label: "Mark task success",
-    risk: Risk::Destructive,
-};
-
-pub static MARK_FAILED: ActionSpec = ActionSpec {
-    id: "airflow.mark_failed",
-    label: "Mark task failed",
-    risk: Risk::Destructive,
-};
+use crate::gate::{catalog, ActionRequest};
 
 /// At most this many task instances are listed in a confirmation.
 const LISTED: usize = 15;
@@ -87,15 +45,19 @@ impl Target {
 /// `space` on a DAG: pause it, or unpause a paused one.
 pub fn toggle_pause(target: Target, dag: &Dag) -> Outcome {
     let pause = !dag.is_paused;
-    let spec = if pause { &PAUSE } else { &UNPAUSE };
+    let spec = if pause {
+        &catalog::AIRFLOW_PAUSE
+    } else {
+        &catalog::AIRFLOW_UNPAUSE
+    };
     let dag_id = dag.dag_id.clone();
     Outcome::Act(ActionRequest::new(
         spec,
         target.names(&dag_id),
-        move |_approval| {
+        move |approval| {
             Box::pin(async move {
                 let airflow = connect(&target.clients, target.env.as_deref()).await?;
-                airflow.set_paused(&dag_id, pause).await?;
+                airflow.set_paused(&approval, &dag_id, pause).await?;
                 Ok(format!(
                     "{dag_id} {}",
                     if pause { "paused" } else { "unpaused" }
@@ -138,13 +100,17 @@ fn conf_prompt(what: TriggerOf, text: String, error: Option<String>) -> Prompt {
 
 fn trigger_request(target: Target, dag_id: String, conf: serde_json::Value) -> ActionRequest {
     let shown = conf.to_string();
-    ActionRequest::new(&TRIGGER, target.names(&dag_id), move |_approval| {
-        Box::pin(async move {
-            let airflow = connect(&target.clients, target.env.as_deref()).await?;
-            let run = airflow.trigger(&dag_id, conf).await?;
-            Ok(format!("triggered {dag_id}: {}", run.run_id))
-        })
-    })
+    ActionRequest::new(
+        &catalog::AIRFLOW_TRIGGER,
+        target.names(&dag_id),
+        move |approval| {
+            Box::pin(async move {
+                let airflow = connect(&target.clients, target.env.as_deref()).await?;
+                let run = airflow.trigger(&approval, &dag_id, conf).await?;
+                Ok(format!("triggered {dag_id}: {}", run.run_id))
+            })
+        },
+    )
     .with_detail(format!("conf {shown}"))
 }
 
@@ -215,14 +181,13 @@ pub fn clear_task(target: Target, ti: &TaskInstance) -> Outcome {
     ))
 }
 
-fn clear_request(ti: &TaskInstance, options: ClearOptions, dry_run: bool) -> ClearTasks {
+fn clear_request(ti: &TaskInstance, options: ClearOptions) -> ClearTasks {
     ClearTasks {
         run_id: ti.key.run_id.clone(),
         task_ids: vec![ti.key.task_id.clone()],
         include_downstream: options.downstream,
         include_upstream: options.upstream,
         only_failed: false,
-        dry_run,
     }
 }
 
@@ -231,7 +196,7 @@ async fn dry_run_task(target: Target, ti: TaskInstance, options: ClearOptions) -
     let listed = async {
         let airflow = connect(&target.clients, target.env.as_deref()).await?;
         airflow
-            .clear_tasks(&dag_id, &clear_request(&ti, options, true))
+            .would_clear_tasks(&dag_id, &clear_request(&ti, options))
             .await
             .map_err(UiError::from)
     };
@@ -248,7 +213,7 @@ pub fn clear_task_request(
     options: ClearOptions,
     would_clear: &[TaskInstance],
 ) -> ActionRequest {
-    let request = clear_request(ti, options, false);
+    let request = clear_request(ti, options);
     let dag_id = ti.key.dag_id.clone();
     let label = target.names(format!(
         "{} in {dag_id} {} ({})",
@@ -256,17 +221,20 @@ pub fn clear_task_request(
         ti.key.run_id,
         options.describe()
     ));
-    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, UiError>> {
+    let work = move |approval| -> futures::future::BoxFuture<'static, Result<String, UiError>> {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
-            let cleared = airflow.clear_tasks(&dag_id, &request).await?;
+            let cleared = airflow.clear_tasks(&approval, &dag_id, &request).await?;
             Ok(format!(
                 "cleared {} task instance(s) of {dag_id}",
                 cleared.len()
             ))
         })
     };
-    with_list(ActionRequest::new(&CLEAR_TASK, label, work), would_clear)
+    with_list(
+        ActionRequest::new(&catalog::AIRFLOW_CLEAR_TASK, label, work),
+        would_clear,
+    )
 }
 
 /// The dry run's list as confirmation lines.
@@ -292,7 +260,7 @@ pub fn clear_run(target: Target, dag_id: &str, run_id: &str) -> Outcome {
         let listed = async {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
             airflow
-                .clear_run(&dag_id, &run_id, true)
+                .would_clear_run(&dag_id, &run_id)
                 .await
                 .map_err(UiError::from)
         };
@@ -311,24 +279,27 @@ pub fn clear_run_request(
 ) -> ActionRequest {
     let (dag, run) = (dag_id.to_owned(), run_id.to_owned());
     let label = target.names(format!("{dag_id} {run_id}"));
-    let work = move |_approval| -> futures::future::BoxFuture<'static, Result<String, UiError>> {
+    let work = move |approval| -> futures::future::BoxFuture<'static, Result<String, UiError>> {
         Box::pin(async move {
             let airflow = connect(&target.clients, target.env.as_deref()).await?;
-            let cleared = airflow.clear_run(&dag, &run, false).await?;
+            let cleared = airflow.clear_run(&approval, &dag, &run).await?;
             Ok(format!(
                 "cleared {run}: {} task instance(s) rerun",
                 cleared.len()
             ))
         })
     };
-    with_list(ActionRequest::new(&CLEAR_RUN, label, work), would_clear)
+    with_list(
+        ActionRequest::new(&catalog::AIRFLOW_CLEAR_RUN, label, work),
+        would_clear,
+    )
 }
 
 /// `m` / `M` on a task instance: mark it (asks first).
 pub fn mark(target: Target, ti: &TaskInstance, state: MarkState) -> Outcome {
     let spec = match state {
-        MarkState::Success => &MARK_SUCCESS,
-        MarkState::Failed => &MARK_FAILED,
+        MarkState::Success => &catalog::AIRFLOW_MARK_SUCCESS,
+        MarkState::Failed => &catalog::AIRFLOW_MARK_FAILED,
     };
     let key = ti.key.clone();
     let label = target.names(format!(
@@ -338,10 +309,10 @@ pub fn mark(target: Target, ti: &TaskInstance, state: MarkState) -> Outcome {
         key.run_id
     ));
     Outcome::Act(
-        ActionRequest::new(spec, label, move |_approval| {
+        ActionRequest::new(spec, label, move |approval| {
             Box::pin(async move {
                 let airflow = connect(&target.clients, target.env.as_deref()).await?;
-                let marked = airflow.mark_task(&key, state).await?;
+                let marked = airflow.mark_task(&approval, &key, state).await?;
                 Ok(format!("{} is now {}", key.task_id, marked.state))
             })
         })
@@ -395,8 +366,8 @@ mod tests {
             crate::airflow::State::Success,
             1,
         );
-        let request = clear_request(&ti, opts(true, false), true);
-        assert!(!request.only_failed && request.dry_run && request.include_downstream);
+        let request = clear_request(&ti, opts(true, false));
+        assert!(!request.only_failed && request.include_downstream);
         assert_eq!(request.task_ids, vec!["t"]);
     }
 }

@@ -17,7 +17,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::emr::{Cluster, ClusterFilter};
 use crate::clients::Clients;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::{catalog, ActionRequest};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format;
@@ -29,12 +29,6 @@ pub const KIND: Kind = Kind {
     about: "EMR clusters (active; A shows all)",
     argument: Some("all"),
     open,
-};
-
-pub static TERMINATE: ActionSpec = ActionSpec {
-    id: "emr.terminate_cluster",
-    label: "Terminate cluster",
-    risk: Risk::Destructive,
 };
 
 /// Clusters described (release, instance groups, log URI) after each listing; older ones in
@@ -96,17 +90,19 @@ impl Clusters {
 pub fn terminate(cluster: &Cluster, clients: Arc<Clients>) -> ActionRequest {
     let (id, name) = (cluster.id.clone(), cluster.name.clone());
     let done = format!("terminating {id} ({name})");
-    let mut request = ActionRequest::new(&TERMINATE, format!("{id} ({name})"), move |_approval| {
-        Box::pin(async move {
-            clients.emr.terminate_cluster(&id).await?;
-            Ok(done)
+    let target = format!("{id} ({name})");
+    let mut request =
+        ActionRequest::new(&catalog::EMR_TERMINATE_CLUSTER, target, move |approval| {
+            Box::pin(async move {
+                clients.emr.terminate_cluster(&approval, &id).await?;
+                Ok(done)
+            })
         })
-    })
-    .with_detail(format!(
-        "EMR cluster {} “{}”, now {}",
-        cluster.id, cluster.name, cluster.state
-    ))
-    .with_detail("its pending and running steps are cancelled and its instances released");
+        .with_detail(format!(
+            "EMR cluster {} “{}”, now {}",
+            cluster.id, cluster.name, cluster.state
+        ))
+        .with_detail("its pending and running steps are cancelled and its instances released");
     if !cluster.instance_groups.is_empty() {
         request = request.with_detail(format!("instances: {}", cluster.groups_summary()));
     }

@@ -16,7 +16,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::emr::{Cluster, SparkStep, Step};
 use crate::clients::Clients;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::{catalog, ActionRequest};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format::{self, Clock};
@@ -28,18 +28,6 @@ pub const KIND: Kind = Kind {
     about: "steps of an EMR cluster",
     argument: Some("cluster-id"),
     open,
-};
-
-pub static ADD_STEP: ActionSpec = ActionSpec {
-    id: "emr.add_step",
-    label: "Add step",
-    risk: Risk::Mutating,
-};
-
-pub static CANCEL_STEP: ActionSpec = ActionSpec {
-    id: "emr.cancel_step",
-    label: "Cancel step",
-    risk: Risk::Destructive,
 };
 
 fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
@@ -122,11 +110,14 @@ impl Steps {
         let done = format!("cancellation of {step_id} submitted");
         Outcome::Act(
             ActionRequest::new(
-                &CANCEL_STEP,
+                &catalog::EMR_CANCEL_STEP,
                 format!("{step_id} ({}) on {cluster_id}", step.name),
-                move |_approval| {
+                move |approval| {
                     Box::pin(async move {
-                        clients.emr.cancel_step(&cluster_id, &step_id).await?;
+                        clients
+                            .emr
+                            .cancel_step(&approval, &cluster_id, &step_id)
+                            .await?;
                         Ok(done)
                     })
                 },
@@ -142,11 +133,14 @@ pub fn add_request(clients: Arc<Clients>, cluster_id: &str, spark: SparkStep) ->
     let cluster = cluster_id.to_owned();
     let command = spark.command_runner_args().join(" ");
     ActionRequest::new(
-        &ADD_STEP,
+        &catalog::EMR_ADD_STEP,
         format!("{} on {cluster}", spark.name()),
-        move |_approval| {
+        move |approval| {
             Box::pin(async move {
-                let id = clients.emr.add_spark_step(&cluster, &spark).await?;
+                let id = clients
+                    .emr
+                    .add_spark_step(&approval, &cluster, &spark)
+                    .await?;
                 Ok(format!("added step {id} to {cluster}"))
             })
         },

@@ -13,7 +13,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::{Crawler, CrawlerMetrics};
 use crate::clients::Clients;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::{catalog, ActionRequest, ActionSpec};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::views::table::{Column, PageSink, Resource, TableView};
@@ -24,18 +24,6 @@ pub const KIND: Kind = Kind {
     about: "Glue crawlers",
     argument: None,
     open,
-};
-
-pub static START: ActionSpec = ActionSpec {
-    id: "glue.start_crawler",
-    label: "Start crawler",
-    risk: Risk::Mutating,
-};
-
-pub static STOP: ActionSpec = ActionSpec {
-    id: "glue.stop_crawler",
-    label: "Stop crawler",
-    risk: Risk::Destructive,
 };
 
 fn open(_: Option<&str>, _: &Env) -> Result<Opened, String> {
@@ -141,8 +129,8 @@ impl Resource for Crawlers {
         };
         match cmd {
             Cmd::Detail | Cmd::Enter => Outcome::Push(crawler_detail::view(&c.name)),
-            Cmd::Start => crawler_action(&START, c, cx),
-            Cmd::Stop => crawler_action(&STOP, c, cx),
+            Cmd::Start => crawler_action(&catalog::GLUE_START_CRAWLER, c, cx),
+            Cmd::Stop => crawler_action(&catalog::GLUE_STOP_CRAWLER, c, cx),
             _ => Outcome::Ignored,
         }
     }
@@ -174,14 +162,14 @@ fn crawler_action(spec: &'static ActionSpec, c: &Crawler, cx: &mut Ctx) -> Outco
         return not_connected();
     };
     let name = c.name.clone();
-    let stop = std::ptr::eq(spec, &STOP);
-    let request = ActionRequest::new(spec, name.clone(), move |_approval| {
+    let stop = std::ptr::eq(spec, &catalog::GLUE_STOP_CRAWLER);
+    let request = ActionRequest::new(spec, name.clone(), move |approval| {
         Box::pin(async move {
             if stop {
-                clients.glue.stop_crawler(&name).await?;
+                clients.glue.stop_crawler(&approval, &name).await?;
                 Ok(format!("stopping crawler {name}"))
             } else {
-                clients.glue.start_crawler(&name).await?;
+                clients.glue.start_crawler(&approval, &name).await?;
                 Ok(format!("started crawler {name}"))
             }
         })

@@ -9,19 +9,7 @@ use super::run_args::{self, Arguments};
 use crate::app::view::{Ctx, Outcome, Prompt};
 use crate::aws::glue::JobRun;
 use crate::clients::Clients;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
-
-pub static START_JOB_RUN: ActionSpec = ActionSpec {
-    id: "glue.start_job_run",
-    label: "Start job run",
-    risk: Risk::Mutating,
-};
-
-pub static STOP_JOB_RUN: ActionSpec = ActionSpec {
-    id: "glue.stop_job_run",
-    label: "Stop job run",
-    risk: Risk::Destructive,
-};
+use crate::gate::{catalog, ActionRequest};
 
 /// Starts a run of `job` with `arguments` (empty: the job's defaults).
 pub fn start(cx: &mut Ctx, job: &str, arguments: Arguments) -> Outcome {
@@ -55,9 +43,12 @@ fn start_request(clients: Arc<Clients>, job: &str, arguments: Arguments) -> Acti
         format!("arguments: {}", run_args::format(&arguments))
     };
     let job = job.to_string();
-    ActionRequest::new(&START_JOB_RUN, job.clone(), move |_approval| {
+    ActionRequest::new(&catalog::GLUE_START_JOB_RUN, job.clone(), move |approval| {
         Box::pin(async move {
-            let id = clients.glue.start_job_run(&job, &arguments).await?;
+            let id = clients
+                .glue
+                .start_job_run(&approval, &job, &arguments)
+                .await?;
             Ok(format!("started {job} run {id}"))
         })
     })
@@ -79,9 +70,9 @@ pub fn stop(cx: &mut Ctx, run: &JobRun) -> Outcome {
     let target = format!("{job} run {id}");
     let done = format!("stopping {target}");
     Outcome::Act(
-        ActionRequest::new(&STOP_JOB_RUN, target, move |_approval| {
+        ActionRequest::new(&catalog::GLUE_STOP_JOB_RUN, target, move |approval| {
             Box::pin(async move {
-                clients.glue.stop_job_run(&job, &id).await?;
+                clients.glue.stop_job_run(&approval, &job, &id).await?;
                 Ok(done)
             })
         })

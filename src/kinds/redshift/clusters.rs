@@ -13,7 +13,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::redshift::Cluster;
 use crate::clients::Clients;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::{catalog, ActionRequest};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
 use crate::views::table::{Column, PageSink, Resource, TableView};
@@ -24,18 +24,6 @@ pub const KIND: Kind = Kind {
     about: "Redshift clusters (t resume, ctrl-k pause, enter SQL)",
     argument: None,
     open,
-};
-
-pub static RESUME: ActionSpec = ActionSpec {
-    id: "redshift.resume_cluster",
-    label: "Resume cluster",
-    risk: Risk::Mutating,
-};
-
-pub static PAUSE: ActionSpec = ActionSpec {
-    id: "redshift.pause_cluster",
-    label: "Pause cluster",
-    risk: Risk::Destructive,
 };
 
 fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
@@ -69,18 +57,22 @@ pub fn status_style(status: &str, theme: &Theme) -> Option<Style> {
 /// Pause (`pause == true`) or resume `cluster` through the gate.
 fn pause_or_resume(cluster: &Cluster, pause: bool, clients: Arc<Clients>) -> ActionRequest {
     let id = cluster.id.clone();
-    let spec = if pause { &PAUSE } else { &RESUME };
+    let spec = if pause {
+        &catalog::REDSHIFT_PAUSE_CLUSTER
+    } else {
+        &catalog::REDSHIFT_RESUME_CLUSTER
+    };
     let detail = format!(
         "Redshift cluster {} ({} × {}), now {}",
         cluster.id, cluster.nodes, cluster.node_type, cluster.status
     );
-    let request = ActionRequest::new(spec, id.clone(), move |_approval| {
+    let request = ActionRequest::new(spec, id.clone(), move |approval| {
         Box::pin(async move {
             let redshift = &clients.redshift;
             let status = if pause {
-                redshift.pause_cluster(&id).await
+                redshift.pause_cluster(&approval, &id).await
             } else {
-                redshift.resume_cluster(&id).await
+                redshift.resume_cluster(&approval, &id).await
             }?;
             Ok(format!("{id} is {status}"))
         })

@@ -2,8 +2,9 @@
 //! this console on the cluster, newest first (status, duration, rows, first line of SQL,
 //! error), polled until they finish. `a` types a statement, `e` runs a file of sql/, `t` runs
 //! the saved "load history" query. Read-only statements run at once (in a read-only context
-//! too); the others go through the gate (`redshift.execute_sql`), destructive ones asking
-//! first with the statement shown (see `crate::gate::sql`).
+//! too); the others go through the gate (`redshift.execute_sql`), destructive ones
+//! (`redshift.execute_destructive_sql`) asking first with the statement shown (see
+//! `crate::gate::sql`).
 //! `enter` on a finished statement opens its result, on a failed one the server's error text.
 
 use std::sync::{Arc, Mutex};

@@ -10,22 +10,9 @@ use crate::app::view::Outcome;
 use crate::aws::redshift::{Credentials, Statement};
 use crate::clients::Clients;
 use crate::errors::UiError;
-use crate::gate::sql::{self, SqlRisk};
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::sql::{self, ReadOnlySql, SqlRisk};
+use crate::gate::{catalog, ActionRequest, Approval};
 use crate::paths;
-
-pub static EXECUTE_SQL: ActionSpec = ActionSpec {
-    id: "redshift.execute_sql",
-    label: "Execute SQL",
-    risk: Risk::Mutating,
-};
-
-/// The same action for a statement that drops, deletes, alters or grants: it asks first.
-pub static EXECUTE_DESTRUCTIVE_SQL: ActionSpec = ActionSpec {
-    id: "redshift.execute_sql",
-    label: "Execute destructive SQL",
-    risk: Risk::Destructive,
-};
 
 /// The saved "load history" query (STL_LOAD_COMMITS / STL_LOAD_ERRORS of the trips table).
 pub const LOAD_HISTORY_FILE: &str = "030_load_history.sql";
@@ -148,27 +135,31 @@ impl History {
 /// the view; the others go to the gate, destructive ones asking
 /// with the statement shown. Every gated statement is audited with its text, secrets masked.
 pub fn run_sql(clients: Arc<Clients>, target: &SqlTarget, label: &str, sql: String) -> Outcome {
-    let class = sql::classify(&sql);
     let where_ = format!("{label} on {}/{}", target.cluster, target.database);
-    let spec = match class.risk {
-        SqlRisk::ReadOnly => {
+    let class = match ReadOnlySql::new(&sql, split_statements(&sql)) {
+        Ok(read) => {
             let target = target.clone();
             return Outcome::later(format!("{where_}: read-only, running…"), async move {
                 Outcome::Flash(
-                    submit(&clients, &target, sql)
+                    submit(&clients, &target, sql, Sending::ReadOnly(read))
                         .await
                         .map_err(|e| e.to_string()),
                 )
             });
         }
-        SqlRisk::Mutating => &EXECUTE_SQL,
-        SqlRisk::Destructive => &EXECUTE_DESTRUCTIVE_SQL,
+        Err(class) => class,
+    };
+    let spec = match class.risk {
+        SqlRisk::ReadOnly | SqlRisk::Mutating => &catalog::REDSHIFT_EXECUTE_SQL,
+        SqlRisk::Destructive => &catalog::REDSHIFT_EXECUTE_DESTRUCTIVE_SQL,
     };
     let masked = sql::mask_secrets(&sql);
     let mut request = {
         let target = target.clone();
-        ActionRequest::new(spec, where_, move |_approval| {
-            Box::pin(async move { submit(&clients, &target, sql).await })
+        ActionRequest::new(spec, where_, move |approval| {
+            Box::pin(
+                async move { submit(&clients, &target, sql, Sending::Approved(approval)).await },
+            )
         })
     }
     .with_detail(format!("as database user {}", target.db_user))
@@ -191,19 +182,39 @@ pub fn run_sql(clients: Arc<Clients>, target: &SqlTarget, label: &str, sql: Stri
 /// Most lines of a destructive statement shown in its confirmation.
 const MAX_STATEMENT_LINES: usize = 12;
 
+/// What lets SQL be sent: the gate's approval, or the classifier's finding that it only reads.
+enum Sending {
+    Approved(Approval),
+    ReadOnly(ReadOnlySql),
+}
+
 /// Submits `sql` (several statements as one batch) and records it in the session history.
-async fn submit(clients: &Clients, target: &SqlTarget, sql: String) -> Result<String, UiError> {
+async fn submit(
+    clients: &Clients,
+    target: &SqlTarget,
+    sql: String,
+    sending: Sending,
+) -> Result<String, UiError> {
     let credentials = Credentials::DbUser(target.db_user.clone());
     let (redshift, cluster, database) = (&clients.redshift, &target.cluster, &target.database);
-    let parts = split_statements(&sql);
-    let id = if parts.len() > 1 {
-        redshift
-            .execute_batch(cluster, database, &credentials, &parts)
-            .await
-    } else {
-        redshift
-            .execute_statement(cluster, database, &credentials, &sql)
-            .await
+    let id = match sending {
+        Sending::ReadOnly(read) => {
+            redshift
+                .execute_read_only(cluster, database, &credentials, &read)
+                .await
+        }
+        Sending::Approved(approval) => {
+            let parts = split_statements(&sql);
+            if parts.len() > 1 {
+                redshift
+                    .execute_batch(&approval, cluster, database, &credentials, &parts)
+                    .await
+            } else {
+                redshift
+                    .execute_statement(&approval, cluster, database, &credentials, &sql)
+                    .await
+            }
+        }
     }?;
     History::session().record(Statement::submitted(
         &id,

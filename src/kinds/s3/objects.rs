@@ -14,7 +14,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::s3::{Entry, IfExists, ObjectDetail, S3};
 use crate::clients::Clients;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::{catalog, ActionRequest};
 use crate::kinds::{Kind, Opened};
 use crate::paths;
 use crate::theme::Theme;
@@ -29,18 +29,6 @@ pub const KIND: Kind = Kind {
     about: "objects and prefixes of a bucket",
     argument: Some("bucket[/prefix]"),
     open,
-};
-
-pub static UPLOAD: ActionSpec = ActionSpec {
-    id: "s3.upload",
-    label: "Upload",
-    risk: Risk::Mutating,
-};
-
-pub static DELETE: ActionSpec = ActionSpec {
-    id: "s3.delete",
-    label: "Delete object",
-    risk: Risk::Destructive,
 };
 
 fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
@@ -121,9 +109,9 @@ impl Objects {
                 let key = format!("{prefix}{file_name}");
                 let target = format!("s3://{bucket}/{key}");
                 Outcome::Act(
-                    ActionRequest::new(&UPLOAD, target.clone(), move |_approval| {
+                    ActionRequest::new(&catalog::S3_UPLOAD, target.clone(), move |approval| {
                         Box::pin(async move {
-                            let size = clients.s3.upload(&local, &bucket, &key).await?;
+                            let size = clients.s3.upload(&approval, &local, &bucket, &key).await?;
                             Ok(format!("uploaded {} ({})", target, human_size(size)))
                         })
                     })
@@ -146,9 +134,9 @@ impl Objects {
         let target = self.url(&key);
         let done = format!("deleted {target}");
         Outcome::Act(
-            ActionRequest::new(&DELETE, target, move |_approval| {
+            ActionRequest::new(&catalog::S3_DELETE, target, move |approval| {
                 Box::pin(async move {
-                    clients.s3.delete(&bucket, &key).await?;
+                    clients.s3.delete(&approval, &bucket, &key).await?;
                     Ok(done)
                 })
             })

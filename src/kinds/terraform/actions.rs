@@ -4,21 +4,9 @@
 use super::{tree, TfMsg};
 use crate::app::view::Mailbox;
 use crate::errors::UiError;
-use crate::gate::{ActionRequest, ActionSpec, Risk};
+use crate::gate::{catalog, ActionRequest, Approval};
 use crate::terraform::{
     ApplyResult, Canceller, Operation, Plan, PlanFile, RunEvent, TerraformError, Workdir,
-};
-
-pub static APPLY: ActionSpec = ActionSpec {
-    id: "terraform.apply",
-    label: "Apply the reviewed plan",
-    risk: Risk::Destructive,
-};
-
-pub static SELECT_WORKSPACE: ActionSpec = ActionSpec {
-    id: "terraform.select_workspace",
-    label: "Select workspace",
-    risk: Risk::Mutating,
 };
 
 /// Where background work sends what it learns: the view that started it.
@@ -125,9 +113,9 @@ pub fn apply_request(
         ),
         false => format!("Plan: {}", tree::counts_text(&counts)),
     };
-    let request = ActionRequest::new(&APPLY, target, move |_approval| {
+    let request = ActionRequest::new(&catalog::TERRAFORM_APPLY, target, move |approval| {
         Box::pin(async move {
-            let result = run_apply(&workdir, &file, id, &reply).await;
+            let result = run_apply(&approval, &workdir, &file, id, &reply).await;
             let _ = file.discard();
             reply.send(TfMsg::ApplyDone(ApplyDone {
                 id,
@@ -155,12 +143,13 @@ pub fn apply_request(
 }
 
 async fn run_apply(
+    approval: &Approval,
     workdir: &Workdir,
     file: &PlanFile,
     id: u64,
     reply: &Reply,
 ) -> Result<ApplyResult, String> {
-    run_operation(|| workdir.apply(file), id, reply)
+    run_operation(|| workdir.apply(approval, file), id, reply)
         .await
         .map_err(|e| e.to_string())
 }
@@ -168,13 +157,17 @@ async fn run_apply(
 /// The gated `workspace select NAME`.
 pub fn select_workspace_request(workdir: Workdir, name: String) -> ActionRequest {
     let target = format!("{} (workspace {name})", workdir.dir().display());
-    ActionRequest::new(&SELECT_WORKSPACE, target, move |_approval| {
-        Box::pin(async move {
-            workdir
-                .select_workspace(&name, false)
-                .await
-                .map(|()| format!("workspace {name} selected"))
-                .map_err(UiError::from)
-        })
-    })
+    ActionRequest::new(
+        &catalog::TERRAFORM_SELECT_WORKSPACE,
+        target,
+        move |approval| {
+            Box::pin(async move {
+                workdir
+                    .select_workspace(&approval, &name, false)
+                    .await
+                    .map(|()| format!("workspace {name} selected"))
+                    .map_err(UiError::from)
+            })
+        },
+    )
 }
