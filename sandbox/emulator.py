@@ -90,6 +90,7 @@ def main() -> int:
         print(f"READY {endpoint}", flush=True)
 
     stopped.wait()
+    platform_ext.shutdown()  # job scripts run in their own process groups
     server.shutdown()
     return 0
 

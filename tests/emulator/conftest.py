@@ -64,8 +64,13 @@ class Emulator:
         assert status in (200, 201), (status, answer)
         return answer
 
-    def timing(self, target: str, seconds: float, startup: float = 0.05, **extra) -> None:
-        body = {"target": target, "seconds": seconds, "startup_seconds": startup, **extra}
+    def timing(
+        self, target: str, seconds: float | None = None, startup: float = 0.05, **extra
+    ) -> None:
+        """Durations of `target`'s runs (Glue job runs and EMR steps: startup only)."""
+        body = {"target": target, "startup_seconds": startup, **extra}
+        if seconds is not None:
+            body["seconds"] = seconds
         self.control("POST", "/timing", body)
 
     def inject(self, target: str, message: str, name: str | None = None) -> None:
@@ -123,3 +128,37 @@ def sandbox(emulator: Emulator) -> Emulator:
     """The session's emulator, reset: no resources, no injections, default timings."""
     emulator.reset()
     return emulator
+
+
+LAKE = "lake"
+TEST_JOB = f"s3://{LAKE}/scripts/test_job.py"
+# A job script for the run-state tests: a real process, like a Spark job's driver, without
+# Spark's start-up time. `--sleep S`, then `--raise MESSAGE` or `--exit CODE`.
+TEST_JOB_BODY = b"""import os, sys, time
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+print(f"pid {os.getpid()} args {' '.join(sys.argv[1:])}", flush=True)
+print("INFO test_job: first", file=sys.stderr, flush=True)
+time.sleep(float(args.get("--sleep", "0")))
+print("INFO test_job: second", file=sys.stderr, flush=True)
+if "--raise" in args:
+    raise ValueError(args["--raise"])
+sys.exit(int(args.get("--exit", "0")))
+"""
+
+
+@pytest.fixture
+def lake(sandbox: Emulator) -> Emulator:
+    """The reset emulator with bucket `lake` holding scripts/test_job.py."""
+    s3 = sandbox.client("s3")
+    s3.create_bucket(Bucket=LAKE)
+    s3.put_object(Bucket=LAKE, Key="scripts/test_job.py", Body=TEST_JOB_BODY)
+    return sandbox
+
+
+def process_exists(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return not stat.rsplit(") ", 1)[-1].startswith(("Z", "X"))
