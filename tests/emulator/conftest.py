@@ -1,18 +1,15 @@
 """A real sandbox emulator (moto + sandbox/platform_ext) on a free 127.0.0.1 port, for the session.
 
-Started as `python -m platform_ext --host 127.0.0.1 --port N` from sandbox/ (the project's
-emulator.py with the extensions installed), stopped by pid at the end. Every test starts from
-a reset emulator (POST /moto-api/reset also clears injections and durations) and short timings.
+Started by emulator_process.running_emulator (`python -m platform_ext --host 127.0.0.1 --port N`
+from sandbox/), stopped by pid at the end. Every test starts from a reset emulator
+(POST /moto-api/reset also clears injections and durations) and short timings.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,17 +19,9 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
+from emulator_process import running_emulator
 
-ROOT = Path(__file__).resolve().parents[2]
-SANDBOX = ROOT / "sandbox"
 REGION = "us-east-1"
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -81,46 +70,11 @@ class Emulator:
         assert status == 200
 
 
-def wait_ready(endpoint: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"emulator exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(endpoint + "/moto-api/", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"emulator not ready after {START_TIMEOUT}s")
-
-
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    port = free_port()
     log = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "platform_ext", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=SANDBOX,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(endpoint, process)
+    with running_emulator(Path(sys.executable), log) as (process, endpoint):
         yield Emulator(endpoint, process)
-    except RuntimeError:
-        print(log.read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
