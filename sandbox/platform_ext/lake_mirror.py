@@ -15,6 +15,7 @@ as it would find nothing at a path it was not given access to. Keys that cannot 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
@@ -57,15 +58,13 @@ class Prefix:
         return key == self.key or key.startswith(self.key + "/")
 
 
+S3_URI = re.compile(r"s3[an]?://[^,\s]+")
+
+
 def s3_uris(arguments: list[str]) -> list[str]:
-    """Every s3:// (s3a, s3n) URI in `arguments`, including comma-separated lists and
-    `--key=s3://...` forms."""
-    found = []
-    for argument in arguments:
-        for part in argument.replace("=", ",").split(","):
-            if Prefix.of(part.strip()) is not None:
-                found.append(part.strip())
-    return found
+    """Every s3:// (s3a, s3n) URI in `arguments`, also inside comma-separated lists and
+    `--key=s3://…` or `spark.x=s3://…` forms (a URI may hold `=`: month=2024-01/)."""
+    return [uri for argument in arguments for uri in S3_URI.findall(argument)]
 
 
 @dataclass
