@@ -88,7 +88,7 @@ EMR_AGGREGATE_SCRIPT = f"{DATALAKE}/scripts/emr_aggregate_gold.py"
 RAW_CRAWLER = "{{ var.value.glue_crawler_name }}"
 
 # Warehouse table loaded from gold/daily_zone/ (created by sql/001_schema.sql; the statements
-# below are those of sql/010_copy_gold.sql, whose load-history queries match this COPY's text).
+# below are sql/010_copy_gold.sql's for one month: DELETE that month, COPY its gold folder).
 GOLD_TABLE = "nyc.green_trips_daily_zone"
 
 JOB_FLOW_SPEC = Path(__file__).resolve().parent / "connections" / "emr_default.json"

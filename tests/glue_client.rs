@@ -43,12 +43,18 @@ impl Fixture {
         }
     }
 
-    /// Makes every job run or crawl (`target`: `glue-job`, `glue-crawler`) run for `seconds`.
-    fn run_for(&self, target: &str, seconds: u32) {
+    /// Makes every crawl run for `seconds`.
+    fn crawl_for(&self, seconds: u32) {
         self.emulator.control(
             "timing",
-            &format!(r#"{{"target":"{target}","seconds":{seconds},"startup_seconds":0}}"#),
+            &format!(r#"{{"target":"glue-crawler","seconds":{seconds},"startup_seconds":0}}"#),
         );
+    }
+
+    /// Job runs start at once (they then last as long as their script runs).
+    fn start_runs_at_once(&self) {
+        self.emulator
+            .control("timing", r#"{"target":"glue-job","startup_seconds":0}"#);
     }
 
     async fn wait_for(&self, id: &str, done: impl Fn(&JobRun) -> bool) -> JobRun {
@@ -230,7 +236,7 @@ async fn catalog_databases_tables_partitions() {
 #[tokio::test]
 async fn crawler_state_start_and_stop() {
     let f = Fixture::new().await;
-    f.run_for("glue-crawler", 60);
+    f.crawl_for(60);
     f.crawler().await;
 
     let crawlers = f.glue.crawlers().await.unwrap();
@@ -326,7 +332,7 @@ async fn jobs_detail_runs_and_arguments() {
 async fn a_failed_run_carries_the_error_message_and_logs_it() {
     let f = Fixture::new().await;
     f.job().await;
-    f.run_for("glue-job", 1);
+    f.start_runs_at_once();
     f.emulator.control(
         "inject",
         &format!(r#"{{"target":"glue-job","name":"{JOB}","message":"{FAILURE}"}}"#),
@@ -360,8 +366,15 @@ async fn a_failed_run_carries_the_error_message_and_logs_it() {
 async fn a_running_run_is_stopped_and_a_finished_one_is_refused() {
     let f = Fixture::new().await;
     f.job().await;
-    f.run_for("glue-job", 60);
-    let id = f.glue.start_job_run(JOB, &BTreeMap::new()).await.unwrap();
+    f.start_runs_at_once();
+    f.emulator
+        .put_object("scripts", "process_to_staging.py", support::TEST_JOB_SCRIPT)
+        .await;
+    let id = f
+        .glue
+        .start_job_run(JOB, &args(&[("--sleep", "120")]))
+        .await
+        .unwrap();
     let running = f.wait_for(&id, |r| r.state == "RUNNING").await;
     assert!(running.run_state().is_active());
 
@@ -555,7 +568,7 @@ async fn cloudwatch_log_source_tails_a_run_log() {
 #[tokio::test]
 async fn a_finished_crawl_is_the_last_crawl() {
     let f = Fixture::new().await;
-    f.run_for("glue-crawler", 1);
+    f.crawl_for(1);
     f.crawler().await;
     f.glue.start_crawler(CRAWLER).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -29,7 +29,7 @@ LOCAL_ARTIFACTS = ("_temporary", ".spark-staging-")
 
 
 class MirrorError(Exception):
-    """A run's S3 data cannot be copied (missing bucket, too much data): the run fails with it."""
+    """A run's S3 data cannot be copied (too much) or written back (no such bucket)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class LakeMirror:
             self.bucket_dir(prefix.bucket).mkdir(parents=True, exist_ok=True)
             backend = sinks.s3_backend_for(prefix.bucket)
             if backend is None:
-                raise MirrorError(f"bucket {prefix.bucket} does not exist (named by {uri})")
+                continue  # as on AWS, only using it fails: reading finds nothing, writing fails
             store = backend.buckets[prefix.bucket].keys
             for key in sorted(k for k in list(store.keys()) if prefix.covers(k)):
                 path = self.local_path(prefix.bucket, key)
@@ -151,15 +151,21 @@ class LakeMirror:
         """Writes new and changed files to S3 and deletes the objects the run removed;
         returns (uploaded, deleted)."""
         now = self.local_files()
+        changed = {
+            (bucket, key): path
+            for (bucket, key), path in sorted(now.items())
+            if self._downloaded.get((bucket, key))
+            != (path.stat().st_size, path.stat().st_mtime_ns)
+        }
+        missing = sorted({b for b, _ in changed if sinks.s3_backend_for(b) is None})
+        if missing:
+            raise MirrorError(
+                f"the job wrote to s3://{missing[0]}/, but bucket {missing[0]} does not exist "
+                f"({sum(1 for b, _ in changed if b in missing)} objects not written)"
+            )
         uploaded = deleted = 0
-        for (bucket, key), path in sorted(now.items()):
-            stat = path.stat()
-            if self._downloaded.get((bucket, key)) == (stat.st_size, stat.st_mtime_ns):
-                continue
-            backend = sinks.s3_backend_for(bucket)
-            if backend is None:
-                continue  # the bucket was deleted while the run ran
-            backend.put_object(bucket, key, path.read_bytes())
+        for (bucket, key), path in changed.items():
+            sinks.s3_backend_for(bucket).put_object(bucket, key, path.read_bytes())
             uploaded += 1
         for bucket, key in sorted(set(self._downloaded) - set(now)):
             backend = sinks.s3_backend_for(bucket)

@@ -247,6 +247,8 @@ class SparkRun:
         self.finished = True
         try:
             uploaded, deleted = self.mirror.upload_changes()
+        except MirrorError as error:
+            return str(error)
         except Exception as error:  # the run's output is lost: say so instead of hiding it
             log.exception("%s: writing the output back to S3 failed", self.launch.script)
             return f"the sandbox could not write the job's output back to S3: {error}"
