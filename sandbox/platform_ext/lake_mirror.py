@@ -67,6 +67,12 @@ def s3_uris(arguments: list[str]) -> list[str]:
     return [uri for argument in arguments for uri in S3_URI.findall(argument)]
 
 
+def signature(path: Path) -> tuple[int, int]:
+    """What tells a file the run changed from the one it was given: size and mtime."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 @dataclass
 class LakeMirror:
     root: Path
@@ -118,8 +124,7 @@ class LakeMirror:
                 if not self._write(path, body):
                     self.skipped.append(f"s3://{prefix.bucket}/{key}")
                     continue
-                stat = path.stat()
-                self._downloaded[(prefix.bucket, key)] = (stat.st_size, stat.st_mtime_ns)
+                self._downloaded[(prefix.bucket, key)] = signature(path)
         return copied
 
     @staticmethod
@@ -152,10 +157,9 @@ class LakeMirror:
         returns (uploaded, deleted)."""
         now = self.local_files()
         changed = {
-            (bucket, key): path
-            for (bucket, key), path in sorted(now.items())
-            if self._downloaded.get((bucket, key))
-            != (path.stat().st_size, path.stat().st_mtime_ns)
+            place: path
+            for place, path in sorted(now.items())
+            if self._downloaded.get(place) != signature(path)
         }
         missing = sorted({b for b, _ in changed if sinks.s3_backend_for(b) is None})
         if missing:
