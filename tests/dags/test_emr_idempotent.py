@@ -69,7 +69,9 @@ def job_flow(name: str = NAME) -> dict:
 
 
 def emr(dag):
-    return dag.get_task("create_emr_jobflow").hook.conn
+    """An EMR client on the emulator, from a copy of the task (the DAG's own tasks must stay
+    free of clients: the other tests copy them)."""
+    return dag.get_task("create_emr_jobflow").prepare_for_execution().hook.conn
 
 
 def test_a_retried_create_reuses_the_runs_cluster_and_a_cleared_one_starts_anew(dag, endpoint):
