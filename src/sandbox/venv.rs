@@ -57,13 +57,13 @@ pub fn ensure_python(progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
 /// True if Spark can start a JVM: `$JAVA_HOME/bin/java` or `java` on PATH.
 fn java_found() -> bool {
     let home = std::env::var_os("JAVA_HOME").map(|home| PathBuf::from(home).join("bin/java"));
-    let on_path = std::env::var_os("PATH")
+    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|path| {
             std::env::split_paths(&path)
                 .map(|dir| dir.join("java"))
                 .collect()
         })
-        .unwrap_or_else(Vec::new);
+        .unwrap_or_default();
     home.into_iter().chain(on_path).any(|java| java.is_file())
 }
 
