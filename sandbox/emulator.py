@@ -91,6 +91,7 @@ def main() -> int:
         print(f"READY {endpoint}", flush=True)
 
     stopped.wait()
+    platform_ext.shutdown()  # job scripts run in their own process groups
     server.shutdown()
     return 0
 

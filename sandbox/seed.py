@@ -11,10 +11,14 @@ Redshift, Airflow) add their own function here.
 from __future__ import annotations
 
 import gzip
+import importlib.util
+import io
 import json
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import platform_ext
@@ -74,6 +78,7 @@ def seed_platform(
     seed_buckets(s3, report)
     seed_datalake_layers(s3, report)
     seed_raw_trip_data(s3, project_dir / "data", report)
+    seed_last_month_trips(s3, project_dir / "data", report)
     seed_spark_scripts(s3, project_dir / "scripts", report)
     seed_showcase_objects(s3, project_dir / "data", report)
     seed_event_archive(put_many or put_many_in_moto, report)
@@ -122,6 +127,62 @@ def seed_raw_trip_data(s3, data_dir: Path, report: SeedReport) -> None:
         )
         report.objects += 1
     report.note(f"trip data: {len(csvs)} CSV file(s) under {RAW_TRIPS_PREFIX}")
+
+
+def load_generator(data_dir: Path):
+    """data/generate_green_tripdata.py as a module (data/ is not a package)."""
+    path = data_dir / "generate_green_tripdata.py"
+    spec = importlib.util.spec_from_file_location("generate_green_tripdata", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def previous_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def seed_last_month_trips(
+    s3, data_dir: Path, report: SeedReport, today: date | None = None
+) -> str | None:
+    """Last month's trips, the file a scheduled prepare_data_nyc run processes (a monthly run
+    covers the month before it): the committed sample's trips (same seed) moved to that month,
+    written as TLC publishes its files today (Parquet, nullable integers as doubles, a newer
+    extra column). Returns its key, or None when data/ already has that month."""
+    month = previous_month(today or datetime.now(UTC).date())
+    name = f"green_tripdata_{month:%Y-%m}"
+    if (data_dir / f"{name}.csv").exists() or not (
+        data_dir / "generate_green_tripdata.py"
+    ).exists():
+        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    generator = load_generator(data_dir)
+    sample = generator.generate(start=month.isoformat())
+    types = {
+        "int32": pa.int32(),
+        "timestamp": pa.timestamp("us"),
+        "double": pa.float64(),
+        "string": pa.string(),
+    }
+    schema = pa.schema([(column, types[kind]) for column, kind in generator.PARQUET_COLUMNS])
+    rows = [dict(zip(schema.names, row, strict=True)) for row in generator.tlc_parquet_rows(sample)]
+    body = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), body, compression="snappy")
+    key = f"{RAW_TRIPS_PREFIX}{name}.parquet"
+    s3.put_object(
+        Bucket=DATALAKE_BUCKET,
+        Key=key,
+        Body=body.getvalue(),
+        ContentType="application/vnd.apache.parquet",
+        Metadata={"dataset": "green_tripdata", "generated-from": "data/generate_green_tripdata.py"},
+        Tagging="layer=raw&dataset=green_tripdata",
+    )
+    report.objects += 1
+    report.note(f"last month's trips: {key} ({len(rows)} rows, TLC's Parquet layout)")
+    return key
 
 
 def seed_spark_scripts(s3, scripts_dir: Path, report: SeedReport) -> None:

@@ -4,8 +4,9 @@
 -- Parameters are Jinja placeholders ({{ params.<name> }}): Airflow renders them when the file is
 -- passed as a templated `sql`; other runners substitute the same names before sending.
 --
--- gold/ always holds the complete aggregate set (the EMR step recomputes it from all of staging/
--- and replaces gold/), so a load replaces the table's content. DELETE and COPY run in one
+-- gold/daily_zone/ holds one folder per month (month=YYYY-MM/, each replaced whole by the EMR
+-- step of that month's prepare_data_nyc run), so loading the whole prefix replaces the table's
+-- content with every month (prepare_data_nyc reloads only its month). DELETE and COPY run in one
 -- transaction: readers see the old rows until COMMIT, and a failed COPY leaves them in place
 -- (TRUNCATE would commit at once and could leave the table empty).
 -- COPY from Parquet: columns by position, no MAXERROR (any bad file fails the whole COPY; see

@@ -50,6 +50,14 @@ impl Fixture {
             .send()
             .await
             .unwrap();
+        // The steps' script: a real process that prints and sleeps `--sleep` seconds.
+        emulator
+            .put_object(
+                "nyctaxi-scripts",
+                "spark/aggregate.py",
+                support::TEST_JOB_SCRIPT,
+            )
+            .await;
         Fixture {
             emr: Emr::new(&config),
             s3: S3::new(&config),
@@ -332,7 +340,7 @@ async fn a_running_steps_log_source_returns_only_new_lines() {
     let add_step = approval(&catalog::EMR_ADD_STEP).await;
     let f = Fixture::new().await;
     let id = f.run_job_flow("nyctaxi-aggregation").await;
-    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py --sleep 120").unwrap();
     // The second step waits for the first: it stays PENDING (and writes no log of its own)
     // for the whole test.
     f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
@@ -368,7 +376,7 @@ async fn wait_for_step(
     step: &str,
     done: impl Fn(&Step) -> bool,
 ) -> Step {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let current = f.emr.describe_step(cluster, step).await.unwrap();
         if done(&current) {
@@ -385,7 +393,7 @@ async fn a_failed_step_carries_emrs_failure_details_and_its_stderr() {
     let f = Fixture::new().await;
     f.emulator.control(
         "timing",
-        r#"{"target": "emr-step", "seconds": 1, "startup_seconds": 0.2}"#,
+        r#"{"target": "emr-step", "startup_seconds": 0.2}"#,
     );
     f.emulator.control(
         "inject",
@@ -434,10 +442,10 @@ async fn a_pending_step_is_cancelled_and_a_finished_one_cannot_be() {
     let f = Fixture::new().await;
     f.emulator.control(
         "timing",
-        r#"{"target": "emr-step", "seconds": 30, "startup_seconds": 0.2}"#,
+        r#"{"target": "emr-step", "startup_seconds": 0.2}"#,
     );
     let id = f.run_job_flow("nyctaxi-aggregation").await;
-    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py --sleep 120").unwrap();
     let first = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
     let second = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
     assert_eq!(
@@ -467,17 +475,18 @@ async fn the_step_log_source_follows_a_running_step_to_its_end() {
     let f = Fixture::new().await;
     f.emulator.control(
         "timing",
-        r#"{"target": "emr-step", "seconds": 3, "startup_seconds": 0.2}"#,
+        r#"{"target": "emr-step", "startup_seconds": 0.2}"#,
     );
     let id = f.run_job_flow("nyctaxi-aggregation").await;
-    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py").unwrap();
+    let spark = SparkStep::parse("s3://nyctaxi-scripts/spark/aggregate.py --sleep 4").unwrap();
     let step = f.emr.add_spark_step(&add_step, &id, &spark).await.unwrap();
-    let log = StepLog::locate(LOG_URI, &id, &step, StepLogKind::Stderr).unwrap();
+    // spark-submit hands the Python driver's output to stdout, where it grows every second.
+    let log = StepLog::locate(LOG_URI, &id, &step, StepLogKind::Stdout).unwrap();
     let mut source = StepLogSource::new(f.emr.clone(), f.s3.clone(), &id, &step, &log, true);
 
     let mut lines = Vec::new();
     let mut fetches = 0;
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(90);
     while !source.is_finished() {
         assert!(Instant::now() < deadline, "still following: {lines:?}");
         let chunk = source.fetch_next().await.unwrap();

@@ -45,12 +45,18 @@ impl Fixture {
         }
     }
 
-    /// Makes every job run or crawl (`target`: `glue-job`, `glue-crawler`) run for `seconds`.
-    fn run_for(&self, target: &str, seconds: u32) {
+    /// Makes every crawl run for `seconds`.
+    fn crawl_for(&self, seconds: u32) {
         self.emulator.control(
             "timing",
-            &format!(r#"{{"target":"{target}","seconds":{seconds},"startup_seconds":0}}"#),
+            &format!(r#"{{"target":"glue-crawler","seconds":{seconds},"startup_seconds":0}}"#),
         );
+    }
+
+    /// Job runs start at once (they then last as long as their script runs).
+    fn start_runs_at_once(&self) {
+        self.emulator
+            .control("timing", r#"{"target":"glue-job","startup_seconds":0}"#);
     }
 
     async fn wait_for(&self, id: &str, done: impl Fn(&JobRun) -> bool) -> JobRun {
@@ -234,7 +240,7 @@ async fn crawler_state_start_and_stop() {
     let start_crawler = approval(&catalog::GLUE_START_CRAWLER).await;
     let stop_crawler = approval(&catalog::GLUE_STOP_CRAWLER).await;
     let f = Fixture::new().await;
-    f.run_for("glue-crawler", 60);
+    f.crawl_for(60);
     f.crawler().await;
 
     let crawlers = f.glue.crawlers().await.unwrap();
@@ -348,7 +354,7 @@ async fn a_failed_run_carries_the_error_message_and_logs_it() {
     let start_job_run = approval(&catalog::GLUE_START_JOB_RUN).await;
     let f = Fixture::new().await;
     f.job().await;
-    f.run_for("glue-job", 1);
+    f.start_runs_at_once();
     f.emulator.control(
         "inject",
         &format!(r#"{{"target":"glue-job","name":"{JOB}","message":"{FAILURE}"}}"#),
@@ -388,10 +394,13 @@ async fn a_running_run_is_stopped_and_a_finished_one_is_refused() {
     let stop_job_run = approval(&catalog::GLUE_STOP_JOB_RUN).await;
     let f = Fixture::new().await;
     f.job().await;
-    f.run_for("glue-job", 60);
+    f.start_runs_at_once();
+    f.emulator
+        .put_object("scripts", "process_to_staging.py", support::TEST_JOB_SCRIPT)
+        .await;
     let id = f
         .glue
-        .start_job_run(&start_job_run, JOB, &BTreeMap::new())
+        .start_job_run(&start_job_run, JOB, &args(&[("--sleep", "120")]))
         .await
         .unwrap();
     let running = f.wait_for(&id, |r| r.state == "RUNNING").await;
@@ -592,7 +601,7 @@ async fn cloudwatch_log_source_tails_a_run_log() {
 async fn a_finished_crawl_is_the_last_crawl() {
     let start_crawler = approval(&catalog::GLUE_START_CRAWLER).await;
     let f = Fixture::new().await;
-    f.run_for("glue-crawler", 1);
+    f.crawl_for(1);
     f.crawler().await;
     f.glue.start_crawler(&start_crawler, CRAWLER).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);

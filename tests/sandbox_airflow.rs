@@ -1,26 +1,45 @@
 //! The sandbox's Airflow, as an on-call engineer would drive it, over Airflow's REST API:
-//! `platform-tui sandbox up` starts Airflow 3 next to the emulator; prepare_data_nyc runs all 8
-//! tasks against the emulator; `sandbox fail glue-job` makes the next run's Glue task fail;
-//! `sandbox heal`, then clearing that task with downstream, makes the run succeed; task logs
-//! live in the emulator's CloudWatch (as on MWAA); the MWAA web login gives a working JWT; a
-//! killed launcher leaves no orphan and `up` restarts Airflow; and `sandbox down` leaves no
-//! Airflow process behind. Every wait is bounded; a failure prints the
-//! task states and the failed tasks' logs.
+//! `platform-tui sandbox up` starts Airflow 3 next to the emulator; unpausing prepare_data_nyc
+//! runs last month (the seeded Parquet file) and a run triggered for 2024-01 runs the real Glue
+//! and EMR Spark jobs on the committed sample, after which the warehouse holds, row for row,
+//! the gold the Spark tests compute from that file (tests/fixtures/gold/); a corrupt raw file
+//! makes the Glue job fail with Spark's own exception, which is the Glue run's error and in its
+//! log; replacing the file and clearing that task with downstream makes the run succeed; task
+//! logs live in the emulator's CloudWatch (as on MWAA); the MWAA web login gives a working JWT;
+//! a killed launcher leaves no orphan and `up` restarts Airflow; and `sandbox down` leaves no
+//! Airflow process behind. Every wait is bounded; a failure prints the task states and the
+//! failed tasks' logs.
+
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use chrono::{Datelike, Months, NaiveDate, Utc};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use platform_tui::aws::glue::Glue;
+use platform_tui::aws::logs::CloudWatchLogs;
+use platform_tui::aws::redshift::{Credentials, Redshift};
+use platform_tui::aws::s3::S3;
+use platform_tui::aws::{sdk_config, AwsSettings};
+use platform_tui::gate::catalog;
+use platform_tui::gate::sql::ReadOnlySql;
 use platform_tui::{paths, sandbox};
 use serde_json::{json, Value};
+use support::gate::approval;
 
 const DAG: &str = "prepare_data_nyc";
 const GLUE_TASK: &str = "process_to_staging_nyc";
+const GLUE_JOB: &str = "nyctaxi-sandbox-process-to-staging";
 const TASKS: usize = 8;
-/// One run takes about a minute here; the first trigger also waits for the scheduled run that
-/// unpausing creates (max_active_runs=1).
-const RUN_TIMEOUT: Duration = Duration::from_secs(420);
+const RAW: &str = "raw/green_tripdata";
+/// The gold the Spark tests compute from data/green_tripdata_2024-01.csv (tests/spark).
+const GOLD_EXPECTATION: &str = "tests/fixtures/gold/green_trips_daily_zone_2024-01.csv";
+const GOLD_TABLE: &str = "nyc.green_trips_daily_zone";
+/// A run with real Spark jobs takes one to two minutes here; the first trigger also waits for
+/// the scheduled run that unpausing creates (max_active_runs=1).
+const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 const POLL: Duration = Duration::from_secs(2);
 
 /// `platform-tui ARGS` with the test's PLATFORM_TUI_HOME; panics with its output on failure.
@@ -106,12 +125,13 @@ impl Rest {
         self.call(reqwest::Method::GET, path, None).await
     }
 
-    async fn trigger(&self) -> String {
+    /// Triggers a run for `month` (the DAG's `month` param).
+    async fn trigger(&self, month: &str) -> String {
         let run = self
             .call(
                 reqwest::Method::POST,
                 &format!("/dags/{DAG}/dagRuns"),
-                Some(json!({ "logical_date": null })),
+                Some(json!({ "logical_date": null, "conf": { "month": month } })),
             )
             .await;
         run["dag_run_id"].as_str().unwrap().to_string()
@@ -209,6 +229,186 @@ impl Rest {
     }
 }
 
+/// The sandbox's AWS side through the console's own clients (the real SDK over HTTP).
+struct Platform {
+    s3: S3,
+    glue: Glue,
+    logs: CloudWatchLogs,
+    redshift: Redshift,
+    lake: String,
+}
+
+impl Platform {
+    async fn of(info: &sandbox::SandboxInfo) -> Platform {
+        let settings = AwsSettings {
+            profile: None,
+            region: Some(info.region.clone()),
+            endpoint_url: Some(info.endpoint_url.clone()),
+            static_test_credentials: true,
+            max_attempts: Some(1),
+        };
+        let config = sdk_config(&settings).await;
+        Platform {
+            s3: S3::new(&config),
+            glue: Glue::new(&config),
+            logs: CloudWatchLogs::new(&config),
+            redshift: Redshift::new(&config),
+            lake: info.datalake_bucket.clone(),
+        }
+    }
+
+    /// The rows of a query on the warehouse, through the Redshift Data API, as text.
+    async fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        let user = Credentials::DbUser("platform_admin".into());
+        let read_only = ReadOnlySql::new(sql, vec![sql.to_owned()]).expect("a read-only query");
+        let id = self
+            .redshift
+            .execute_read_only("nyctaxi-sandbox-warehouse", "analytics", &user, &read_only)
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let statement = self.redshift.describe_statement(&id).await.unwrap();
+            if statement.state.is_final() {
+                assert!(statement.error.is_none(), "{sql}: {statement:?}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "statement stuck: {statement:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        self.redshift.get_statement_result(&id).await.unwrap().rows
+    }
+
+    /// The warehouse's gold rows of one month, ordered by day and zone.
+    async fn gold_of(&self, month: &str) -> Vec<Vec<String>> {
+        let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").unwrap();
+        let next = first + Months::new(1);
+        self.query(&format!(
+            "SELECT pickup_date, pu_location_id, trip_count, total_distance, total_fare, \
+             avg_tip_rate FROM {GOLD_TABLE} WHERE pickup_date >= '{first}' AND pickup_date < \
+             '{next}' ORDER BY pickup_date, pu_location_id"
+        ))
+        .await
+    }
+
+    /// The Glue job's latest run: (state, error message, every line of its error log).
+    async fn last_glue_run(&self) -> (String, Option<String>, Vec<String>) {
+        let run = self
+            .glue
+            .latest_run(GLUE_JOB)
+            .await
+            .unwrap()
+            .expect("a run");
+        let page = self
+            .logs
+            .get_log_events("/aws-glue/jobs/error", &run.id, None)
+            .await
+            .unwrap();
+        let lines = page.events.into_iter().map(|e| e.message).collect();
+        (run.state, run.error, lines)
+    }
+
+    async fn put(&self, dir: &Path, name: &str, body: &[u8]) {
+        let local = dir.join(name);
+        std::fs::write(&local, body).unwrap();
+        let key = format!("{RAW}/{name}");
+        let upload = approval(&catalog::S3_UPLOAD).await;
+        self.s3
+            .upload(&upload, &local, &self.lake, &key)
+            .await
+            .unwrap();
+    }
+}
+
+/// One gold row compared by value: money as cents (DECIMAL(14,2) prints as 47.00 or 47),
+/// the tip rate as a float, NULL as None.
+#[derive(Debug, PartialEq)]
+struct GoldRow {
+    day: String,
+    zone: i64,
+    trips: i64,
+    distance_cents: i64,
+    fare_cents: i64,
+    tip_rate: Option<f64>,
+}
+
+impl GoldRow {
+    fn parse(values: &[String]) -> GoldRow {
+        let cents = |text: &str| (text.parse::<f64>().unwrap() * 100.0).round() as i64;
+        GoldRow {
+            day: values[0].clone(),
+            zone: values[1].parse().unwrap(),
+            trips: values[2].parse().unwrap(),
+            distance_cents: cents(&values[3]),
+            fare_cents: cents(&values[4]),
+            tip_rate: match values[5].as_str() {
+                "" | "NULL" => None,
+                rate => Some(rate.parse().unwrap()),
+            },
+        }
+    }
+
+    /// Equal, the tip rate within rounding of the last printed digit.
+    fn matches(&self, other: &GoldRow) -> bool {
+        let rates = match (self.tip_rate, other.tip_rate) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+            (a, b) => a == b,
+        };
+        (
+            &self.day,
+            self.zone,
+            self.trips,
+            self.distance_cents,
+            self.fare_cents,
+        ) == (
+            &other.day,
+            other.zone,
+            other.trips,
+            other.distance_cents,
+            other.fare_cents,
+        ) && rates
+    }
+}
+
+/// The committed expectation the Spark tests assert (tests/spark/test_emr_gold.py).
+fn expected_gold() -> Vec<GoldRow> {
+    let text = std::fs::read_to_string(paths::project_dir().join(GOLD_EXPECTATION)).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| GoldRow::parse(&line.split(',').map(str::to_owned).collect::<Vec<_>>()))
+        .collect()
+}
+
+fn assert_gold_is(rows: &[Vec<String>], expected: &[GoldRow]) {
+    let rows: Vec<GoldRow> = rows.iter().map(|r| GoldRow::parse(r)).collect();
+    assert_eq!(rows.len(), expected.len(), "gold rows: {rows:#?}");
+    for (row, want) in rows.iter().zip(expected) {
+        assert!(row.matches(want), "warehouse {row:?}\n   expected {want:?}");
+    }
+}
+
+/// The month before this one, YYYY-MM: what a scheduled monthly run processes, and the month of
+/// the Parquet file the sandbox seeds.
+fn last_month() -> String {
+    let first = Utc::now().date_naive().with_day(1).unwrap();
+    (first - Months::new(1)).format("%Y-%m").to_string()
+}
+
+/// data/generate_green_tripdata.py's trips for `month`, as CSV (the sample's seed).
+fn generated_month(month: &str) -> Vec<u8> {
+    let python = paths::venv_dir("sandbox").join("bin/python");
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("trips.csv");
+    let status = Command::new(&python)
+        .arg(paths::project_dir().join("data/generate_green_tripdata.py"))
+        .args(["--start", &format!("{month}-01"), "--output"])
+        .arg(&output)
+        .output()
+        .expect("run the generator");
+    assert!(status.status.success(), "{status:?}");
+    std::fs::read(output).unwrap()
+}
+
 fn encode(run_id: &str) -> String {
     utf8_percent_encode(run_id, NON_ALPHANUMERIC).to_string()
 }
@@ -264,7 +464,7 @@ fn processes_of(home: &Path) -> Vec<String> {
 }
 
 #[test]
-fn prepare_data_nyc_runs_fails_on_injection_and_recovers_after_heal_and_clear() {
+fn prepare_data_nyc_runs_the_real_jobs_fails_on_a_corrupt_file_and_recovers_after_clear() {
     let home = tempfile::tempdir().unwrap();
     std::env::set_var(paths::HOME_OVERRIDE, home.path());
     let started = Instant::now();
@@ -291,19 +491,41 @@ fn prepare_data_nyc_runs_fails_on_injection_and_recovers_after_heal_and_clear() 
     runtime.block_on(async {
         let rest = Rest::login(&airflow.url, &airflow.username, &airflow.password).await;
 
-        // 1. A whole run against the emulator.
+        let platform = Platform::of(&info).await;
+        let expected = expected_gold();
+
+        // 1. Unpausing runs last month (the seeded Parquet file); a run triggered for January
+        //    2024 runs the real Glue and EMR jobs on the committed sample.
         rest.call(
             reqwest::Method::PATCH,
             &format!("/dags/{DAG}"),
             Some(json!({ "is_paused": false })),
         )
         .await;
-        let first = rest.trigger().await;
+        let first = rest.trigger("2024-01").await;
         let took = rest.wait_for_run(&first, "success", RUN_TIMEOUT).await;
         eprintln!("first run {first} succeeded after {took:.0?} (queued behind the scheduled run)");
         let tasks = rest.tasks(&first).await;
         assert_eq!(tasks.len(), TASKS);
         assert!(tasks.iter().all(|t| t["state"] == "success"), "{tasks:?}");
+
+        // The warehouse holds exactly the gold the Spark tests compute from the same file: every
+        // (day, zone) row, its trips, distance, fare and tip rate.
+        assert_gold_is(&platform.gold_of("2024-01").await, &expected);
+        // The scheduled run loaded last month from TLC's Parquet layout: the same trips, moved.
+        let scheduled = platform.gold_of(&last_month()).await;
+        let trips: i64 = scheduled.iter().map(|r| GoldRow::parse(r).trips).sum();
+        assert_eq!((scheduled.len(), trips), (expected.len(), 1200));
+        // The Glue run's log shows Spark's own lines and the job's drop counts per reason.
+        let (state, _, log) = platform.last_glue_run().await;
+        assert_eq!(state, "SUCCEEDED");
+        let log = log.join("\n");
+        assert!(
+            log.contains("INFO SparkContext: Running Spark version"),
+            "{log}"
+        );
+        assert!(log.contains("kept 1200, dropped 19 (1.6%)"), "{log}");
+        assert!(log.contains("dropped 6 rows: negative_amount"), "{log}");
 
         // Task logs come from the emulator's CloudWatch, in MWAA's group and stream names.
         let log = rest.log(&first, "load_nyc_to_redshift", 1).await;
@@ -313,23 +535,50 @@ fn prepare_data_nyc_runs_fails_on_injection_and_recovers_after_heal_and_clear() 
             "{log}"
         );
 
-        // 2. The on-call drill: an injected Glue failure fails the next run's Glue task.
-        let message = "AnalysisException: [PATH_NOT_FOUND] Path does not exist: raw/";
-        platform_tui(
-            home.path(),
-            &["sandbox", "fail", "glue-job", "--message", message],
-        );
-        let second = rest.trigger().await;
+        // 2. A cut upload: February's raw file is not Parquet. The Glue job fails with Spark's
+        //    own exception, which is the Glue run's error and in the run's log.
+        let files = tempfile::tempdir().unwrap();
+        let corrupt = "green_tripdata_2024-02.parquet";
+        platform
+            .put(files.path(), corrupt, b"PAR1 the upload was cut here")
+            .await;
+        let second = rest.trigger("2024-02").await;
         rest.wait_for_run(&second, "failed", RUN_TIMEOUT).await;
         let glue = rest.task(&second, GLUE_TASK).await;
         assert_eq!(glue["state"], "failed", "{glue}");
+        let (state, error, log) = platform.last_glue_run().await;
+        let error = error.expect("the failed run's ErrorMessage");
+        assert_eq!(state, "FAILED");
+        assert!(
+            error.contains("[FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER]") && error.contains(corrupt),
+            "{error}"
+        );
+        let first_line = error.lines().find(|l| l.contains("CANNOT_READ")).unwrap();
+        assert!(
+            log.iter()
+                .any(|line| line.ends_with(first_line.trim_start_matches(": "))),
+            "the error is in the run's log: {log:#?}"
+        );
         let failed_log = rest.log(&second, GLUE_TASK, 1).await;
         assert!(failed_log.contains("Run State: FAILED"), "{failed_log}");
         let downstream = rest.task(&second, "load_nyc_to_redshift").await;
         assert_eq!(downstream["state"], "upstream_failed");
 
-        // 3. Heal, clear the Glue task with downstream, and the run turns green.
-        platform_tui(home.path(), &["sandbox", "heal"]);
+        // 3. Replace the file with a good one, clear the Glue task with downstream, and the
+        //    run turns green; February is in the warehouse next to January.
+        platform
+            .put(
+                files.path(),
+                "green_tripdata_2024-02.csv",
+                &generated_month("2024-02"),
+            )
+            .await;
+        let delete = approval(&catalog::S3_DELETE).await;
+        platform
+            .s3
+            .delete(&delete, &platform.lake, &format!("{RAW}/{corrupt}"))
+            .await
+            .unwrap();
         let cleared = rest
             .call(
                 reqwest::Method::POST,
@@ -355,6 +604,9 @@ fn prepare_data_nyc_runs_fails_on_injection_and_recovers_after_heal_and_clear() 
             (glue["state"].as_str(), glue["try_number"].as_u64()),
             (Some("success"), Some(2))
         );
+        let february = platform.gold_of("2024-02").await;
+        assert_eq!(february.len(), 55);
+        assert_gold_is(&platform.gold_of("2024-01").await, &expected);
 
         // 4. MWAA's web login: a web token from the emulator becomes Airflow's JWT cookie.
         let (token, hostname) = web_login_token(&info.endpoint_url);

@@ -1,5 +1,6 @@
 //! `platform-tui sandbox fail`: an injected failure makes the next run of the seeded Glue job
-//! fail with the given message (checked with boto3, independent of the console's clients).
+//! fail with the given message, while the runs after it run the real job and succeed (checked
+//! with boto3, independent of the console's clients).
 
 use std::process::Command;
 
@@ -12,7 +13,7 @@ import boto3
 glue = boto3.client("glue", endpoint_url=sys.argv[1], region_name="us-east-1",
                     aws_access_key_id="test", aws_secret_access_key="test")
 run_id = glue.start_job_run(JobName=sys.argv[2])["JobRunId"]
-deadline = time.time() + 90
+deadline = time.time() + 300  # a real Spark run of the seeded job
 while time.time() < deadline:
     run = glue.get_job_run(JobName=sys.argv[2], RunId=run_id)["JobRun"]
     if run["JobRunState"] in ("SUCCEEDED", "FAILED", "STOPPED", "ERROR", "TIMEOUT"):

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use chrono::Datelike;
 use platform_tui::sandbox::AirflowMode;
 use platform_tui::{paths, sandbox};
 use tempfile::TempDir;
@@ -65,7 +66,8 @@ fn say(message: &str) {
     eprintln!("sandbox: {message}");
 }
 
-/// `raw/green_tripdata/<name>` for every data/*.csv of the checkout, as the seed uploads them.
+/// `raw/green_tripdata/<name>` for every data/*.csv of the checkout, as the seed uploads them,
+/// and last month's file in TLC's Parquet layout, which the seed generates.
 fn expected_trip_keys() -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(paths::project_dir().join("data"))
         .map(|entries| {
@@ -75,6 +77,9 @@ fn expected_trip_keys() -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default();
+    let first = chrono::Utc::now().date_naive().with_day(1).unwrap();
+    let last_month = (first - chrono::Months::new(1)).format("%Y-%m");
+    names.push(format!("green_tripdata_{last_month}.parquet"));
     names.sort();
     names
         .iter()
@@ -195,6 +200,7 @@ fn scratch_project() -> TempDir {
         "scripts/venv",
         "sandbox/requirements.txt",
         "requirements/constraints/sandbox.txt",
+        "requirements/spark.txt",
         "sandbox/emulator.py",
         "sandbox/seed.py",
     ] {
@@ -238,6 +244,8 @@ fn check_failed_seed_is_explained(venv: &Path) {
     let project = scratch_project();
     fs::create_dir_all(project.path().join(".venv")).unwrap();
     std::os::unix::fs::symlink(venv, project.path().join(".venv/sandbox")).unwrap();
+    let spark = paths::venv_dir("spark");
+    std::os::unix::fs::symlink(&spark, project.path().join(".venv/spark")).unwrap();
     fs::create_dir_all(project.path().join("data/broken.csv")).unwrap();
     std::env::set_var(paths::PROJECT_OVERRIDE, project.path());
     let error = up_error();

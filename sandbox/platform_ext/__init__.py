@@ -10,8 +10,9 @@ control endpoint /platform-api/ (failure injection and durations, see http_api) 
 server application, and answers MWAA's API paths (mwaa.py) before moto does. One module per
 service: glue_jobs, glue_crawlers, emr_steps, redshift_data (+ sql_engine, sql_dialect,
 sql_copy), mwaa;
-job_outputs writes what the Glue staging job and the EMR gold step produce. moto's own
-POST /moto-api/reset also forgets the injections, durations and running simulations.
+Glue job runs and EMR steps run their real scripts with pyspark (spark_runs, lake_mirror).
+moto's own POST /moto-api/reset also forgets the injections, durations and running simulations
+(and kills the scripts still running); `shutdown()` kills them when the emulator stops.
 """
 
 from __future__ import annotations
@@ -21,10 +22,20 @@ from typing import Any
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-from . import clock, control, emr_steps, glue_crawlers, glue_jobs, http_api, mwaa, redshift_data
+from . import (
+    clock,
+    control,
+    emr_steps,
+    glue_crawlers,
+    glue_jobs,
+    http_api,
+    mwaa,
+    redshift_data,
+    spark_runs,
+)
 from .seeding import seed_platform
 
-__all__ = ["install", "seed_platform"]
+__all__ = ["install", "seed_platform", "shutdown"]
 
 _installed = False
 
@@ -63,7 +74,13 @@ def _reset_with_moto() -> None:
     def reset(self: MotoAPIBackend) -> None:
         with control.LOCK:
             clock.forget_all()
+            spark_runs.shutdown()
             control.reset()
             moto_reset(self)
 
     MotoAPIBackend.reset = reset
+
+
+def shutdown() -> None:
+    """Kills the job scripts still running (the emulator is stopping)."""
+    spark_runs.shutdown()

@@ -16,19 +16,25 @@ LOCK = threading.RLock()
 TARGETS = ("glue-job", "glue-crawler", "emr-step", "redshift-sql")
 
 
+# Glue job runs and EMR steps run their real script (spark_runs.py): they last as long as it
+# runs, so only their startup time is set here.
+REAL_RUNS = ("glue-job", "emr-step")
+
+
 @dataclass(frozen=True)
 class Timing:
-    """How long a simulated unit of work takes: `startup` before it runs (Glue STARTING, EMR
-    PENDING once it is first in line, Redshift SUBMITTED), then `run` seconds of running."""
+    """How long a unit of work takes: `startup` before it runs (Glue STARTING, EMR PENDING once
+    it is first in line, Redshift SUBMITTED), then `run` seconds of running (None for the
+    REAL_RUNS targets, whose script decides)."""
 
     startup: float
-    run: float
+    run: float | None
 
 
 DEFAULT_TIMINGS = {
-    "glue-job": Timing(startup=1.0, run=6.0),
+    "glue-job": Timing(startup=1.0, run=None),
     "glue-crawler": Timing(startup=0.0, run=5.0),
-    "emr-step": Timing(startup=1.0, run=6.0),
+    "emr-step": Timing(startup=1.0, run=None),
     "redshift-sql": Timing(startup=0.1, run=0.2),
 }
 
@@ -105,16 +111,22 @@ def clear_injections(target: str | None = None) -> int:
 
 def set_timing(
     target: str,
-    seconds: float,
+    seconds: float | None,
     startup_seconds: float | None = None,
     name: str | None = None,
 ) -> Timing:
     target = check_target(target)
+    if target in REAL_RUNS and seconds is not None:
+        raise ControlError(
+            f"{target} runs last as long as their script runs: set only 'startup_seconds'"
+        )
+    if target not in REAL_RUNS and seconds is None:
+        raise ControlError(f"'seconds' is required for {target}")
     default = timing(target, name)
     startup = default.startup if startup_seconds is None else float(startup_seconds)
-    if seconds < 0 or startup < 0:
+    if (seconds or 0) < 0 or startup < 0:
         raise ControlError("durations cannot be negative")
-    value = Timing(startup=startup, run=float(seconds))
+    value = Timing(startup=startup, run=None if seconds is None else float(seconds))
     with LOCK:
         _timings[(target, name or None)] = value
     return value
@@ -134,7 +146,8 @@ def timing(target: str, *names: str | None) -> Timing:
 
 # Clients written for plain moto slow Glue down with POST /moto-api/state-manager/set-transition
 # {"model_name": "glue::job_run", "transition": {"progression": "time", "seconds": N}}: honoured
-# (N seconds per state change) unless /platform-api/timing says otherwise.
+# (N seconds per state change: a job run's startup, a crawl's startup and run) unless
+# /platform-api/timing says otherwise.
 STATE_MANAGER_MODELS = {"glue-job": ("glue::job_run", 1.0), "glue-crawler": ("glue::crawl", 0.0)}
 
 
@@ -148,7 +161,7 @@ def state_manager_timing(target: str) -> Timing | None:
     if transition.get("progression") != "time":
         return None
     seconds = float(transition.get("seconds", 0))
-    return Timing(startup=seconds * startup_steps, run=seconds)
+    return Timing(startup=seconds * startup_steps, run=None if target in REAL_RUNS else seconds)
 
 
 def timings() -> list[dict]:

@@ -1,11 +1,15 @@
-"""EMR steps that run one after another, can fail or be cancelled, and log to the LogUri.
+"""EMR steps that run one after another for real, can fail or be cancelled, and log to the LogUri.
 
 moto 5.2.5 leaves the first step RUNNING and the rest PENDING forever and has no CancelSteps.
 Here each cluster has a step runner on the clock: the oldest PENDING step waits the emr-step
-startup time, runs for the run time (cluster RUNNING), then ends COMPLETED, or FAILED with
-FailureDetails when a failure was injected; ActionOnFailure is honoured. While a step runs it
-writes controller, stderr (growing) and stdout logs, gzip'd, to
-<LogUri>/<cluster-id>/steps/<step-id>/. Terminating the cluster cancels the steps left.
+startup time, then runs its command (spark_runs.py: `spark-submit … s3://…/app.py …` with
+pyspark in local mode against a local copy of the lake) while the cluster is RUNNING. Its
+stdout and stderr go to <LogUri>/<cluster-id>/steps/<step-id>/{stdout,stderr}.gz as they are
+written (rewritten at most every LOG_FLUSH_SECONDS), the controller log says what ran and how
+it ended. Exit status 0 is COMPLETED; anything else FAILED with FailureDetails whose Message is
+the job's exception; an injected failure fails the step without running it. ActionOnFailure is
+honoured. Cancelling a running step kills its processes; terminating the cluster cancels the
+steps left.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from moto.emr import models as emr_models
 from moto.emr.exceptions import ValidationException
 from moto.emr.responses import ElasticMapReduceResponse
 
-from . import clock, control, job_outputs, sinks
+from . import clock, control, sinks, spark_runs
 
 CANCEL_SECONDS = 0.3
+LOG_FLUSH_SECONDS = 1.0
 LIVE_STEP_STATES = ("PENDING", "RUNNING", "CANCEL_PENDING")
 CLUSTER_DONE_STATES = ("TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS")
 LOG_FILES = ("controller", "stderr", "stdout")
@@ -32,24 +37,14 @@ def log_stamp() -> str:
     return datetime.now(UTC).strftime("%y/%m/%d %H:%M:%S")
 
 
-def stderr_script(step: emr_models.Step) -> list[tuple[float, str]]:
-    """(fraction of the run time, line): what spark-submit prints to stderr while it runs."""
-    app = next((a for a in step.args if a.endswith(".py")), step.jar)
-    return [
-        (0.0, f"{log_stamp()} INFO SparkContext: Running Spark version 3.5.1-amzn-0"),
-        (0.0, f"{log_stamp()} INFO SparkContext: Submitted application: {app}"),
-        (0.2, f"{log_stamp()} INFO YarnClientImpl: Submitted application application_0001"),
-        (0.4, f"{log_stamp()} INFO DAGScheduler: Job 0 finished: parquet at {app}"),
-        (0.6, f"{log_stamp()} INFO DAGScheduler: Job 1 finished: collect at {app}"),
-        (0.8, f"{log_stamp()} INFO FileFormatWriter: Write Job committed."),
-    ]
-
-
 class StepLogs:
-    """The three log files of one step, rewritten gzip'd to S3 whenever they grow."""
+    """The three log files of one step, rewritten gzip'd to S3 when they grew: at most every
+    LOG_FLUSH_SECONDS while the step runs, and once more when it ends."""
 
     def __init__(self, cluster: emr_models.Cluster, step: emr_models.Step) -> None:
         self.lines: dict[str, list[str]] = {name: [] for name in LOG_FILES}
+        self.unwritten: set[str] = set()
+        self.flushed_at = 0.0
         self.location: tuple[str, str] | None = None
         if cluster.log_uri:
             try:
@@ -64,13 +59,22 @@ class StepLogs:
         bucket, prefix = self.location
         return f"s3://{bucket}/{prefix}{name}.gz"
 
-    def append(self, name: str, lines: list[str]) -> None:
-        if not lines:
-            return
-        self.lines[name].extend(lines)
+    def append(self, name: str, lines: list[str], now: float | None = None) -> None:
+        """Adds lines; written now if `now` is None (a state change), else when due."""
+        if lines:
+            self.lines[name].extend(lines)
+            self.unwritten.add(name)
+        if now is None or now - self.flushed_at >= LOG_FLUSH_SECONDS:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        self.flushed_at = time.time() if now is None else now
         if self.location is not None:
             bucket, prefix = self.location
-            sinks.put_gzip_object(bucket, f"{prefix}{name}.gz", "\n".join(self.lines[name]) + "\n")
+            for name in sorted(self.unwritten):
+                text = "\n".join(self.lines[name]) + "\n"
+                sinks.put_gzip_object(bucket, f"{prefix}{name}.gz", text)
+        self.unwritten.clear()
 
 
 class StepRun:
@@ -81,13 +85,19 @@ class StepRun:
         self.logs = StepLogs(cluster, step)
         self.timing = control.timing("emr-step", step.name, cluster.id)
         self.failure: str | None = None
+        self.spark: spark_runs.SparkRun | None = None
         self.phase_started: float | None = None
-        self.pending_stderr = stderr_script(step)
         self.failure_details: dict[str, str] | None = None
+
+    def pump(self, now: float | None = None, final: bool = False) -> None:
+        """The script's new output lines into the step's stdout and stderr logs."""
+        if self.spark is not None:
+            for stream, lines in self.spark.take_lines(final).items():
+                self.logs.append(stream, lines, None if final else now)
 
 
 class StepRunner:
-    """Runs one cluster's steps in order, one at a time (a clock simulation)."""
+    """Runs one cluster's steps in order, one at a time (on the clock)."""
 
     def __init__(self, cluster: emr_models.Cluster) -> None:
         self.cluster = cluster
@@ -116,11 +126,11 @@ class StepRunner:
         if step.state == "PENDING" and elapsed >= run.timing.startup:
             self._start(step, run, now)
         elif step.state == "RUNNING":
-            self._progress(run, (now - run.phase_started) / max(run.timing.run, 1e-9))
-            if elapsed >= run.timing.run:
+            run.pump(now)
+            if run.spark is None or run.spark.exit_code() is not None:
                 self._end(step, run, now)
-        elif step.state == "CANCEL_PENDING" and elapsed >= CANCEL_SECONDS:
-            self._cancel(step, run, now, "Cancelled by user request")
+        elif step.state == "CANCEL_PENDING":
+            self._cancel_running(step, run, now)
         if self.cluster.state in CLUSTER_DONE_STATES:
             return True
         if not any(s.state in LIVE_STEP_STATES for s in self.cluster.steps):
@@ -144,42 +154,47 @@ class StepRunner:
         self.cluster.state = "RUNNING"
         self.cluster.last_state_change_reason = "Running step"
         command = " ".join([step.jar, *step.args])
-        run.logs.append("stdout", [f"{step.name}: started {command}"])
-        run.logs.append(
-            "controller",
-            [
-                f"{log_stamp()} INFO Ensure step {step.id} jar file {step.jar}",
-                f"{log_stamp()} INFO startExec '{command}'",
-            ],
-        )
-
-    def _progress(self, run: StepRun, fraction: float) -> None:
-        due = [text for at, text in run.pending_stderr if at <= fraction]
-        run.pending_stderr = [line for line in run.pending_stderr if line[0] > fraction]
-        run.logs.append("stderr", due)
+        controller = [
+            f"{log_stamp()} INFO Ensure step {step.id} jar file {step.jar}",
+            f"{log_stamp()} INFO startExec '{command}'",
+        ]
+        if run.failure is None:
+            try:
+                launch = spark_runs.emr_launch(step.jar, list(step.args))
+                controller += [f"{log_stamp()} INFO sandbox: {note}" for note in launch.notes]
+                run.spark = spark_runs.start(launch)
+            except spark_runs.LaunchError as error:
+                run.failure = str(error)
+        run.logs.append("controller", controller)
 
     def _end(self, step: emr_models.Step, run: StepRun, now: float) -> None:
-        self._progress(run, 1.0)
         seconds = int(now - run.phase_started)
         step.end_date_time = clock.utc(now)
+        code = 1
+        if run.spark is not None:
+            run.pump(final=True)
+            lost = run.spark.finish()
+            code = run.spark.exit_code()
+            if code != 0:
+                run.failure = run.spark.error_message()
+            elif lost is not None:
+                run.failure, code = lost, 1
+        elif run.failure is not None:
+            run.logs.append(
+                "stderr",
+                [
+                    "Traceback (most recent call last):",
+                    f'  File "{step.args[-1] if step.args else step.jar}", line 1, in <module>',
+                    run.failure,
+                ],
+            )
         if run.failure is None:
-            run.failure = job_outputs.emr_step_output(step.args)
-        if run.failure is None:
-            run.logs.append("stdout", [f"{step.name}: finished"])
             run.logs.append("controller", [f"{log_stamp()} INFO Step succeeded with exitCode 0"])
             step.state = "COMPLETED"
             return
         run.logs.append(
-            "stderr",
-            [
-                "Traceback (most recent call last):",
-                f'  File "{step.args[-1] if step.args else step.jar}", line 1, in <module>',
-                run.failure,
-            ],
-        )
-        run.logs.append(
             "controller",
-            [f"{log_stamp()} WARN Step failed with exitCode 1 and took {seconds} seconds"],
+            [f"{log_stamp()} WARN Step failed with exitCode {code} and took {seconds} seconds"],
         )
         step.state = "FAILED"
         run.failure_details = {"Reason": FAILURE_REASON, "Message": run.failure}
@@ -187,6 +202,16 @@ class StepRunner:
             run.failure_details["LogFile"] = run.logs.uri("stderr")
         step.last_state_change_reason = run.failure
         self._after_failure(step, now)
+
+    def _cancel_running(self, step: emr_models.Step, run: StepRun, now: float) -> None:
+        """Kills the step's processes; CANCELLED once they are gone."""
+        if run.spark is not None and run.spark.exit_code() is None:
+            run.spark.stop(now)
+            run.pump(now)
+            return
+        if run.spark is None and now - run.phase_started < CANCEL_SECONDS:
+            return
+        self._cancel(step, run, now, "Cancelled by user request")
 
     def _after_failure(self, step: emr_models.Step, now: float) -> None:
         action = step.action_on_failure
@@ -201,6 +226,10 @@ class StepRunner:
             self.cluster.last_state_change_reason = f"Shut down as step {step.id} failed"
 
     def _cancel(self, step: emr_models.Step, run: StepRun, now: float, reason: str) -> None:
+        if run.spark is not None and not run.spark.finished:
+            run.spark.kill()
+            run.pump(final=True)
+            run.spark.finish()
         if step.state == "CANCEL_PENDING":
             run.logs.append("controller", [f"{log_stamp()} INFO Step cancelled: {reason}"])
         step.state = "CANCELLED"

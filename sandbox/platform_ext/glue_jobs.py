@@ -1,10 +1,14 @@
-"""Glue job runs that take time, can fail or be stopped, and log to CloudWatch Logs.
+"""Glue job runs that run their script for real, can fail or be stopped, and log to CloudWatch.
 
 moto 5.2.5 finishes a run SUCCEEDED at once (its state manager, model glue::job_run) and has no
-BatchStopJobRun. Here a run is STARTING for the target's startup time, RUNNING for its run time
-(writing driver lines to /aws-glue/jobs/output and Spark lines to /aws-glue/jobs/error, stream =
-run id), then SUCCEEDED, or FAILED with an injected message (its traceback in the error log).
-BatchStopJobRun moves a live run to STOPPING, then STOPPED.
+BatchStopJobRun. Here a run is STARTING for the target's startup time, then RUNNING while its
+script runs with pyspark in local mode (spark_runs.py: the job's ScriptLocation from the
+emulator's S3, its arguments, its s3:// paths served from a local copy of the lake). The
+script's stdout goes to /aws-glue/jobs/output and its stderr (Python logging, Spark's log4j
+lines, tracebacks) to /aws-glue/jobs/error, stream = run id, as they are written. Exit status
+0 is SUCCEEDED; anything else FAILED with the job's exception as ErrorMessage. An injected
+failure fails the run without running the script (its traceback ends with the message).
+BatchStopJobRun moves a live run to STOPPING, kills the script's processes, then STOPPED.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from moto.core.responses import ActionResult
 from moto.glue import models as glue_models
 from moto.glue.responses import GlueResponse
 
-from . import clock, control, job_outputs, sinks
+from . import clock, control, sinks, spark_runs
 
 OUTPUT_GROUP = "/aws-glue/jobs/output"
 ERROR_GROUP = "/aws-glue/jobs/error"
 LOG_GROUP_PREFIX = "/aws-glue/jobs"
-STOP_SECONDS = 0.3
 LIVE_STATES = ("STARTING", "RUNNING", "STOPPING")
+STREAM_GROUPS = {"stdout": OUTPUT_GROUP, "stderr": ERROR_GROUP}
 
 
 def spark_line(level: str, logger: str, message: str) -> str:
@@ -31,42 +35,19 @@ def spark_line(level: str, logger: str, message: str) -> str:
     return f"{stamp} {level} {logger}: {message}"
 
 
-def driver_script(job: Any, run: SimulatedJobRun) -> list[tuple[float, str, str]]:
-    """(fraction of the run time, group, line): what a PySpark Glue job prints while it runs."""
-    script = (job.command or {}).get("ScriptLocation", "script.py")
-    arguments = run.arguments or {}
-    source = arguments.get("--input", "the input path")
-    target = arguments.get("--output", "the output path")
-    args = " ".join(f"{k}={v}" for k, v in sorted(arguments.items()))
-    return [
-        (0.0, ERROR_GROUP, spark_line("INFO", "GlueContext", f"GlueContext for {run.job_name}")),
-        (0.0, OUTPUT_GROUP, f"Job {run.job_name} run {run.job_run_id}: running {script}"),
-        (0.0, OUTPUT_GROUP, f"Arguments: {args or '(none)'}"),
-        (0.2, ERROR_GROUP, spark_line("INFO", "SparkContext", "Running Spark version 3.5.4")),
-        (0.3, OUTPUT_GROUP, f"Reading {source}"),
-        (0.5, ERROR_GROUP, spark_line("INFO", "DAGScheduler", "Job 0 finished: count")),
-        (0.6, OUTPUT_GROUP, "Cleaning trips: dropping rows with null pickup or drop-off"),
-        (0.8, OUTPUT_GROUP, f"Writing {target}"),
-    ]
-
-
 def traceback_lines(script: str, message: str) -> list[str]:
-    """A PySpark traceback whose last line is the failure message, as Glue logs it."""
+    """The traceback an injected failure logs: it ends with the failure message."""
     name = script.rsplit("/", 1)[-1] or "script.py"
     return [
         "Traceback (most recent call last):",
-        f'  File "/tmp/{name}", line 87, in <module>',
-        "    main()",
-        f'  File "/tmp/{name}", line 79, in main',
-        "    write_staging(clean(read_raw(glue_context, args)), args)",
-        '  File "/opt/amazon/spark/python/lib/pyspark.zip/pyspark/sql/utils.py", line 196, in deco',
-        "    raise converted from None",
+        f'  File "/tmp/{name}", line 1, in <module>',
+        "    raise failure  # injected by the sandbox (platform-tui sandbox fail glue-job)",
         message,
     ]
 
 
 class SimulatedJobRun(glue_models.FakeJobRun):
-    """A FakeJobRun whose state follows the clock instead of moto's state manager."""
+    """A FakeJobRun whose state follows its script's process instead of moto's state manager."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,10 +55,10 @@ class SimulatedJobRun(glue_models.FakeJobRun):
         self.job: Any = None
         self.error_message: str | None = None
         self._failure: str | None = None
+        self._spark: spark_runs.SparkRun | None = None
         self._phase_started = time.time()
         self._running_since: float | None = None
         self._finished_at: float | None = None
-        self._pending_lines: list[tuple[float, str, str]] = []
         self._timing = control.timing("glue-job", self.job_name)
 
     # moto's ManagedState keeps the state in `status`; this one is driven by tick() only.
@@ -92,7 +73,6 @@ class SimulatedJobRun(glue_models.FakeJobRun):
     def attach(self, job: Any) -> None:
         self.job = job
         self._failure = control.take_failure("glue-job", self.job_name)
-        self._pending_lines = driver_script(job, self)
 
     def _account_region(self) -> tuple[str, str]:
         return self.job.backend.account_id, self.job.backend.region_name
@@ -110,49 +90,69 @@ class SimulatedJobRun(glue_models.FakeJobRun):
         self._finished_at = now
         self.completed_on = clock.utc(now)
 
+    def _script(self) -> str:
+        return (self.job.command or {}).get("ScriptLocation", "")
+
     def tick(self, now: float) -> bool:
-        elapsed = now - self._phase_started
-        if self._state == "STARTING" and elapsed >= self._timing.startup:
+        if self._state == "STARTING" and now - self._phase_started >= self._timing.startup:
             self._enter("RUNNING", now)
             self._running_since = now
-        if self._state == "RUNNING":
-            self._write_due_lines(now)
-            if now - self._phase_started >= self._timing.run:
+            self._launch(now)
+        elif self._state == "RUNNING":
+            self._pump()
+            if self._spark is not None and self._spark.exit_code() is not None:
                 self._complete(now)
-        elif self._state == "STOPPING" and elapsed >= STOP_SECONDS:
-            self._write(OUTPUT_GROUP, [f"Job run {self.job_run_id} stopped by request"])
-            self._finish("STOPPED", now)
+        elif self._state == "STOPPING":
+            self._stop(now)
         return self._state not in LIVE_STATES
 
-    def _write_due_lines(self, now: float) -> None:
-        run = max(self._timing.run, 1e-9)
-        self._write_lines_until((now - self._phase_started) / run)
-
-    def _write_lines_until(self, progress: float) -> None:
-        due = [line for line in self._pending_lines if line[0] <= progress]
-        self._pending_lines = [line for line in self._pending_lines if line[0] > progress]
+    def _launch(self, now: float) -> None:
         for group in (OUTPUT_GROUP, ERROR_GROUP):
-            self._write(group, [text for _, g, text in due if g == group])
+            self._write(group, [])  # the run's streams exist from its start, as on Glue
+        if self._failure is not None:
+            self._fail(traceback_lines(self._script(), self._failure), self._failure, now)
+            return
+        arguments = {**(self.job.default_arguments or {}), **(self.arguments or {})}
+        try:
+            launch = spark_runs.glue_launch(
+                self._script(), self.job_name, self.job_run_id, arguments
+            )
+            self._spark = spark_runs.start(launch)
+        except spark_runs.LaunchError as error:
+            self._fail([spark_line("ERROR", "GlueJobRunner", str(error))], str(error), now)
+
+    def _pump(self, final: bool = False) -> None:
+        if self._spark is None:
+            return
+        for stream, lines in self._spark.take_lines(final).items():
+            self._write(STREAM_GROUPS[stream], lines)
 
     def _complete(self, now: float) -> None:
-        self._write_lines_until(1.0)
-        if self._failure is None:
-            self._failure = self._write_output()
-        if self._failure is None:
-            self._write(OUTPUT_GROUP, [f"Job {self.job_name} finished successfully"])
+        self._pump(final=True)
+        lost = self._spark.finish()
+        if self._spark.exit_code() != 0:
+            self.error_message = self._spark.error_message()
+            self._finish("FAILED", now)
+        elif lost is not None:
+            self._fail([spark_line("ERROR", "GlueJobRunner", lost)], lost, now)
+        else:
             self._finish("SUCCEEDED", now)
-            return
-        script = (self.job.command or {}).get("ScriptLocation", "script.py")
-        self._write(ERROR_GROUP, [spark_line("ERROR", "ProcessLauncher", "Error from Python")])
-        self._write(ERROR_GROUP, traceback_lines(script, self._failure))
-        self.error_message = self._failure
+
+    def _fail(self, error_lines: list[str], message: str, now: float) -> None:
+        self._write(ERROR_GROUP, error_lines)
+        self.error_message = message
         self._finish("FAILED", now)
 
-    def _write_output(self) -> str | None:
-        """The job's output (job_outputs); None, or the error the run fails with."""
-        script = (self.job.command or {}).get("ScriptLocation", "")
-        arguments = {**(self.job.default_arguments or {}), **(self.arguments or {})}
-        return job_outputs.glue_job_output(script, arguments)
+    def _stop(self, now: float) -> None:
+        if self._spark is not None and self._spark.exit_code() is None:
+            self._spark.stop(now)
+            self._pump()
+            return
+        if self._spark is not None:
+            self._pump(final=True)
+            self._spark.finish()
+        self._write(OUTPUT_GROUP, [f"Job run {self.job_run_id} stopped by request"])
+        self._finish("STOPPED", now)
 
     def request_stop(self) -> None:
         self._enter("STOPPING", time.time())

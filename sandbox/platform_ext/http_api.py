@@ -4,7 +4,8 @@
     POST   /platform-api/inject           {"target", "name"?, "message"?, "count"?}  -> 201
     GET    /platform-api/injections       {"injections": [...]}
     DELETE /platform-api/injections       ?target=... to clear one target only -> {"cleared": n}
-    POST   /platform-api/timing           {"target", "seconds", "startup_seconds"?, "name"?}
+    POST   /platform-api/timing           {"target", "seconds"?, "startup_seconds"?, "name"?}
+                                          (glue-job, emr-step: startup_seconds only)
     GET    /platform-api/timing           {"timings": [...]}
     POST   /platform-api/reset            injections and timings back to defaults
     POST   /platform-api/mwaa/airflow     {"url", "username", "password", "web_token_seconds"?}:
@@ -94,7 +95,7 @@ def timing(request: Request) -> Response:
     body = body_of(request)
     value = control.set_timing(
         body.get("target"),
-        number(body, "seconds"),
+        number(body, "seconds", required=False),
         number(body, "startup_seconds", required=False),
         body.get("name"),
     )

@@ -11,9 +11,8 @@ log = logging.getLogger("platform_ext.sinks")
 
 
 def put_log_lines(account_id: str, region: str, group: str, stream: str, lines: list[str]) -> None:
-    """Append `lines` (one event each, timestamped now) to group/stream, creating both."""
-    if not lines:
-        return
+    """Append `lines` (one event each, timestamped now) to group/stream, creating both (also
+    when there are no lines: a run's streams exist from its start, as on AWS)."""
     from moto.logs.models import logs_backends
 
     backend = logs_backends[account_id][region]
@@ -21,6 +20,8 @@ def put_log_lines(account_id: str, region: str, group: str, stream: str, lines: 
         backend.create_log_group(group, tags={})
     if stream not in backend.groups[group].streams:
         backend.create_log_stream(group, stream)
+    if not lines:
+        return
     millis = int(time.time() * 1000)
     events = [{"timestamp": millis, "message": line} for line in lines]
     backend.put_log_events(group, stream, events)

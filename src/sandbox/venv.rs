@@ -1,6 +1,8 @@
-//! The sandbox's Pythons: `.venv/sandbox` (the emulator) and `.venv/airflow3` (its Airflow), made
-//! (or found up to date) by `scripts/venv NAME`, which installs the pinned requirements
-//! (sandbox/requirements.txt, requirements/airflow3.txt) and prints the interpreter's path last.
+//! The sandbox's Pythons: `.venv/sandbox` (the emulator), `.venv/spark` (pyspark, which the
+//! emulator runs the Glue job and EMR steps with) and `.venv/airflow3` (its Airflow), made (or
+//! found up to date) by `scripts/venv NAME`, which installs the pinned requirements
+//! (sandbox/requirements.txt, requirements/spark.txt, requirements/airflow3.txt) and prints the
+//! interpreter's path last.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -21,6 +23,12 @@ pub const EMULATOR: Venv = Venv {
     first_time: "creating the Python environment .venv/sandbox (installs moto; about a minute)",
 };
 
+pub const SPARK: Venv = Venv {
+    name: "spark",
+    first_time: "creating the Python environment .venv/spark (installs pyspark, which runs the \
+         sandbox's Glue job and EMR steps; about a minute)",
+};
+
 pub const AIRFLOW: Venv = Venv {
     name: "airflow3",
     first_time: "creating the Python environment .venv/airflow3 (installs Airflow 3 and the \
@@ -30,11 +38,33 @@ const WHAT_IS_NEEDED: &str = "The sandbox needs Python 3.11 or newer with venv a
      (Debian/Ubuntu: apt-get install python3 python3-venv python3-pip) and access to PyPI \
      the first time.";
 
-/// Returns the emulator venv's python, creating or updating the venv when needed.
+/// Returns the emulator venv's python, creating or updating it and the Spark venv (found by the
+/// emulator at `.venv/spark`) when needed; warns when Spark will find no Java.
 pub fn ensure_python(progress: &mut dyn FnMut(&str)) -> Result<PathBuf> {
     let python = ensure(&EMULATOR, progress)?;
+    ensure(&SPARK, progress)?;
+    if !java_found() {
+        progress(
+            "warning: no `java` on PATH and no JAVA_HOME: the sandbox's Glue job runs and EMR \
+             steps run on Spark, which needs Java 17 (Debian: apt-get install \
+             openjdk-17-jre-headless); they will fail until it is installed",
+        );
+    }
     check_script(&paths::project_dir(), super::process::EMULATOR_SCRIPT)?;
     Ok(python)
+}
+
+/// True if Spark can start a JVM: `$JAVA_HOME/bin/java` or `java` on PATH.
+fn java_found() -> bool {
+    let home = std::env::var_os("JAVA_HOME").map(|home| PathBuf::from(home).join("bin/java"));
+    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("java"))
+                .collect()
+        })
+        .unwrap_or_default();
+    home.into_iter().chain(on_path).any(|java| java.is_file())
 }
 
 /// Returns `venv`'s python, creating or updating the venv when needed.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -32,6 +33,9 @@ os.environ["AIRFLOW_HOME"] = AIRFLOW_HOME
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS_FOLDER)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{AIRFLOW_HOME}/airflow.db"
+# Airflow puts the DAG folder on sys.path, so the DAG imports its helper module (emr_idempotent)
+# by name; the tests import it the same way.
+sys.path.insert(0, str(DAGS_FOLDER))
 
 
 def pytest_sessionfinish(session, exitstatus):

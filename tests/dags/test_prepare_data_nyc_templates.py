@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ JOB_FLOW_ID = "j-TESTFLOW"
 STEP_ID = "s-TESTSTEP"
 RUN_ID = "manual__test"
 LAKE = "s3://var-datalake"
+MONTH = "2024-01"
 
 # Literals that would tie the DAG to one environment or account.
 HARD_CODED = re.compile(r"nyctaxi-|s3://(?!\{\{)|arn:aws|\bj-[0-9A-Z]{6,}|\bsubnet-[0-9a-f]")
@@ -69,24 +71,51 @@ def templated_strings(task) -> Iterator[tuple[str, str]]:
             yield field, text
 
 
+class ScheduledRun:
+    """The dag_run of the context: a scheduled run for January 2024."""
+
+    data_interval_start = datetime(2024, 1, 1, tzinfo=UTC)
+    data_interval_end = datetime(2024, 2, 1, tzinfo=UTC)
+    run_after = data_interval_end
+
+
+class TriggeredRun:
+    """An Airflow 3 run triggered without a logical date: no data interval."""
+
+    data_interval_start = None
+    data_interval_end = None
+    run_after = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
+
+
 @pytest.fixture(scope="module")
-def render(dag):
-    """render(task_id, field) → the field's value as it would be at run time."""
-    context = {
-        "var": {"value": VARIABLES},
-        "dag": dag,
-        "run_id": RUN_ID,
-        "params": {},
-        "task_instance": RunTaskInstance(),
-        "ti": RunTaskInstance(),
-    }
+def render_in(dag):
+    """render_in(dag_run, params)(task_id, field) → the field's value at run time."""
     jinja_env = dag.get_template_env()
 
-    def render_field(task_id: str, field: str):
-        task = dag.get_task(task_id)
-        return task.render_template(getattr(task, field), context, jinja_env)
+    def context_of(dag_run, params):
+        context = {
+            "var": {"value": VARIABLES},
+            "dag": dag,
+            "run_id": RUN_ID,
+            "params": params,
+            "dag_run": dag_run,
+            "task_instance": RunTaskInstance(),
+            "ti": RunTaskInstance(),
+        }
 
-    return render_field
+        def render_field(task_id: str, field: str):
+            task = dag.get_task(task_id)
+            return task.render_template(getattr(task, field), context, jinja_env)
+
+        return render_field
+
+    return context_of
+
+
+@pytest.fixture(scope="module")
+def render(render_in):
+    """render(task_id, field) in the scheduled run of January 2024."""
+    return render_in(ScheduledRun(), {"month": None})
 
 
 def test_no_templated_field_holds_a_hard_coded_name(dag):
@@ -111,11 +140,48 @@ def test_every_variable_the_dag_reads_is_documented_in_the_readme(dag):
     assert documented == used
 
 
-def test_s3_sensor_waits_for_raw_trip_csvs_in_the_datalake(dag, render):
+def test_s3_sensor_waits_for_the_raw_file_of_the_runs_month(dag, render):
     sensor = dag.get_task("s3_sensor_nyc")
-    assert render("s3_sensor_nyc", "bucket_key") == f"{LAKE}/raw/green_tripdata/*.csv"
+    assert render("s3_sensor_nyc", "bucket_key") == (
+        f"{LAKE}/raw/green_tripdata/green_tripdata_{MONTH}.*"
+    )
     assert sensor.bucket_name is None
     assert sensor.wildcard_match is True
+
+
+@pytest.mark.parametrize(
+    ("dag_run", "params", "month"),
+    [
+        pytest.param(ScheduledRun(), {"month": None}, "2024-01", id="scheduled: its interval"),
+        pytest.param(TriggeredRun(), {"month": "2023-07"}, "2023-07", id="month param"),
+        pytest.param(TriggeredRun(), {"month": None}, "2026-11", id="no logical date: last month"),
+    ],
+)
+def test_every_stage_works_on_the_month_of_the_run(render_in, dag_run, params, month):
+    render = render_in(dag_run, params)
+    assert render("s3_sensor_nyc", "bucket_key").endswith(f"green_tripdata_{month}.*")
+    assert render("process_to_staging_nyc", "script_args")["--input"].endswith(
+        f"green_tripdata_{month}.*"
+    )
+    (step,) = render("add_emr_step", "steps")
+    assert step["HadoopJarStep"]["Args"][-4:] == [
+        "--output",
+        f"{LAKE}/gold/daily_zone/month={month}/",
+        "--month",
+        month,
+    ]
+    delete, copy = render("load_nyc_to_redshift", "sql")
+    assert f"pickup_date >= '{month}-01'" in delete
+    assert f"/gold/daily_zone/month={month}/'" in copy
+
+
+def test_the_month_param_is_validated_as_yyyy_mm(dag):
+    param = dag.params.get_param("month")
+    param.resolve("2024-12")
+    param.resolve(None)
+    for bad in ("2024-13", "2024-1", "January"):
+        with pytest.raises(Exception, match="does not match"):
+            param.resolve(bad)
 
 
 def test_crawler_is_the_raw_crawler_variable(dag, render):
@@ -125,10 +191,10 @@ def test_crawler_is_the_raw_crawler_variable(dag, render):
         assert render("crawl_data_nyc", "config") == {"Name": "var-raw-crawler"}
 
 
-def test_glue_job_turns_raw_into_staging(render):
+def test_glue_job_turns_the_months_raw_file_into_staging(render):
     assert render("process_to_staging_nyc", "job_name") == "var-process-to-staging"
     assert render("process_to_staging_nyc", "script_args") == {
-        "--input": f"{LAKE}/raw/green_tripdata/",
+        "--input": f"{LAKE}/raw/green_tripdata/green_tripdata_{MONTH}.*",
         "--output": f"{LAKE}/staging/trips/",
     }
 
@@ -158,7 +224,7 @@ def test_job_flow_cannot_outlive_a_failed_or_abandoned_run(render):
     assert step["ActionOnFailure"] == "TERMINATE_CLUSTER"
 
 
-def test_emr_step_aggregates_staging_into_gold(render):
+def test_emr_step_aggregates_the_months_staging_into_its_gold_folder(render):
     assert render("add_emr_step", "job_flow_id") == JOB_FLOW_ID
     (step,) = render("add_emr_step", "steps")
     assert step["HadoopJarStep"] == {
@@ -169,7 +235,9 @@ def test_emr_step_aggregates_staging_into_gold(render):
             "--input",
             f"{LAKE}/staging/trips/",
             "--output",
-            f"{LAKE}/gold/daily_zone/",
+            f"{LAKE}/gold/daily_zone/month={MONTH}/",
+            "--month",
+            MONTH,
         ],
     }
 
@@ -180,14 +248,23 @@ def test_step_sensor_and_termination_follow_the_created_job_flow(render):
     assert render("terminate_jobflow", "job_flow_id") == JOB_FLOW_ID
 
 
-def test_redshift_load_replaces_the_gold_table_from_gold_in_one_transaction(render):
+def test_redshift_load_replaces_the_months_rows_from_its_gold_in_one_transaction(render):
     assert render("load_nyc_to_redshift", "cluster_identifier") == "var-warehouse"
     assert render("load_nyc_to_redshift", "database") == "var-analytics"
     assert render("load_nyc_to_redshift", "db_user") == "var-loader"
     # A list of statements is one BatchExecuteStatement, which Redshift runs as one transaction.
     delete, copy = render("load_nyc_to_redshift", "sql")
-    assert delete == "DELETE FROM nyc.green_trips_daily_zone"
+    assert delete == (
+        "DELETE FROM nyc.green_trips_daily_zone "
+        "WHERE pickup_date >= '2024-01-01' AND pickup_date < '2024-02-01'"
+    )
     assert copy == (
-        f"COPY nyc.green_trips_daily_zone FROM '{LAKE}/gold/daily_zone/' "
+        f"COPY nyc.green_trips_daily_zone FROM '{LAKE}/gold/daily_zone/month={MONTH}/' "
         "IAM_ROLE 'arn:aws:iam::000000000000:role/var-redshift-copy' FORMAT AS PARQUET"
     )
+
+
+def test_december_loads_up_to_the_next_years_january(render_in):
+    render = render_in(ScheduledRun(), {"month": "2024-12"})
+    delete, _ = render("load_nyc_to_redshift", "sql")
+    assert delete.endswith("pickup_date >= '2024-12-01' AND pickup_date < '2025-01-01'")

@@ -1,19 +1,16 @@
 """A real sandbox emulator (moto + sandbox/platform_ext) on a free 127.0.0.1 port, for the session.
 
-Started as `python -m platform_ext --host 127.0.0.1 --port N` from sandbox/ (the project's
-emulator.py with the extensions installed), stopped by pid at the end. Every test starts from
-a reset emulator (POST /moto-api/reset also clears injections and durations) and short timings.
+Started by emulator_process.running_emulator (`python -m platform_ext --host 127.0.0.1 --port N`
+from sandbox/), stopped by pid at the end. Every test starts from a reset emulator
+(POST /moto-api/reset also clears injections and durations) and short timings.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,19 +20,11 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
+from emulator_process import running_emulator
 
-ROOT = Path(__file__).resolve().parents[2]
-SANDBOX = ROOT / "sandbox"
 REGION = "us-east-1"
-START_TIMEOUT = 30.0
 # The session emulator's control token (the emulator reads PLATFORM_API_TOKEN at start).
 CONTROL_TOKEN = secrets.token_hex(16)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -73,8 +62,13 @@ class Emulator:
         assert status in (200, 201), (status, answer)
         return answer
 
-    def timing(self, target: str, seconds: float, startup: float = 0.05, **extra) -> None:
-        body = {"target": target, "seconds": seconds, "startup_seconds": startup, **extra}
+    def timing(
+        self, target: str, seconds: float | None = None, startup: float = 0.05, **extra
+    ) -> None:
+        """Durations of `target`'s runs (Glue job runs and EMR steps: startup only)."""
+        body = {"target": target, "startup_seconds": startup, **extra}
+        if seconds is not None:
+            body["seconds"] = seconds
         self.control("POST", "/timing", body)
 
     def inject(self, target: str, message: str, name: str | None = None) -> None:
@@ -85,46 +79,11 @@ class Emulator:
         assert status == 200
 
 
-def wait_ready(endpoint: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"emulator exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(endpoint + "/moto-api/", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"emulator not ready after {START_TIMEOUT}s")
-
-
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    port = free_port()
     log = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "platform_ext", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=SANDBOX,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "PLATFORM_API_TOKEN": CONTROL_TOKEN},
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(endpoint, process)
+    with running_emulator(Path(sys.executable), log, CONTROL_TOKEN) as (process, endpoint):
         yield Emulator(endpoint, process)
-    except RuntimeError:
-        print(log.read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
@@ -132,3 +91,37 @@ def sandbox(emulator: Emulator) -> Emulator:
     """The session's emulator, reset: no resources, no injections, default timings."""
     emulator.reset()
     return emulator
+
+
+LAKE = "lake"
+TEST_JOB = f"s3://{LAKE}/scripts/test_job.py"
+# A job script for the run-state tests: a real process, like a Spark job's driver, without
+# Spark's start-up time. `--sleep S`, then `--raise MESSAGE` or `--exit CODE`.
+TEST_JOB_BODY = b"""import os, sys, time
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+print(f"pid {os.getpid()} args {' '.join(sys.argv[1:])}", flush=True)
+print("INFO test_job: first", file=sys.stderr, flush=True)
+time.sleep(float(args.get("--sleep", "0")))
+print("INFO test_job: second", file=sys.stderr, flush=True)
+if "--raise" in args:
+    raise ValueError(args["--raise"])
+sys.exit(int(args.get("--exit", "0")))
+"""
+
+
+@pytest.fixture
+def lake(sandbox: Emulator) -> Emulator:
+    """The reset emulator with bucket `lake` holding scripts/test_job.py."""
+    s3 = sandbox.client("s3")
+    s3.create_bucket(Bucket=LAKE)
+    s3.put_object(Bucket=LAKE, Key="scripts/test_job.py", Body=TEST_JOB_BODY)
+    return sandbox
+
+
+def process_exists(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return not stat.rsplit(") ", 1)[-1].startswith(("Z", "X"))

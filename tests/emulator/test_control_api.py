@@ -26,8 +26,19 @@ def test_bad_requests_are_refused_with_a_reason(sandbox):
     status, answer = sandbox.call("POST", "/platform-api/inject", {"target": "lambda"})
     assert status == 400
     assert "unknown target 'lambda'" in answer["error"]
-    status, answer = sandbox.call("POST", "/platform-api/timing", {"target": "glue-job"})
-    assert (status, answer["error"]) == (400, "'seconds' must be a number of seconds, got None")
+    status, answer = sandbox.call("POST", "/platform-api/timing", {"target": "glue-crawler"})
+    assert (status, answer["error"]) == (400, "'seconds' is required for glue-crawler")
+    status, answer = sandbox.call(
+        "POST", "/platform-api/timing", {"target": "glue-crawler", "seconds": "5"}
+    )
+    assert (status, answer["error"]) == (400, "'seconds' must be a number of seconds, got '5'")
+    status, answer = sandbox.call(
+        "POST", "/platform-api/timing", {"target": "emr-step", "seconds": 5}
+    )
+    assert status == 400
+    assert answer["error"] == (
+        "emr-step runs last as long as their script runs: set only 'startup_seconds'"
+    )
     status, _ = sandbox.call("GET", "/platform-api/nothing-here")
     assert status == 404
     status, _ = sandbox.call("PUT", "/platform-api/inject", {})
@@ -38,9 +49,14 @@ def test_timings_have_defaults_can_be_set_and_reset_with_moto(sandbox):
     defaults = {t["target"]: t for t in sandbox.control("GET", "/timing")["timings"]}
     assert set(defaults) == {"glue-job", "glue-crawler", "emr-step", "redshift-sql"}
 
-    sandbox.timing("emr-step", seconds=2.5, startup=0.5, name="aggregate")
+    assert defaults["emr-step"]["seconds"] is None  # a step runs as long as its script
+    sandbox.timing("emr-step", startup=0.5, name="aggregate")
+    sandbox.timing("glue-crawler", seconds=2.5, startup=0)
     timings = sandbox.control("GET", "/timing")["timings"]
-    assert {"target": "emr-step", "name": "aggregate", "startup_seconds": 0.5, "seconds": 2.5} in (
+    assert {"target": "emr-step", "name": "aggregate", "startup_seconds": 0.5, "seconds": None} in (
+        timings
+    )
+    assert {"target": "glue-crawler", "name": None, "startup_seconds": 0, "seconds": 2.5} in (
         timings
     )
     sandbox.inject("glue-job", "boom")

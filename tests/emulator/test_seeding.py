@@ -59,3 +59,34 @@ def test_seeded_emr_cluster_waits_for_steps_with_its_logs_in_the_log_bucket(sand
     cluster = emr.describe_cluster(ClusterId=clusters[0]["Id"])["Cluster"]
     assert cluster["LogUri"] == "s3://nyctaxi-sandbox-emr-logs/"
     assert cluster["AutoTerminate"] is False
+
+
+def test_last_months_trips_are_the_samples_moved_in_tlcs_parquet_layout(sandbox):
+    import io
+    from datetime import date, datetime
+
+    import pyarrow.parquet as pq
+    import seed  # sandbox/seed.py
+
+    s3 = sandbox.client("s3")
+    s3.create_bucket(Bucket=LAKE)
+    data = SANDBOX.parent / "data"
+    report = seed.SeedReport()
+
+    key = seed.seed_last_month_trips(s3, data, report, today=date(2026, 12, 5))
+
+    assert key == "raw/green_tripdata/green_tripdata_2026-11.parquet"
+    body = s3.get_object(Bucket=LAKE, Key=key)["Body"].read()
+    table = pq.read_table(io.BytesIO(body))
+    types = {field.name: str(field.type) for field in table.schema}
+    assert types["VendorID"] == "int32" and types["RatecodeID"] == "double"
+    assert types["lpep_pickup_datetime"] == "timestamp[us]"
+    assert "cbd_congestion_fee" in types
+    generator = seed.load_generator(data)
+    malformed = len(generator.MALFORMED_KINDS)
+    assert table.num_rows == 1200 + len(generator.DROPPED_KINDS) - malformed
+    pickups = table.column("lpep_pickup_datetime").to_pylist()
+    in_month = [p for p in pickups if datetime(2026, 11, 1) <= p < datetime(2026, 12, 1)]
+    assert len(in_month) == table.num_rows - 3  # the three pickups outside the file's month
+    # The committed sample already holds January 2024: no second file for that month.
+    assert seed.seed_last_month_trips(s3, data, report, today=date(2024, 2, 10)) is None

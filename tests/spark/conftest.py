@@ -50,6 +50,20 @@ def sample():
     return generate_green_tripdata.generate()
 
 
+def write_tlc_parquet(spark: SparkSession, sample, path: Path) -> str:
+    """The sample as TLC's Parquet files hold it (generate_green_tripdata.PARQUET_COLUMNS), one
+    file at `path`; returns its path."""
+    import generate_green_tripdata as gen
+
+    spark_type = {"int32": "int", "timestamp": "timestamp", "double": "double", "string": "string"}
+    schema = ", ".join(f"`{name}` {spark_type[kind]}" for name, kind in gen.PARQUET_COLUMNS)
+    rows = spark.createDataFrame(gen.tlc_parquet_rows(sample), schema)
+    folder = path.with_suffix(".parts")
+    rows.coalesce(1).write.parquet(str(folder))
+    next(folder.glob("part-*.parquet")).rename(path)
+    return str(path)
+
+
 @pytest.fixture(scope="session")
 def staging_run(spark, tmp_path_factory):
     """(StagingResult, output folder) of the Glue job on the committed sample."""

@@ -1,6 +1,6 @@
 """Expected job outputs computed in plain Python from the sample CSV, independently of Spark.
 
-The valid trips are the file's rows minus the lines the generator reports as malformed; the
+The valid trips are the file's rows minus the lines the generator reports as dropped; the
 aggregates follow the definitions in issue 3 (trips, distance, fare, mean tip/fare over fare > 0).
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from generate_green_tripdata import COLUMNS, TIMESTAMP_FORMAT
 
-# The Glue job's reject reason for each kind of row the generator breaks.
+# The Glue job's reject reason for each kind of row the generator makes it drop.
 REASON_OF_KIND = {
     "unparseable_pickup_datetime": "invalid_pickup_datetime",
     "unparseable_dropoff_datetime": "invalid_dropoff_datetime",
@@ -23,6 +23,10 @@ REASON_OF_KIND = {
     "non_numeric_fare_amount": "invalid_fare_amount",
     "too_few_columns": "wrong_column_count",
     "too_many_columns": "wrong_column_count",
+    "refund": "negative_amount",
+    "pickup_in_previous_month": "pickup_outside_file_month",
+    "pickup_in_next_month": "pickup_outside_file_month",
+    "pickup_in_2009": "pickup_outside_file_month",
 }
 
 
@@ -62,11 +66,11 @@ def read_rows(path: Path) -> list[list[str]]:
         return list(reader)
 
 
-def valid_trips(path: Path, malformed_lines: dict[int, str]) -> list[Trip]:
+def valid_trips(path: Path, dropped_lines: dict[int, str]) -> list[Trip]:
     column = {name: index for index, name in enumerate(COLUMNS)}
     trips = []
     for index, row in enumerate(read_rows(path)):
-        if index + 2 in malformed_lines:
+        if index + 2 in dropped_lines:
             continue
         trips.append(
             Trip(

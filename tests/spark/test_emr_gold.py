@@ -1,19 +1,33 @@
-"""The EMR job on the Glue job's staging output: gold rows checked against hand-computed groups."""
+"""The EMR job on the Glue job's staging output: gold rows checked against hand-computed groups
+and against the committed expectation the sandbox story test compares the warehouse with; one
+month at a time; clear failures instead of Spark's on a missing or empty staging."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import emr_aggregate_gold as emr
+import glue_process_to_staging as glue
 import pytest
 from hand_computed import groups, valid_trips
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
+
+# What the sandbox's warehouse must hold after prepare_data_nyc ran for 2024-01 on the committed
+# sample (tests/sandbox_airflow.rs reads it). REGENERATE_EXPECTATIONS=1 rewrites it from Spark.
+GOLD_EXPECTATION = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "gold" / "green_trips_daily_zone_2024-01.csv"
+)
 
 
 @pytest.fixture(scope="module")
 def expected(sample, sample_csv):
-    return groups(valid_trips(sample_csv, sample.malformed_lines))
+    return groups(valid_trips(sample_csv, sample.dropped_lines))
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +88,7 @@ def test_aggregates_of_a_group_match_hand_computed(pick, gold_rows, expected):
 def test_zero_fare_trips_count_but_stay_out_of_the_tip_rate(
     gold_rows, expected, sample, sample_csv
 ):
-    trips = valid_trips(sample_csv, sample.malformed_lines)
+    trips = valid_trips(sample_csv, sample.dropped_lines)
     zero = next(t for t in trips if t.fare_amount == 0)
     key = (zero.pickup_date, zero.pu_location_id)
     members = [t for t in trips if (t.pickup_date, t.pu_location_id) == key]
@@ -115,4 +129,87 @@ def test_aggregate_gold_on_hand_made_trips(spark):
 
 def test_entry_point_arguments():
     args = emr.parse_args(["--input", "s3://lake/staging/", "--output", "s3://lake/gold/"])
-    assert (args.input, args.output) == ("s3://lake/staging/", "s3://lake/gold/")
+    assert (args.input, args.output, args.month) == ("s3://lake/staging/", "s3://lake/gold/", None)
+    args = emr.parse_args(["--input", "i", "--output", "o", "--month", "2024-12"])
+    assert args.month == "2024-12"
+    assert emr.month_range("2024-12") == (date(2024, 12, 1), date(2025, 1, 1))
+
+
+def gold_csv(rows) -> str:
+    """Gold rows as the expectation file writes them: money as DECIMAL(14,2) text, the tip
+    rate as Python's round-trip float text (empty for NULL)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(emr.GOLD_COLUMNS)
+    for row in sorted(rows, key=lambda r: (r["pickup_date"], r["pu_location_id"])):
+        rate = row["avg_tip_rate"]
+        writer.writerow(
+            [
+                row["pickup_date"].isoformat(),
+                row["pu_location_id"],
+                row["trip_count"],
+                f"{row['total_distance']:.2f}",
+                f"{row['total_fare']:.2f}",
+                "" if rate is None else repr(rate),
+            ]
+        )
+    return out.getvalue()
+
+
+def test_gold_is_the_committed_expectation_of_the_sandbox_story(gold):
+    text = gold_csv(gold.collect())
+    if os.environ.get("REGENERATE_EXPECTATIONS") == "1":
+        GOLD_EXPECTATION.parent.mkdir(parents=True, exist_ok=True)
+        GOLD_EXPECTATION.write_text(text, encoding="utf-8")
+    assert GOLD_EXPECTATION.read_text(encoding="utf-8") == text, (
+        f"{GOLD_EXPECTATION} is stale: rerun with REGENERATE_EXPECTATIONS=1 and review the diff"
+    )
+
+
+@pytest.fixture(scope="module")
+def two_months(spark, staging_run, tmp_path_factory):
+    """Staging holding the sample's January and one February trip."""
+    output = tmp_path_factory.mktemp("two_months") / "staging"
+    january = spark.read.parquet(str(staging_run[1]))
+    february = january.limit(1).withColumn("pickup_date", F.lit(date(2024, 2, 3)))
+    glue.write_staging(january.unionByName(february), str(output))
+    return output
+
+
+def test_a_month_aggregates_only_its_pickup_dates(spark, two_months, tmp_path):
+    output = tmp_path / "gold"
+    assert emr.aggregate_to_gold(spark, str(two_months), str(output), "2024-02") == 1
+    rows = spark.read.parquet(str(output)).collect()
+    assert [(r["pickup_date"], r["trip_count"]) for r in rows] == [(date(2024, 2, 3), 1)]
+    assert emr.aggregate_to_gold(spark, str(two_months), str(output), "2024-01") == 55
+
+
+def test_a_month_without_trips_fails_saying_so(spark, two_months, tmp_path):
+    output = tmp_path / "gold"
+    with pytest.raises(emr.DataQualityError) as error:
+        emr.aggregate_to_gold(spark, str(two_months), str(output), "2024-03")
+    assert str(error.value) == (
+        f"no staging trips for 2024-03 at {two_months}; nothing was written to {output}"
+    )
+    assert not output.exists()
+
+
+def test_missing_staging_fails_saying_so_instead_of_unable_to_infer_schema(spark, tmp_path):
+    empty = tmp_path / "staging"
+    empty.mkdir()
+    with pytest.raises(emr.DataQualityError, match="no staging Parquet files at"):
+        emr.aggregate_to_gold(spark, str(empty), str(tmp_path / "gold"))
+    with pytest.raises(emr.DataQualityError, match="no staging Parquet files at"):
+        emr.aggregate_to_gold(spark, str(tmp_path / "nothing"), str(tmp_path / "gold"))
+
+
+def test_staging_without_a_needed_column_fails_naming_it(spark, tmp_path):
+    staging = tmp_path / "staging"
+    spark.range(3).withColumnRenamed("id", "pu_location_id").write.parquet(str(staging))
+    with pytest.raises(emr.DataQualityError, match="lacks the columns pickup_date, trip_distance"):
+        emr.aggregate_to_gold(spark, str(staging), str(tmp_path / "gold"))
+
+
+def test_a_bad_month_argument_is_refused():
+    with pytest.raises(SystemExit):
+        emr.parse_args(["--input", "a", "--output", "b", "--month", "2024-13"])

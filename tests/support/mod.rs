@@ -22,6 +22,19 @@ const SEEDED_READY_TIMEOUT: Duration = Duration::from_secs(120);
 /// Starts that may fail because another process took the port between probe and bind.
 const START_ATTEMPTS: usize = 3;
 
+/// A job script for the run-state tests of Glue runs and EMR steps: a real process, like a
+/// Spark job's driver, without Spark's start-up. It prints `started` to stdout, then a line a
+/// second to stdout and stderr for `--sleep` seconds (default 0), then `done`.
+pub const TEST_JOB_SCRIPT: &str = r#"import sys, time
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+print("started", flush=True)
+for second in range(int(args.get("--sleep", "0"))):
+    time.sleep(1)
+    print(f"working {second + 1}", flush=True)
+    print(f"INFO test_job: working {second + 1}", file=sys.stderr, flush=True)
+print("done", flush=True)
+"#;
+
 /// A running emulator; killed (by pid) and reaped on drop.
 pub struct Emulator {
     child: Child,
@@ -133,6 +146,24 @@ impl Emulator {
             static_test_credentials: true,
             max_attempts: Some(1),
         }
+    }
+
+    /// Stores `body` at s3://`bucket`/`key` (creating the bucket), e.g. a job's script.
+    pub async fn put_object(&self, bucket: &str, key: &str, body: &str) {
+        let config = platform_tui::aws::sdk_config(&self.settings()).await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        );
+        let _ = s3.create_bucket().bucket(bucket).send().await;
+        s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(body.as_bytes().to_vec().into())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PutObject s3://{bucket}/{key}: {e:?}"));
     }
 
     /// Forgets every resource (`POST /moto-api/reset`).
