@@ -343,6 +343,40 @@ async fn filter_keeps_context_lines_around_matches() {
     assert_eq!(buffer[(1, context_row)].fg, theme.muted.fg.unwrap());
 }
 
+/// An Airflow 3 task log as MWAA keeps it in CloudWatch: one JSON record a line (the shapes
+/// of a real 3.x log answer), read as `time LEVEL event`; `J` shows every raw record, pretty
+/// (here from the top).
+#[tokio::test]
+async fn airflow_3_json_log_reads_as_time_level_event_with_the_raw_json_one_key_away() {
+    let mut rig = Rig::new(100, 12);
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 4, 0, 1).unwrap();
+    let lines = [
+        r#"{"timestamp":"2026-11-24T04:00:01.627933Z","level":"info","event":"DAG bundles loaded: dags-folder","logger":"airflow.dag_processing.bundles.manager.DagBundlesManager"}"#,
+        r#"{"timestamp":"2026-11-24T04:00:02.104512Z","level":"info","event":"Polling for AWS Glue Job nyctaxi-sandbox-process-to-staging current run state with status RUNNING","logger":"airflow.task.hooks.airflow.providers.amazon.aws.hooks.glue.GlueJobHook"}"#,
+        r#"{"timestamp":"2026-11-24T04:00:09.310221Z","level":"error","event":"Task failed with exception","logger":"task","error_detail":[{"exc_type":"AirflowException","exc_value":"Exiting Job jr_0a1b2c Run State: FAILED","syntax_error":null,"is_cause":false,"frames":[{"filename":"/usr/local/airflow/.local/lib/python3.11/site-packages/airflow/providers/amazon/aws/hooks/glue.py","lineno":412,"name":"job_completion"}]}]}"#,
+        "a plain line between records",
+    ]
+    .iter()
+    .map(|text| LogLine::at(at, *text))
+    .collect();
+    let mut view = loaded(&mut rig, lines, 1000).await;
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains("2026-11-24T04:00:09.310221Z ERROR Task failed with exception"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("AirflowException: Exiting Job jr_0a1b2c Run State: FAILED"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("airflow_json_log_readable", screen);
+    rig.press(&mut view, KeyCode::Char('g'), KeyModifiers::NONE);
+    rig.press(&mut view, KeyCode::Char('J'), KeyModifiers::SHIFT);
+    let raw = rig.draw(&mut view);
+    assert!(raw.contains(r#"  "level": "info","#), "{raw}");
+    insta::assert_snapshot!("airflow_json_log_raw", raw);
+}
+
 #[tokio::test]
 async fn json_lines_pretty_printed_on_demand() {
     let mut rig = Rig::new(80, 14);
@@ -492,7 +526,7 @@ async fn help_lists_the_log_keys() {
         ("n N", "next / previous match"),
         ("/", "filter: matching lines with context"),
         ("+ -", "more / fewer context lines"),
-        ("enter/l", "pretty-print the selected JSON line"),
+        ("enter/l", "raw JSON of the selected line"),
         ("w", "save the shown lines to a file"),
         ("esc/h", "clear search, then filter, then back"),
     ] {
