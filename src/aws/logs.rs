@@ -67,15 +67,37 @@ impl CloudWatchLogs {
                     )
             })?;
         Ok(EventPage {
-            events: out
-                .events()
-                .iter()
-                .map(|e| LogEvent {
-                    timestamp: e.timestamp().and_then(DateTime::from_timestamp_millis),
-                    message: e.message().unwrap_or_default().to_owned(),
-                })
-                .collect(),
+            events: out.events().iter().map(event).collect(),
             next_forward_token: out.next_forward_token().map(str::to_owned),
         })
+    }
+
+    /// The last `limit` events of `group`/`stream` (at most 10,000), oldest first: where a
+    /// failed run's traceback is.
+    pub async fn last_events(
+        &self,
+        group: &str,
+        stream: &str,
+        limit: i32,
+    ) -> Result<Vec<LogEvent>, AwsError> {
+        let target = format!("{group}:{stream}");
+        let out = self
+            .client
+            .get_log_events()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .start_from_head(false)
+            .limit(limit.clamp(1, 10_000))
+            .send()
+            .await
+            .map_err(|e| self.endpoint.error("GetLogEvents", Some(&target), e))?;
+        Ok(out.events().iter().map(event).collect())
+    }
+}
+
+fn event(e: &aws_sdk_cloudwatchlogs::types::OutputLogEvent) -> LogEvent {
+    LogEvent {
+        timestamp: e.timestamp().and_then(DateTime::from_timestamp_millis),
+        message: e.message().unwrap_or_default().to_owned(),
     }
 }
