@@ -12,7 +12,8 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
-fn needs_cleaning(c: char) -> bool {
+/// A character that must not reach a terminal as it is (controls, C1 controls, bidi overrides).
+pub fn needs_cleaning(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 
