@@ -278,12 +278,20 @@ impl Airflow {
         dag_id: &str,
         run_id: &str,
     ) -> Result<Vec<TaskInstance>, AirflowError> {
+        let items = self.task_instance_answers(dag_id, run_id).await?;
+        Ok(items.iter().map(wire::task_instance).collect())
+    }
+
+    /// The task instances of one run as the API answers them.
+    async fn task_instance_answers(
+        &self,
+        dag_id: &str,
+        run_id: &str,
+    ) -> Result<Vec<Value>, AirflowError> {
         let operation = format!("list task instances of {dag_id} {run_id}");
         let path = format!("{}/taskInstances", run_path(dag_id, run_id));
-        let items = self
-            .all(&operation, path, "task_instances", Vec::new())
-            .await?;
-        Ok(items.iter().map(wire::task_instance).collect())
+        self.all(&operation, path, "task_instances", Vec::new())
+            .await
     }
 
     /// Failed task instances across every DAG and run, newest first, at most `limit`.
@@ -539,11 +547,7 @@ impl Airflow {
         run_id: &str,
     ) -> Result<Vec<TaskRecord>, AirflowError> {
         use futures::stream::{self, StreamExt, TryStreamExt};
-        let operation = format!("list task instances of {dag_id} {run_id}");
-        let path = format!("{}/taskInstances", run_path(dag_id, run_id));
-        let items = self
-            .all(&operation, path, "task_instances", Vec::new())
-            .await?;
+        let items = self.task_instance_answers(dag_id, run_id).await?;
         stream::iter(items)
             .map(|v| async move { self.record_of(&v).await })
             .buffered(PARALLEL_REQUESTS)

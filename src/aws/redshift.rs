@@ -192,33 +192,13 @@ impl Redshift {
 
     /// The account's recent statements, newest first (one page of up to 100).
     pub async fn list_statements(&self) -> Result<Vec<StatementSummary>, AwsError> {
-        self.statements(None, None).await
-    }
-
-    /// The recent statements whose StatementName starts with `name` (on `cluster`, if given),
-    /// newest first (one page of up to 100).
-    pub async fn statements_named(
-        &self,
-        name: &str,
-        cluster: Option<&str>,
-    ) -> Result<Vec<StatementSummary>, AwsError> {
-        self.statements(Some(name), cluster).await
-    }
-
-    async fn statements(
-        &self,
-        name: Option<&str>,
-        cluster: Option<&str>,
-    ) -> Result<Vec<StatementSummary>, AwsError> {
         let out = self
             .data
             .list_statements()
             .max_results(100)
-            .set_statement_name(name.map(str::to_owned))
-            .set_cluster_identifier(cluster.map(str::to_owned))
             .send()
             .await
-            .map_err(|e| self.data_endpoint.error("ListStatements", name, e))?;
+            .map_err(|e| self.data_endpoint.error("ListStatements", None, e))?;
         Ok(out
             .statements()
             .iter()

@@ -12,10 +12,9 @@
 //! | EmrAddStepsOperator | step | return value (step ids), `job_flow_id` |
 //! | EmrStepSensor | step | `job_flow_id` and `step_id` |
 //! | EmrTerminateJobFlowOperator, other EMR tasks | cluster | `emr_cluster` XCom, its link, `job_flow_id` |
-//! | RedshiftDataOperator | SQL statement | return value (statement ids); a failed one records none, so its `statement_name` is looked up |
+//! | RedshiftDataOperator | SQL statement | return value (statement ids); a failed one records none there: its log says it |
 //! | S3KeySensor | S3 key | `bucket_name` and `bucket_key` |
 
-use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::Value;
@@ -64,18 +63,13 @@ impl LinkKind {
     }
 }
 
-/// What a record says about the resource: the resource itself, or (a failed Redshift Data
-/// task) only the name its statement was submitted under, to be looked up.
+/// What a record says about the resource: the resource itself, or (a Redshift Data task that
+/// failed: it records no statement id) that the statement's id is in the task's own log, where
+/// the provider's hook writes `Polling statement <id>` on every version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Clue {
     Resource(LinkKind),
-    SqlNamed {
-        name: String,
-        cluster: Option<String>,
-        /// When the task ran: the statement was submitted in between.
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-    },
+    SqlStatementInLog,
 }
 
 /// Link names and XCom keys of the amazon provider's extra links.
@@ -86,6 +80,9 @@ const EMR_CLUSTER_KEY: &str = "emr_cluster";
 
 /// The resource `record`'s task drove; `None` for a task that drove none (or never ran).
 pub fn clue(record: &TaskRecord) -> Option<Clue> {
+    if record.instance.try_number == 0 {
+        return None; // it never ran (upstream failed, skipped, not yet)
+    }
     let operator = record.instance.operator.as_deref().unwrap_or_default();
     let returned = record.xcom("return_value");
     if let Some(run) = glue_run(record, operator) {
@@ -103,7 +100,7 @@ pub fn clue(record: &TaskRecord) -> Option<Clue> {
         return name.map(|name| Clue::Resource(LinkKind::Crawler { name }));
     }
     if operator.contains("RedshiftData") {
-        return sql_statement(record, returned);
+        return sql_statement(returned);
     }
     if operator.contains("S3KeySensor") {
         return s3_key(record).map(Clue::Resource);
@@ -184,29 +181,41 @@ fn emr(record: &TaskRecord, operator: &str, returned: Option<&Value>) -> Option<
 }
 
 /// RedshiftDataOperator: the returned statement id(s) (9.x returns the sub-statement ids
-/// `<batch>:<n>` of a batch: the batch is what failed or succeeded as one), else the
-/// statement's name and the task's time window.
-fn sql_statement(record: &TaskRecord, returned: Option<&Value>) -> Option<Clue> {
+/// `<batch>:<n>` of a batch: the batch is what failed or succeeded as one), else its log.
+fn sql_statement(returned: Option<&Value>) -> Option<Clue> {
     let first = match returned {
         Some(Value::String(id)) => Some(id.as_str()),
         Some(Value::Array(ids)) => ids.iter().find_map(Value::as_str),
         _ => None,
     };
-    if let Some(id) = first.filter(|id| !id.is_empty()) {
-        let batch = match id.rsplit_once(':') {
-            Some((batch, n)) if n.chars().all(|c| c.is_ascii_digit()) => batch,
-            _ => id,
-        };
-        return Some(Clue::Resource(LinkKind::SqlStatement {
-            id: batch.to_owned(),
-        }));
+    match first.filter(|id| !id.is_empty()) {
+        Some(id) => Some(Clue::Resource(LinkKind::SqlStatement {
+            id: batch_of(id).to_owned(),
+        })),
+        None => Some(Clue::SqlStatementInLog),
     }
-    let name = rendered_text(record, "statement_name")?;
-    Some(Clue::SqlNamed {
-        name,
-        cluster: rendered_text(record, "cluster_identifier"),
-        from: record.instance.start_date,
-        to: record.instance.end_date,
+}
+
+/// A batch's id from one of its sub-statements' (`<batch>:<n>`).
+fn batch_of(id: &str) -> &str {
+    match id.rsplit_once(':') {
+        Some((batch, n)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => batch,
+        _ => id,
+    }
+}
+
+/// The statement a Redshift Data task submitted, from its log: the last
+/// `Polling statement <id>` the provider's hook wrote (raw lines: a JSON record holds it too).
+pub fn statement_in_log<S: AsRef<str>>(lines: &[S]) -> Option<String> {
+    const MARK: &str = "Polling statement ";
+    lines.iter().rev().find_map(|line| {
+        let line = line.as_ref();
+        let at = line.rfind(MARK)? + MARK.len();
+        let id: String = line[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == ':')
+            .collect();
+        (!id.is_empty()).then(|| batch_of(&id).to_owned())
     })
 }
 
@@ -402,14 +411,19 @@ mod tests {
         );
         let failed = record(
             "RedshiftDataOperator",
-            json!({"statement_name": "load", "cluster_identifier": "wh"}),
+            json!({"cluster_identifier": "wh"}),
             json!({}),
             &[],
         );
-        assert!(matches!(
-            clue(&failed),
-            Some(Clue::SqlNamed { name, cluster: Some(c), .. }) if name == "load" && c == "wh"
-        ));
+        assert_eq!(clue(&failed), Some(Clue::SqlStatementInLog));
+        let log = [
+            "[2026-11-24, 04:00:01 UTC] {redshift_data.py:113} INFO - Polling statement e1f2-a3",
+            r#"{"event": "Polling statement c17a-b4fc:2", "level": "info"}"#,
+            "Query status: FAILED",
+        ];
+        assert_eq!(statement_in_log(&log).as_deref(), Some("c17a-b4fc"));
+        assert_eq!(statement_in_log(&log[..1]).as_deref(), Some("e1f2-a3"));
+        assert_eq!(statement_in_log(&["nothing here"]), None);
     }
 
     #[test]

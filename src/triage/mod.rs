@@ -14,5 +14,5 @@ pub mod resolve;
 
 pub use link::{clue, Clue, LinkKind};
 pub use now::{triage, Item, Layer, Scope, TaskRef, Triage, Unread};
-pub use pipeline::{Pipeline, Stage, PIPELINE_DAG};
+pub use pipeline::{stages, Pipeline, Stage, PIPELINE_DAG};
 pub use resolve::{look_up, resolve, LogRef, TaskLink};

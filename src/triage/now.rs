@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
+use super::error_line;
 use super::pipeline::{self, Pipeline};
 use super::resolve::{look_up, resolve, TaskLink};
 use crate::airflow::{Airflow, DagRun, RunQuery, State, TaskInstance, TaskKey};
@@ -17,6 +18,8 @@ use crate::aws::emr::ClusterFilter;
 use crate::aws::glue::RunState;
 use crate::aws::redshift::StatementState;
 use crate::clients::Clients;
+use crate::logs::airflow::task_log_source;
+use crate::logs::structured;
 use crate::triage::link::LinkKind;
 
 /// Runs read per DAG (newest first) to find those that failed since its last success.
@@ -340,7 +343,7 @@ async fn run_item(airflow: &Airflow, clients: &Clients, run: DagRun) -> Item {
     item.task = Some(TaskRef::of(task));
     match airflow.task_record(&task.key).await {
         Ok(record) => {
-            item.link = resolve(&record, clients).await;
+            item.link = resolve(&record, airflow, clients).await;
             item.error = item.link.as_ref().and_then(|l| {
                 l.first_error.clone().or_else(|| {
                     l.lookup_error
@@ -351,7 +354,29 @@ async fn run_item(airflow: &Airflow, clients: &Clients, run: DagRun) -> Item {
         }
         Err(e) => item.error = Some(format!("what the task recorded could not be read: {e}")),
     }
+    if item.error.is_none() && task.state == State::Failed {
+        item.error = error_in_task_log(airflow, clients, task).await;
+    }
     item
+}
+
+/// The error line of a failed task's own log, for a failure no AWS resource explains.
+async fn error_in_task_log(
+    airflow: &Airflow,
+    clients: &Clients,
+    task: &TaskInstance,
+) -> Option<String> {
+    let logs = clients.logs.clone();
+    let key = task.key.clone();
+    let mut source = task_log_source(airflow.clone(), logs, key, task.try_number, false);
+    let chunk = source.fetch_next().await.ok()?;
+    // MWAA's CloudWatch task logs are JSON records: their readable lines carry the exception.
+    let lines: Vec<String> = chunk
+        .lines
+        .into_iter()
+        .flat_map(|l| structured::readable(&l.text).unwrap_or_else(|| vec![l.text]))
+        .collect();
+    error_line::in_log(&lines)
 }
 
 /// The task an item is about: the failed one that ended first, else a running one.

@@ -78,30 +78,7 @@ pub async fn strip(
     else {
         return Ok(None);
     };
-    let (tasks, records) = futures::try_join!(
-        airflow.tasks(dag_id),
-        airflow.task_records(dag_id, &run.run_id)
-    )?;
-    let ordered: Vec<_> = tasks
-        .iter()
-        .filter_map(|task| {
-            records
-                .iter()
-                .find(|r| r.instance.key.task_id == task.task_id)
-        })
-        .collect();
-    let stages = stream::iter(ordered)
-        .map(|record| async move {
-            Stage {
-                task_id: record.instance.key.task_id.clone(),
-                state: record.instance.state.as_str().to_owned(),
-                try_number: record.instance.try_number,
-                link: resolve(record, clients).await,
-            }
-        })
-        .buffered(PARALLEL)
-        .collect()
-        .await;
+    let stages = stages(airflow, clients, dag_id, &run.run_id).await?;
     let (layers, layers_error) = match bucket {
         Some(bucket) => match layers_of(clients, bucket, &run).await {
             Ok(layers) => (layers, None),
@@ -123,6 +100,38 @@ pub async fn strip(
         layers,
         layers_error,
     }))
+}
+
+/// Every task instance of one run in dependency order, each with the AWS resource it drove,
+/// looked up (what a task table's resource column shows).
+pub async fn stages(
+    airflow: &Airflow,
+    clients: &Clients,
+    dag_id: &str,
+    run_id: &str,
+) -> Result<Vec<Stage>, AirflowError> {
+    let (tasks, records) =
+        futures::try_join!(airflow.tasks(dag_id), airflow.task_records(dag_id, run_id))?;
+    let ordered: Vec<_> = tasks
+        .iter()
+        .filter_map(|task| {
+            records
+                .iter()
+                .find(|r| r.instance.key.task_id == task.task_id)
+        })
+        .collect();
+    Ok(stream::iter(ordered)
+        .map(|record| async move {
+            Stage {
+                task_id: record.instance.key.task_id.clone(),
+                state: record.instance.state.as_str().to_owned(),
+                try_number: record.instance.try_number,
+                link: resolve(record, airflow, clients).await,
+            }
+        })
+        .buffered(PARALLEL)
+        .collect()
+        .await)
 }
 
 async fn layers_of(

@@ -2,24 +2,22 @@
 //! and where the root-cause log is (the Glue run's error log, the EMR step's stderr, the SQL
 //! statement's error text), through the UI-free AWS clients.
 
-use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::error_line;
-use super::link::{clue, Clue, LinkKind};
-use crate::airflow::TaskRecord;
+use super::link::{clue, statement_in_log, Clue, LinkKind};
+use crate::airflow::{Airflow, TaskRecord};
 use crate::aws::emr::{StepLog, StepLogKind};
 use crate::aws::glue::{RunState, ERROR_LOG_GROUP};
 use crate::aws::redshift::StatementState;
 use crate::clients::Clients;
+use crate::logs::airflow::task_log_source;
 use crate::logs::{CloudWatchSource, LogLine, LogSource, MemorySource, S3ObjectSource};
 
 /// Lines read from the end of a log to find its error line.
 const TAIL_LINES: i32 = 200;
 /// Keys listed to see whether an S3 sensor's key pattern matches.
 const S3_KEYS_LISTED: u32 = 1000;
-/// How far a statement's submission may lie outside its task's run (clock skew).
-const SQL_WINDOW_SLACK_SECONDS: i64 = 60;
 
 /// A task's AWS resource, as its service sees it now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,6 +77,7 @@ impl TaskLink {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LogRef {
     /// A CloudWatch Logs stream (a Glue run's error log, a crawl's log).
+    #[serde(rename = "cloudwatch")]
     CloudWatch { group: String, stream: String },
     /// An S3 object, gzipped or not (an EMR step's `stderr.gz`).
     S3Object { bucket: String, key: String },
@@ -118,16 +117,45 @@ impl LogRef {
     }
 }
 
-/// The resource `record`'s task drove, looked up; `None` when it drove none.
-pub async fn resolve(record: &TaskRecord, clients: &Clients) -> Option<TaskLink> {
+/// The resource `record`'s task drove, looked up; `None` when it drove none. `airflow` is the
+/// environment the task ran in (a failed Redshift Data task names its statement only in its log).
+pub async fn resolve(
+    record: &TaskRecord,
+    airflow: &Airflow,
+    clients: &Clients,
+) -> Option<TaskLink> {
     match clue(record)? {
         Clue::Resource(kind) => Some(look_up(kind, clients).await),
-        Clue::SqlNamed {
-            name,
-            cluster,
-            from,
-            to,
-        } => Some(sql_named(&name, cluster.as_deref(), from, to, clients).await),
+        Clue::SqlStatementInLog => Some(statement_of_log(record, airflow, clients).await),
+    }
+}
+
+/// The statement a Redshift Data task's log names, looked up.
+async fn statement_of_log(record: &TaskRecord, airflow: &Airflow, clients: &Clients) -> TaskLink {
+    let ti = &record.instance;
+    let mut source = task_log_source(
+        airflow.clone(),
+        clients.logs.clone(),
+        ti.key.clone(),
+        ti.try_number,
+        false,
+    );
+    let id = match source.fetch_next().await {
+        Ok(chunk) => {
+            let lines: Vec<String> = chunk.lines.into_iter().map(|l| l.text).collect();
+            statement_in_log(&lines).ok_or("its log names no statement".to_owned())
+        }
+        Err(e) => Err(format!("its log could not be read: {e}")),
+    };
+    match id {
+        Ok(id) => look_up(LinkKind::SqlStatement { id }, clients).await,
+        Err(error) => {
+            let mut link = TaskLink::named(LinkKind::SqlStatement {
+                id: format!("of {}", ti.key.task_id),
+            });
+            link.lookup_error = Some(error);
+            link
+        }
     }
 }
 
@@ -197,6 +225,8 @@ async fn crawler(link: &mut TaskLink, name: &str, clients: &Clients) -> Result<(
     Ok(())
 }
 
+/// A cluster; one that ended with errors because a step failed stands for that step (the
+/// newest failed one), whose error and stderr say why.
 async fn emr_cluster(link: &mut TaskLink, id: &str, clients: &Clients) -> Result<(), String> {
     let cluster = clients
         .emr
@@ -205,6 +235,22 @@ async fn emr_cluster(link: &mut TaskLink, id: &str, clients: &Clients) -> Result
         .map_err(|e| e.to_string())?;
     link.failed = cluster.state == "TERMINATED_WITH_ERRORS";
     if link.failed {
+        let steps = clients
+            .emr
+            .list_steps(id)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(step) = steps
+            .iter()
+            .filter(|s| s.state == "FAILED")
+            .max_by_key(|s| s.ended)
+        {
+            link.kind = LinkKind::EmrStep {
+                cluster: id.to_owned(),
+                step: step.id.clone(),
+            };
+            return emr_step(link, id, &step.id, clients).await;
+        }
         link.first_error = cluster.state_reason.clone();
     }
     link.state = Some(cluster.state);
@@ -273,59 +319,6 @@ async fn sql_statement(link: &mut TaskLink, id: &str, clients: &Clients) -> Resu
         link.root_cause = Some(LogRef::Text { lines });
     }
     Ok(())
-}
-
-/// A statement known only by name: the one of that name submitted while the task ran (the
-/// newest such), looked up.
-async fn sql_named(
-    name: &str,
-    cluster: Option<&str>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-    clients: &Clients,
-) -> TaskLink {
-    let statements = match clients.redshift.statements_named(name, cluster).await {
-        Ok(statements) => statements,
-        Err(e) => {
-            let mut link = TaskLink::named(LinkKind::SqlStatement {
-                id: format!("named {name}"),
-            });
-            link.lookup_error = Some(e.to_string());
-            return link;
-        }
-    };
-    let slack = Duration::seconds(SQL_WINDOW_SLACK_SECONDS);
-    let within = |created: Option<DateTime<Utc>>| match created {
-        Some(created) => {
-            from.is_none_or(|from| created >= from - slack)
-                && to.is_none_or(|to| created <= to + slack)
-        }
-        None => false,
-    };
-    match statements
-        .iter()
-        .filter(|s| s.name.as_deref() == Some(name) && within(s.created))
-        .max_by_key(|s| s.created)
-    {
-        Some(statement) => {
-            look_up(
-                LinkKind::SqlStatement {
-                    id: statement.id.clone(),
-                },
-                clients,
-            )
-            .await
-        }
-        None => {
-            let mut link = TaskLink::named(LinkKind::SqlStatement {
-                id: format!("named {name}"),
-            });
-            link.lookup_error = Some(format!(
-                "no statement named {name} was submitted while the task ran"
-            ));
-            link
-        }
-    }
 }
 
 async fn s3_key(
