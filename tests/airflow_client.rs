@@ -411,7 +411,9 @@ async fn records_carry_xcom_and_links(airflow: &Airflow, run: &DagRun) {
         .find(|r| r.instance.key.task_id == "after_boom")
         .unwrap();
     assert!(after.xcom.is_empty() && after.links.is_empty());
-    assert!(records.iter().all(|r| platform_tui::triage::clue(r).is_none()));
+    assert!(records
+        .iter()
+        .all(|r| platform_tui::triage::clue(r).is_none()));
 }
 
 async fn clear_dry_run_then_for_real(airflow: &Airflow, run: &DagRun) {
