@@ -40,7 +40,7 @@ pub(crate) fn chunk(body: &Value) -> TaskLogChunk {
 fn message_lines(message: &Value) -> Vec<String> {
     match message {
         Value::String(s) => s.lines().map(str::to_owned).collect(),
-        other => crate::logs::structured::readable_value(other)
+        other => crate::logs::structured::readable_value(other, None)
             .unwrap_or_else(|| vec![other.to_string()]),
     }
 }

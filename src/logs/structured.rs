@@ -13,18 +13,20 @@ const TIME_FIELDS: &[&str] = &["timestamp", "time", "@timestamp", "asctime", "ts
 const LEVEL_FIELDS: &[&str] = &["level", "levelname", "severity", "log_level", "loglevel"];
 
 /// The readable lines of a text holding one JSON log record; `None` when it holds none (plain
-/// text, JSON that is not an object, an object without a message field).
-pub fn readable(text: &str) -> Option<Vec<String>> {
+/// text, JSON that is not an object, an object without a message field). A record without a
+/// time of its own is shown at `received` (MWAA's CloudWatch records leave their time to the
+/// log event).
+pub fn readable(text: &str, received: Option<DateTime<Utc>>) -> Option<Vec<String>> {
     let trimmed = text.trim();
     if !trimmed.starts_with('{') {
         return None;
     }
     let value: Value = serde_json::from_str(trimmed).ok()?;
-    readable_value(&value)
+    readable_value(&value, received)
 }
 
 /// The readable lines of one record (see [`readable`]).
-pub fn readable_value(record: &Value) -> Option<Vec<String>> {
+pub fn readable_value(record: &Value, received: Option<DateTime<Utc>>) -> Option<Vec<String>> {
     let object = record.as_object()?;
     let message = MESSAGE_FIELDS
         .iter()
@@ -34,7 +36,8 @@ pub fn readable_value(record: &Value) -> Option<Vec<String>> {
             other => other.to_string(),
         })?;
     let mut head = String::new();
-    if let Some(time) = TIME_FIELDS.iter().find_map(|f| time_text(object.get(*f)?)) {
+    let own_time = TIME_FIELDS.iter().find_map(|f| time_text(object.get(*f)?));
+    if let Some(time) = own_time.or_else(|| received.map(rfc3339_millis)) {
         head.push_str(&time);
         head.push(' ');
     }
@@ -77,11 +80,14 @@ fn time_text(value: &Value) -> Option<String> {
             let n = n.as_f64()?;
             // Past the year 33658 as seconds means milliseconds.
             let millis = if n.abs() > 1e12 { n } else { n * 1000.0 };
-            DateTime::<Utc>::from_timestamp_millis(millis as i64)
-                .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true))
+            DateTime::<Utc>::from_timestamp_millis(millis as i64).map(rfc3339_millis)
         }
         _ => None,
     }
+}
+
+fn rfc3339_millis(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]
@@ -92,7 +98,7 @@ mod tests {
     fn an_airflow_3_record_reads_time_level_event_and_its_exception() {
         let line = r#"{"timestamp":"2026-11-24T04:00:02.123456Z","level":"error","event":"Task failed with exception","logger":"task","error_detail":[{"exc_type":"AirflowException","exc_value":"Exiting Job jr_1 Run State: FAILED","frames":[]}]}"#;
         assert_eq!(
-            readable(line).unwrap(),
+            readable(line, None).unwrap(),
             [
                 "2026-11-24T04:00:02.123456Z ERROR Task failed with exception",
                 "AirflowException: Exiting Job jr_1 Run State: FAILED",
@@ -103,27 +109,48 @@ mod tests {
     #[test]
     fn other_loggers_field_names_and_multi_line_events() {
         assert_eq!(
-            readable(r#"{"time": 1764000000, "severity": "warning", "message": "a\nb"}"#).unwrap(),
+            readable(
+                r#"{"time": 1764000000, "severity": "warning", "message": "a\nb"}"#,
+                None
+            )
+            .unwrap(),
             [
                 "2025-11-24T16:00:00.000Z WARNING a",
                 "2025-11-24T16:00:00.000Z WARNING b"
             ]
         );
         assert_eq!(
-            readable(r#"{"msg": {"nested": 1}}"#).unwrap(),
+            readable(r#"{"msg": {"nested": 1}}"#, None).unwrap(),
             [r#"{"nested":1}"#]
         );
         assert_eq!(
-            readable(r#"{"event": "boom", "exception": "Traceback\nValueError: x"}"#).unwrap(),
+            readable(
+                r#"{"event": "boom", "exception": "Traceback\nValueError: x"}"#,
+                None
+            )
+            .unwrap(),
             ["boom", "Traceback", "ValueError: x"]
         );
     }
 
     #[test]
+    fn a_record_without_a_time_is_shown_at_its_event_time() {
+        let cloudwatch =
+            r#"{"event": "Exiting Job jr_1 Run State: FAILED", "level": "info", "logger": "x"}"#;
+        let received = DateTime::from_timestamp(1_764_000_000, 5_000_000);
+        assert_eq!(
+            readable(cloudwatch, received).unwrap(),
+            ["2025-11-24T16:00:00.005Z INFO Exiting Job jr_1 Run State: FAILED"]
+        );
+        let own = r#"{"timestamp": "2026-01-01T00:00:00Z", "event": "e"}"#;
+        assert_eq!(readable(own, received).unwrap(), ["2026-01-01T00:00:00Z e"]);
+    }
+
+    #[test]
     fn anything_else_is_not_a_record() {
-        assert_eq!(readable("INFO plain text"), None);
-        assert_eq!(readable(r#"{"no_message": 1}"#), None);
-        assert_eq!(readable("[1, 2]"), None);
-        assert_eq!(readable("{not json"), None);
+        assert_eq!(readable("INFO plain text", None), None);
+        assert_eq!(readable(r#"{"no_message": 1}"#, None), None);
+        assert_eq!(readable("[1, 2]", None), None);
+        assert_eq!(readable("{not json", None), None);
     }
 }

@@ -374,7 +374,7 @@ async fn error_in_task_log(
     let lines: Vec<String> = chunk
         .lines
         .into_iter()
-        .flat_map(|l| structured::readable(&l.text).unwrap_or_else(|| vec![l.text]))
+        .flat_map(|l| structured::readable(&l.text, None).unwrap_or_else(|| vec![l.text]))
         .collect();
     error_line::in_log(&lines)
 }

@@ -115,11 +115,11 @@ fn strip(pipeline: &Pipeline) -> Vec<String> {
     for layer in &pipeline.layers {
         let partial = if layer.complete { "" } else { " (at least)" };
         lines.push(clean(&format!(
-            "{}: {} objects, {}{partial}; written by this run: {} objects, {}",
+            "{}: {}, {}{partial}; written by this run: {}, {}",
             layer.prefix,
-            layer.objects,
+            objects(layer.objects),
             bytes(layer.bytes),
-            layer.written_in_run,
+            objects(layer.written_in_run),
             bytes(layer.bytes_in_run)
         )));
     }
@@ -163,6 +163,14 @@ fn aligned<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Vec<Strin
 fn age_seconds(triage: &Triage, item: &Item) -> Option<u64> {
     let at = item.at?;
     Some((triage.at - at).num_seconds().max(0) as u64)
+}
+
+/// `1 object`, `3 objects`.
+fn objects(n: u64) -> String {
+    match n {
+        1 => "1 object".into(),
+        n => format!("{n} objects"),
+    }
 }
 
 /// 1536 → `1.5 KiB`.

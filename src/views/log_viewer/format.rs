@@ -32,7 +32,9 @@ pub fn rows(line: &LogLine, format: &RowFormat) -> Vec<Line<'static>> {
     let texts = if format.pretty {
         pretty_json(&line.text)
     } else {
-        structured::readable(&line.text)
+        // A record without a time of its own shows the line's, unless the column shows it.
+        let received = line.timestamp.filter(|_| !format.timestamps);
+        structured::readable(&line.text, received)
     }
     .unwrap_or_else(|| vec![line.text.clone()]);
     let mut rows = Vec::new();
