@@ -13,6 +13,6 @@ pub mod report;
 pub mod resolve;
 
 pub use link::{clue, Clue, LinkKind};
-pub use now::{triage, Item, Layer, Scope, TaskRef, Triage, Unread};
+pub use now::{focus, triage, Item, Layer, Scope, TaskRef, Triage, Unread};
 pub use pipeline::{stages, Pipeline, Stage, PIPELINE_DAG};
 pub use resolve::{look_up, resolve, LogRef, TaskLink};

@@ -379,8 +379,9 @@ async fn error_in_task_log(
     error_line::in_log(&lines)
 }
 
-/// The task an item is about: the failed one that ended first, else a running one.
-fn focus(instances: &[TaskInstance]) -> Option<&TaskInstance> {
+/// The task a run is about: the failed one that ended first (what failed after it failed
+/// because of it), else a running one. Where a task table or grid puts its cursor first.
+pub fn focus(instances: &[TaskInstance]) -> Option<&TaskInstance> {
     let failed = instances
         .iter()
         .filter(|t| t.state == State::Failed)
