@@ -233,7 +233,8 @@ async fn airflow_layer(clients: &Clients, scope: &Scope<'_>) -> AirflowLayer {
                 .connect(Some(&name))
                 .await
                 .map_err(|e| e.to_string())?;
-            environment_items(&airflow, clients, scope).await
+            let strip = layer.pipeline.is_none();
+            environment_items(&airflow, clients, scope, strip).await
         };
         match read.await {
             Ok((items, pipeline)) => {
@@ -252,11 +253,13 @@ async fn airflow_layer(clients: &Clients, scope: &Scope<'_>) -> AirflowLayer {
     layer
 }
 
-/// One environment: its failing and running runs, and the pipeline strip if it has the DAG.
+/// One environment: its failing and running runs, and (when `strip`) the pipeline strip if it
+/// has the DAG.
 async fn environment_items(
     airflow: &Airflow,
     clients: &Clients,
     scope: &Scope<'_>,
+    strip: bool,
 ) -> Result<(Vec<Item>, Option<Pipeline>), String> {
     let dags = airflow.dags().await.map_err(|e| e.to_string())?;
     let recent = RunQuery {
@@ -283,7 +286,7 @@ async fn environment_items(
         .buffered(PARALLEL)
         .collect::<Vec<_>>()
         .await;
-    let pipeline = if dags.iter().any(|d| d.dag_id == scope.pipeline_dag) {
+    let pipeline = if strip && dags.iter().any(|d| d.dag_id == scope.pipeline_dag) {
         pipeline::strip(airflow, clients, scope.pipeline_dag, scope.datalake_bucket)
             .await
             .map_err(|e| e.to_string())?
