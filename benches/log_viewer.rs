@@ -231,6 +231,36 @@ fn main() {
         "  1,000,000 lines, + filter 'error' ±2:         {:>7.3} ms",
         ms(t_filtered)
     );
+
+    // An MWAA task log: every line a JSON record, read as `time LEVEL event` when drawn.
+    let mut records = viewer(MILLION);
+    records.append(airflow_records(100_000));
+    screen.frame_time(&mut records, None, 20);
+    let t_records = screen.frame_time(&mut records, Some(KeyCode::Char('k')), frames);
+    screen.press(&mut records, KeyCode::Char('J'));
+    let t_raw = screen.frame_time(&mut records, Some(KeyCode::Char('k')), frames);
+    println!(
+        "  100,000 JSON records (MWAA), read as time LEVEL event, scrolling: {:>7.3} ms",
+        ms(t_records)
+    );
+    println!(
+        "  100,000 JSON records, raw JSON pretty-printed (J), scrolling:    {:>7.3} ms",
+        ms(t_raw)
+    );
+}
+
+/// Airflow 3 task log records as MWAA's CloudWatch holds them (no time of their own).
+fn airflow_records(n: usize) -> Vec<LogLine> {
+    let start = Utc.with_ymd_and_hms(2026, 1, 2, 3, 0, 0).unwrap();
+    (0..n)
+        .map(|i| {
+            let t = start + chrono::Duration::milliseconds(i as i64 * 7);
+            let text = format!(
+                r#"{{"map_index": -1, "try_number": 1, "run_id": "scheduled__2026-01-02T00:00:00+00:00", "task_id": "process_to_staging_nyc", "dag_id": "prepare_data_nyc", "logger": "airflow.providers.amazon.aws.hooks.glue.GlueJobHook", "filename": "glue.py", "lineno": 451, "event": "Polling for AWS Glue Job nyctaxi-prod-process-to-staging current run state with status RUNNING ({i})", "level": "info"}}"#
+            );
+            LogLine::at(t, text)
+        })
+        .collect()
 }
 
 fn ms(d: Duration) -> f64 {

@@ -57,6 +57,15 @@ pub enum Command {
         #[arg(long)]
         sandbox: bool,
     },
+    /// What is failing now across every layer (Airflow, Glue, EMR, Redshift), each failure
+    /// with its root cause; exit status 0 when nothing is failing, 1 when something is.
+    Triage {
+        #[arg(long, short, value_enum, default_value_t = Output::Text)]
+        output: Output,
+        /// Run against the sandbox (started if needed).
+        #[arg(long)]
+        sandbox: bool,
+    },
     /// The contexts of config.toml.
     Contexts {
         #[arg(long, short, value_enum, default_value_t = Output::Text)]
@@ -97,6 +106,7 @@ pub enum SandboxAction {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
+    #[value(alias = "table")]
     Text,
     Json,
 }

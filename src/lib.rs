@@ -24,5 +24,6 @@ pub mod sanitize;
 pub mod script;
 pub mod terraform;
 pub mod theme;
+pub mod triage;
 pub mod ui;
 pub mod views;

@@ -50,6 +50,14 @@ fn real_main(cli: Cli) -> Result<(), String> {
             let context = choose_context(&cli, &config, *sandbox)?;
             return script::ls(&context, path.as_deref(), *output);
         }
+        Some(Command::Triage { output, sandbox }) => {
+            let context = choose_context(&cli, &config, *sandbox)?;
+            let verdict = platform_tui::triage::command::run(&context, *output)?;
+            if verdict == platform_tui::triage::command::Verdict::Failing {
+                std::process::exit(1); // stdout is flushed: nothing is lost
+            }
+            return Ok(());
+        }
         Some(Command::Completions { .. }) | None => {}
     }
     let theme =

@@ -64,6 +64,7 @@ async fn scenario(server: &mut AirflowServer, api: Api, version_prefix: &str) {
     let run = trigger_with_conf(&airflow).await;
     log_continues_with_only_new_lines(&airflow, &run).await;
     failure_is_visible(&airflow, &run).await;
+    records_carry_xcom_and_links(&airflow, &run).await;
     clear_dry_run_then_for_real(&airflow, &run).await;
     mark_success_and_failed(&airflow, &run).await;
     clear_a_whole_run_dry(&airflow, &run).await;
@@ -410,6 +411,34 @@ async fn failure_is_visible(airflow: &Airflow, run: &DagRun) {
     assert!(log.end_of_log);
 }
 
+/// What the tasks recorded: BashOperator pushes its last output line as the return value and
+/// has no extra links; the task that never ran has no XCom at all; none drove an AWS resource.
+async fn records_carry_xcom_and_links(airflow: &Airflow, run: &DagRun) {
+    let hello = airflow.task_record(&key(run, "hello")).await.unwrap();
+    assert_eq!(
+        hello.xcom("return_value"),
+        Some(&json!("greeting=hi from the test"))
+    );
+    assert!(hello.links.is_empty(), "{:?}", hello.links);
+    assert_eq!(
+        hello.rendered("bash_command"),
+        Some(&json!("echo greeting=hi from the test"))
+    );
+    let records = airflow
+        .task_records(&run.dag_id, &run.run_id)
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 4);
+    let after = records
+        .iter()
+        .find(|r| r.instance.key.task_id == "after_boom")
+        .unwrap();
+    assert!(after.xcom.is_empty() && after.links.is_empty());
+    assert!(records
+        .iter()
+        .all(|r| platform_tui::triage::clue(r).is_none()));
+}
+
 async fn clear_dry_run_then_for_real(airflow: &Airflow, run: &DagRun) {
     let clear = approval(&catalog::AIRFLOW_CLEAR_TASK).await;
     let request = ClearTasks {
@@ -422,9 +451,19 @@ async fn clear_dry_run_then_for_real(airflow: &Airflow, run: &DagRun) {
         .would_clear_tasks("af_quick", &request)
         .await
         .unwrap();
-    let mut ids: Vec<&str> = listed.iter().map(|t| t.key.task_id.as_str()).collect();
-    ids.sort();
-    assert_eq!(ids, ["after_boom", "boom"]);
+    let mut states: Vec<(&str, &State)> = listed
+        .iter()
+        .map(|t| (t.key.task_id.as_str(), &t.state))
+        .collect();
+    states.sort_by_key(|(task, _)| *task);
+    assert_eq!(
+        states,
+        [
+            ("after_boom", &State::UpstreamFailed),
+            ("boom", &State::Failed)
+        ],
+        "the dry run says what each task is (Airflow 2 sends no state: looked up)"
+    );
     assert!(listed.iter().all(|t| t.key.run_id == run.run_id));
     let boom = task_state(airflow, run, "boom").await.unwrap();
     assert_eq!(boom.state, State::Failed, "a dry run changes nothing");

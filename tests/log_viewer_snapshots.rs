@@ -339,6 +339,43 @@ async fn filter_keeps_context_lines_around_matches() {
     assert_eq!(buffer[(1, context_row)].fg, theme.muted.fg.unwrap());
 }
 
+/// An Airflow 3 task log as MWAA keeps it in CloudWatch: one JSON record an event, without a
+/// time of its own (the event has it), as the sandbox's Airflow writes them; read as
+/// `time LEVEL event` with the event's time; `J` shows every raw record, pretty (from the top).
+#[tokio::test]
+async fn airflow_3_json_log_reads_as_time_level_event_with_the_raw_json_one_key_away() {
+    let mut rig = Rig::new(100, 12);
+    let at = |second: u32| Utc.with_ymd_and_hms(2026, 11, 24, 4, 0, second).unwrap();
+    let record = |event: &str, level: &str, logger: &str| {
+        format!(
+            r#"{{"map_index": -1, "try_number": 1, "ti_id": "01a24862-df21-7dfe-aa1f-b12d015da82b", "run_id": "scheduled__2026-11-24T00:00:00+00:00", "task_id": "process_to_staging_nyc", "dag_id": "prepare_data_nyc", "logger": "{logger}", "event": "{event}", "level": "{level}"}}"#
+        )
+    };
+    let failed = r#"{"map_index": -1, "try_number": 1, "task_id": "process_to_staging_nyc", "dag_id": "prepare_data_nyc", "event": "Task failed with exception", "level": "error", "logger": "task", "error_detail": [{"exc_type": "AirflowException", "exc_value": "Exiting Job jr_0a1b2c Run State: FAILED", "syntax_error": null, "is_cause": false, "frames": [{"filename": "/usr/local/airflow/.local/lib/python3.11/site-packages/airflow/providers/amazon/aws/hooks/glue.py", "lineno": 451, "name": "job_completion"}]}]}"#;
+    let lines = vec![
+        LogLine::at(at(1), record("DAG bundles loaded: dags-folder", "info", "airflow.dag_processing.bundles.manager.DagBundlesManager")),
+        LogLine::at(at(2), record("Polling for AWS Glue Job nyctaxi-sandbox-process-to-staging current run state with status RUNNING", "info", "airflow.providers.amazon.aws.hooks.glue.GlueJobHook")),
+        LogLine::at(at(9), failed),
+        LogLine::at(at(9), "a plain line between records"),
+    ];
+    let mut view = loaded(&mut rig, lines, 1000).await;
+    let screen = rig.draw(&mut view);
+    assert!(
+        screen.contains("2026-11-24T04:00:09.000Z ERROR Task failed with exception"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("AirflowException: Exiting Job jr_0a1b2c Run State: FAILED"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("airflow_json_log_readable", screen);
+    rig.press(&mut view, KeyCode::Char('g'), KeyModifiers::NONE);
+    rig.press(&mut view, KeyCode::Char('J'), KeyModifiers::SHIFT);
+    let raw = rig.draw(&mut view);
+    assert!(raw.contains(r#"  "level": "info""#), "{raw}");
+    insta::assert_snapshot!("airflow_json_log_raw", raw);
+}
+
 #[tokio::test]
 async fn json_lines_pretty_printed_on_demand() {
     let mut rig = Rig::new(80, 14);
@@ -487,7 +524,7 @@ async fn help_lists_the_log_keys() {
         ("n N", "next / previous match"),
         ("/", "filter: matching lines with context"),
         ("+ -", "more / fewer context lines"),
-        ("enter/l", "pretty-print the selected JSON line"),
+        ("enter/l", "raw JSON of the selected line"),
         ("w", "save the shown lines to a file"),
         ("esc/h", "clear search, then filter, then back"),
     ] {

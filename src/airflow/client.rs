@@ -20,8 +20,10 @@ use crate::gate::Approval;
 
 /// Page size for lists read whole (the APIs cap pages at 100 by default).
 const PAGE: usize = 100;
-/// How many DAGs' last runs are asked for at once.
+/// How many DAGs' last runs (or task records) are asked for at once.
 const PARALLEL_REQUESTS: usize = 8;
+/// XCom entries read per task instance at most (the platform's operators push one to three).
+const XCOM_ENTRIES: usize = 10;
 
 /// Characters escaped in a path segment: everything but `A-Z a-z 0-9 - . _ ~` (`~` is the
 /// API's wildcard; run ids carry `:` and `+`).
@@ -279,12 +281,20 @@ impl Airflow {
         dag_id: &str,
         run_id: &str,
     ) -> Result<Vec<TaskInstance>, AirflowError> {
+        let items = self.task_instance_answers(dag_id, run_id).await?;
+        Ok(items.iter().map(wire::task_instance).collect())
+    }
+
+    /// The task instances of one run as the API answers them.
+    async fn task_instance_answers(
+        &self,
+        dag_id: &str,
+        run_id: &str,
+    ) -> Result<Vec<Value>, AirflowError> {
         let operation = format!("list task instances of {dag_id} {run_id}");
         let path = format!("{}/taskInstances", run_path(dag_id, run_id));
-        let items = self
-            .all(&operation, path, "task_instances", Vec::new())
-            .await?;
-        Ok(items.iter().map(wire::task_instance).collect())
+        self.all(&operation, path, "task_instances", Vec::new())
+            .await
     }
 
     /// Failed task instances across every DAG and run, newest first, at most `limit`.
@@ -362,15 +372,9 @@ impl Airflow {
             });
         }
         let operation = format!("read the log of {} try {try_number}", key.task_id);
-        let path = format!(
-            "{}/taskInstances/{}/logs/{try_number}",
-            run_path(&key.dag_id, &key.run_id),
-            encode_segment(&key.task_id)
-        );
+        let path = format!("{}/logs/{try_number}", task_base_path(key));
         let mut query = vec![("full_content".to_owned(), "false".to_owned())];
-        if key.map_index >= 0 {
-            query.push(("map_index".into(), key.map_index.to_string()));
-        }
+        query.extend(map_index_query(key));
         if let Some(token) = token {
             query.push(("token".into(), token.to_owned()));
         }
@@ -503,7 +507,8 @@ impl Airflow {
         let answer = self
             .call(&operation, Method::POST, path, Vec::new(), Some(body))
             .await?;
-        Ok(wire::items(&answer, "task_instances")
+        let items = wire::items(&answer, "task_instances");
+        let mut cleared: Vec<TaskInstance> = items
             .iter()
             .map(|v| {
                 let mut ti = wire::task_instance(v);
@@ -512,7 +517,21 @@ impl Airflow {
                 }
                 ti
             })
-            .collect())
+            .collect();
+        // Airflow 2's answer names the task instances without their state: look them up, so
+        // the dry run says what each one is before it reruns.
+        if !items.iter().all(wire::has_state) {
+            let now = self.task_instances(dag_id, &request.run_id).await?;
+            for ti in &mut cleared {
+                if let Some(current) = now.iter().find(|c| {
+                    c.key.task_id == ti.key.task_id && c.key.map_index == ti.key.map_index
+                }) {
+                    ti.state = current.state.clone();
+                    ti.try_number = current.try_number;
+                }
+            }
+        }
+        Ok(cleared)
     }
 
     /// Marks one task instance success or failed.
@@ -524,23 +543,13 @@ impl Airflow {
     ) -> Result<TaskInstance, AirflowError> {
         let operation = format!("mark {} {}", key.task_id, state.as_str());
         let api = self.dialect_api(&operation).await?;
-        let path = format!(
-            "{}/taskInstances/{}",
-            run_path(&key.dag_id, &key.run_id),
-            encode_segment(&key.task_id)
-        );
+        let path = task_base_path(key);
         let (query, body) = match api {
             Api::V1 => (
                 Vec::new(),
                 json!({ "dry_run": false, "new_state": state.as_str() }),
             ),
-            Api::V2 => {
-                let mut query = Vec::new();
-                if key.map_index >= 0 {
-                    query.push(("map_index".to_owned(), key.map_index.to_string()));
-                }
-                (query, json!({ "new_state": state.as_str() }))
-            }
+            Api::V2 => (map_index_query(key), json!({ "new_state": state.as_str() })),
         };
         let path = match (api, key.map_index) {
             (Api::V1, index) if index >= 0 => format!("{path}/{index}"),
@@ -556,6 +565,111 @@ impl Airflow {
         let operation = format!("read task instance {}", key.task_id);
         let answer = self.get(&operation, task_path(key), Vec::new()).await?;
         Ok(wire::task_instance(&answer))
+    }
+
+    /// What Airflow recorded about one task instance: its rendered template fields, XCom
+    /// entries and extra links (see [`TaskRecord`]).
+    pub async fn task_record(&self, key: &TaskKey) -> Result<TaskRecord, AirflowError> {
+        let operation = format!("read task instance {}", key.task_id);
+        let answer = self.get(&operation, task_path(key), Vec::new()).await?;
+        self.record_of(&answer).await
+    }
+
+    /// The records of every task instance of one run, in the API's order.
+    pub async fn task_records(
+        &self,
+        dag_id: &str,
+        run_id: &str,
+    ) -> Result<Vec<TaskRecord>, AirflowError> {
+        use futures::stream::{self, StreamExt, TryStreamExt};
+        let items = self.task_instance_answers(dag_id, run_id).await?;
+        stream::iter(items)
+            .map(|v| async move { self.record_of(&v).await })
+            .buffered(PARALLEL_REQUESTS)
+            .try_collect()
+            .await
+    }
+
+    async fn record_of(&self, answer: &Value) -> Result<TaskRecord, AirflowError> {
+        let instance = wire::task_instance(answer);
+        let mut record = TaskRecord {
+            rendered_fields: wire::rendered_fields(answer),
+            xcom: Vec::new(),
+            links: Vec::new(),
+            xcom_left_out: 0,
+            instance,
+        };
+        // A task that never started pushed nothing and has no links.
+        if record.instance.try_number == 0 || record.instance.start_date.is_none() {
+            return Ok(record);
+        }
+        let key = &record.instance.key;
+        let (xcom, links) = futures::try_join!(self.xcom_entries(key), self.extra_links(key))?;
+        (record.xcom, record.xcom_left_out) = xcom;
+        record.links = links;
+        Ok(record)
+    }
+
+    /// The XCom entries of one task instance (at most [`XCOM_ENTRIES`]; the count of those left
+    /// out comes second).
+    pub async fn xcom_entries(
+        &self,
+        key: &TaskKey,
+    ) -> Result<(Vec<XComEntry>, usize), AirflowError> {
+        use futures::stream::{self, StreamExt, TryStreamExt};
+        let operation = format!("list XCom entries of {}", key.task_id);
+        let path = format!("{}/xcomEntries", task_base_path(key));
+        let mut query = map_index_query(key);
+        query.push(("limit".into(), XCOM_ENTRIES.to_string()));
+        let listed = match self.get(&operation, path.clone(), query).await {
+            Ok(listed) => listed,
+            Err(e) if e.kind == ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+            Err(e) => return Err(e),
+        };
+        let keys: Vec<String> = wire::items(&listed, "xcom_entries")
+            .iter()
+            .filter_map(|entry| wire::text(entry, "key"))
+            .take(XCOM_ENTRIES)
+            .collect();
+        let total = wire::total_entries(&listed).map_or(keys.len(), |t| t as usize);
+        let entries: Vec<XComEntry> = stream::iter(keys)
+            .map(|xcom_key| {
+                let operation = format!("read XCom {xcom_key} of {}", key.task_id);
+                let path = format!("{path}/{}", encode_segment(&xcom_key));
+                async move {
+                    let entry = self.get(&operation, path, map_index_query(key)).await?;
+                    Ok::<_, AirflowError>(XComEntry {
+                        value: wire::xcom_value(&entry),
+                        key: xcom_key,
+                    })
+                }
+            })
+            .buffered(PARALLEL_REQUESTS)
+            .try_collect()
+            .await?;
+        let left_out = total.saturating_sub(entries.len());
+        Ok((entries, left_out))
+    }
+
+    /// The operator extra links of one task instance (none when the server has no such
+    /// endpoint).
+    pub async fn extra_links(&self, key: &TaskKey) -> Result<Vec<ExtraLink>, AirflowError> {
+        let operation = format!("read the extra links of {}", key.task_id);
+        let path = format!("{}/links", task_base_path(key));
+        match self.get(&operation, path, map_index_query(key)).await {
+            Ok(answer) => Ok(wire::extra_links(&answer)),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// `map_index=N` for a mapped task instance, nothing otherwise.
+fn map_index_query(key: &TaskKey) -> Vec<(String, String)> {
+    if key.map_index >= 0 {
+        vec![("map_index".into(), key.map_index.to_string())]
+    } else {
+        Vec::new()
     }
 }
 
@@ -586,13 +700,19 @@ fn run_path(dag_id: &str, run_id: &str) -> String {
     )
 }
 
-/// `/dags/{dag}/dagRuns/{run}/taskInstances/{task}[/{map_index}]`, encoded.
-fn task_path(key: &TaskKey) -> String {
-    let path = format!(
+/// `/dags/{dag}/dagRuns/{run}/taskInstances/{task}`, encoded (sub-resources such as
+/// `xcomEntries` and `links` take the map index as a query parameter).
+fn task_base_path(key: &TaskKey) -> String {
+    format!(
         "{}/taskInstances/{}",
         run_path(&key.dag_id, &key.run_id),
         encode_segment(&key.task_id)
-    );
+    )
+}
+
+/// `/dags/{dag}/dagRuns/{run}/taskInstances/{task}[/{map_index}]`, encoded.
+fn task_path(key: &TaskKey) -> String {
+    let path = task_base_path(key);
     if key.map_index >= 0 {
         format!("{path}/{}", key.map_index)
     } else {

@@ -8,6 +8,7 @@ mod client;
 mod environments;
 mod error;
 pub mod model;
+mod pyliteral;
 #[cfg(test)]
 mod recorded_tests;
 mod task_log;

@@ -196,6 +196,57 @@ impl TaskInstance {
     }
 }
 
+/// One XCom entry of a task instance. The value is JSON: Airflow 3 sends it so; Airflow 2's
+/// API sends Python's text of it (`['s-1']`), read back into JSON (a text that is no Python
+/// literal stays a JSON string, e.g. a bare run id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct XComEntry {
+    pub key: String,
+    pub value: serde_json::Value,
+}
+
+/// An operator extra link (a button of the Airflow UI): its name and URL; `None` when the
+/// operator has no URL for this try (it did not get that far).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraLink {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+/// What Airflow recorded about one task instance that can say which outside resource it drove:
+/// the instance, its rendered template fields, its XCom entries and its extra links. A task
+/// that never ran has none of the last three.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRecord {
+    pub instance: TaskInstance,
+    /// Template fields as rendered for this try (`{}` when Airflow has none).
+    pub rendered_fields: serde_json::Map<String, serde_json::Value>,
+    pub xcom: Vec<XComEntry>,
+    pub links: Vec<ExtraLink>,
+    /// XCom entries listed but not read: a task pushing more than the client reads.
+    pub xcom_left_out: usize,
+}
+
+impl TaskRecord {
+    /// The value of XCom `key`.
+    pub fn xcom(&self, key: &str) -> Option<&serde_json::Value> {
+        self.xcom.iter().find(|x| x.key == key).map(|x| &x.value)
+    }
+
+    /// The URL of extra link `name`.
+    pub fn link(&self, name: &str) -> Option<&str> {
+        self.links
+            .iter()
+            .find(|l| l.name == name)
+            .and_then(|l| l.url.as_deref())
+    }
+
+    /// Rendered template field `field`.
+    pub fn rendered(&self, field: &str) -> Option<&serde_json::Value> {
+        self.rendered_fields.get(field)
+    }
+}
+
 /// A DAG file that failed to import.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportError {

@@ -1,6 +1,6 @@
 //! Task-log answers of the REST log endpoint (`Accept: application/json`) as lines:
 //! - 3.x: `content` is a list of structured messages (`{"timestamp", "level", "event",
-//!   "error_detail"...}`) or of plain strings; `continuation_token` is null at the end of the log.
+//!   "error_detail"...}`, read by [`crate::logs::structured`]) or of plain strings; `continuation_token` is null at the end of the log.
 //! - 2.x: `content` is the Python text of a list of `(host, text)` tuples
 //!   (`"[('host', '*** Found local files...\\n')]"`); the token is always sent and its payload
 //!   (an itsdangerous URL-safe serialization of the reader's metadata) says `end_of_log`.
@@ -10,6 +10,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::model::TaskLogChunk;
+use super::pyliteral;
 use super::wire::text;
 
 /// Reads one log answer of either version.
@@ -33,40 +34,15 @@ pub(crate) fn chunk(body: &Value) -> TaskLogChunk {
     }
 }
 
-/// One 3.x structured message as lines: `timestamp LEVEL - event`, then the exception of
-/// `error_detail` (type and value of each) so the real error text is there to read.
+/// One 3.x structured message as lines: `timestamp LEVEL event`, then the exception of
+/// `error_detail` (type and value of each) so the real error text is there to read
+/// ([`crate::logs::structured`], the same reading as the log viewer's).
 fn message_lines(message: &Value) -> Vec<String> {
-    let Value::Object(_) = message else {
-        return message
-            .as_str()
-            .map(|s| s.lines().map(str::to_owned).collect())
-            .unwrap_or_default();
-    };
-    let event = text(message, "event").unwrap_or_default();
-    let mut head = String::new();
-    if let Some(timestamp) = text(message, "timestamp") {
-        head.push_str(&timestamp);
-        head.push(' ');
+    match message {
+        Value::String(s) => s.lines().map(str::to_owned).collect(),
+        other => crate::logs::structured::readable_value(other, None)
+            .unwrap_or_else(|| vec![other.to_string()]),
     }
-    if let Some(level) = text(message, "level") {
-        head.push_str(&level.to_uppercase());
-        head.push_str(" - ");
-    }
-    let mut lines: Vec<String> = event.lines().map(|l| format!("{head}{l}")).collect();
-    if lines.is_empty() {
-        lines.push(head.trim_end().to_owned());
-    }
-    for detail in message
-        .get("error_detail")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let exc_type = text(detail, "exc_type").unwrap_or_default();
-        let exc_value = text(detail, "exc_value").unwrap_or_default();
-        lines.push(format!("{exc_type}: {exc_value}"));
-    }
-    lines
 }
 
 /// The decoded metadata of a continuation token, if it is an itsdangerous serialization
@@ -94,7 +70,7 @@ pub(crate) fn token_metadata(token: &str) -> Option<Value> {
 /// The lines of a 2.x log: every string of the Python list of `(host, text)` tuples, the
 /// host's name left out (it prefixes the text in the UI, not in files).
 fn python_log_lines(python: &str) -> Vec<String> {
-    let strings = python_strings(python);
+    let strings = pyliteral::strings(python);
     let texts: Vec<&String> =
         if strings.len().is_multiple_of(2) && python.trim_start().starts_with("[(") {
             strings.iter().skip(1).step_by(2).collect()
@@ -105,46 +81,6 @@ fn python_log_lines(python: &str) -> Vec<String> {
         .into_iter()
         .flat_map(|t| t.lines().map(str::to_owned).collect::<Vec<_>>())
         .collect()
-}
-
-/// Every Python string literal of `source`, unescaped (`'..'` or `".."`, with `\n`, `\t`, `\\`,
-/// `\'`, `\xNN`, `\uNNNN`, `\UNNNNNNNN`).
-fn python_strings(source: &str) -> Vec<String> {
-    let mut strings = Vec::new();
-    let mut chars = source.chars();
-    while let Some(c) = chars.next() {
-        if c != '\'' && c != '"' {
-            continue;
-        }
-        let quote = c;
-        let mut s = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => match chars.next() {
-                    Some('n') => s.push('\n'),
-                    Some('t') => s.push('\t'),
-                    Some('r') => s.push('\r'),
-                    Some('x') => s.push(hex_char(&mut chars, 2)),
-                    Some('u') => s.push(hex_char(&mut chars, 4)),
-                    Some('U') => s.push(hex_char(&mut chars, 8)),
-                    Some(other) => s.push(other),
-                    None => break,
-                },
-                c if c == quote => break,
-                c => s.push(c),
-            }
-        }
-        strings.push(s);
-    }
-    strings
-}
-
-fn hex_char(chars: &mut std::str::Chars<'_>, digits: usize) -> char {
-    let hex: String = chars.by_ref().take(digits).collect();
-    u32::from_str_radix(&hex, 16)
-        .ok()
-        .and_then(char::from_u32)
-        .unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
 #[cfg(test)]
@@ -175,9 +111,9 @@ mod tests {
             c.lines,
             [
                 "::group::Log message source details",
-                "2026-11-24T04:00:01Z INFO - hello",
-                "2026-11-24T04:00:01Z INFO - world",
-                "2026-11-24T04:00:02Z ERROR - Task failed with exception",
+                "2026-11-24T04:00:01Z INFO hello",
+                "2026-11-24T04:00:01Z INFO world",
+                "2026-11-24T04:00:02Z ERROR Task failed with exception",
                 "ValueError: boom",
                 "a plain line",
             ]

@@ -117,13 +117,14 @@ pub(crate) fn dag(v: &Value) -> Dag {
 
 pub(crate) fn dag_run(v: &Value) -> DagRun {
     let logical_date = time_of(v, &["logical_date", "execution_date"]);
+    let run_type = text(v, "run_type").unwrap_or_default();
     DagRun {
         dag_id: text(v, "dag_id").unwrap_or_default(),
         run_id: text_of(v, &["dag_run_id", "run_id"]).unwrap_or_default(),
         state: State::from_api(v.get("state").and_then(Value::as_str)),
-        run_type: text(v, "run_type").unwrap_or_default(),
+        run_after: run_after(v, &run_type, logical_date),
+        run_type,
         logical_date,
-        run_after: time_of(v, &["run_after", "data_interval_end"]).or(logical_date),
         queued_at: time(v, "queued_at"),
         start_date: time(v, "start_date"),
         end_date: time(v, "end_date"),
@@ -132,6 +133,25 @@ pub(crate) fn dag_run(v: &Value) -> DagRun {
             _ => Value::Object(Default::default()),
         },
         note: text(v, "note"),
+    }
+}
+
+/// When a run was due. 3.x says it (`run_after`). 2.x does not: a scheduled (or backfill) run
+/// was due at the end of its data interval, but a manual or dataset-triggered run at its logical
+/// date, the moment it was triggered; its data interval ends at the previous schedule tick
+/// (midnight for a daily DAG), which is not when anything happened.
+fn run_after(
+    v: &Value,
+    run_type: &str,
+    logical_date: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    if let Some(after) = time(v, "run_after") {
+        return Some(after);
+    }
+    let interval_end = time(v, "data_interval_end");
+    match run_type {
+        "scheduled" | "backfill" => interval_end.or(logical_date),
+        _ => logical_date.or(interval_end),
     }
 }
 
@@ -170,6 +190,59 @@ pub(crate) fn task_instance(v: &Value) -> TaskInstance {
         pool: text(v, "pool"),
         note: text(v, "note"),
     }
+}
+
+/// Whether a task instance (or reference to one) says its state: 2.x clear answers do not.
+pub(crate) fn has_state(v: &Value) -> bool {
+    v.get("state").is_some()
+}
+
+/// The rendered template fields of a task instance (`{}` when missing).
+pub(crate) fn rendered_fields(v: &Value) -> serde_json::Map<String, Value> {
+    match v.get("rendered_fields") {
+        Some(Value::Object(fields)) => fields.clone(),
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// An XCom value as JSON, whichever way the API sent it: 3.x a JSON value (or, stringified, the
+/// JSON text of one), 2.x Python's text of the value. A text that is neither stays a string.
+pub(crate) fn xcom_value(entry: &Value) -> Value {
+    match entry.get("value") {
+        Some(Value::String(text)) => {
+            let trimmed = text.trim();
+            let structured = trimmed.starts_with(['[', '{', '(', '\'', '"']);
+            if structured {
+                if let Ok(json) = serde_json::from_str::<Value>(trimmed) {
+                    return json;
+                }
+                if let Some(python) = super::pyliteral::parse(trimmed) {
+                    return python;
+                }
+            }
+            Value::String(text.clone())
+        }
+        Some(other) => other.clone(),
+        None => Value::Null,
+    }
+}
+
+/// Extra links: 3.x `{"extra_links": {name: url}}`, 2.x `{name: url}`; in name order.
+pub(crate) fn extra_links(answer: &Value) -> Vec<ExtraLink> {
+    let links = answer.get("extra_links").unwrap_or(answer);
+    let Some(links) = links.as_object() else {
+        return Vec::new();
+    };
+    let mut out: Vec<ExtraLink> = links
+        .iter()
+        .filter(|(name, _)| name.as_str() != "total_entries")
+        .map(|(name, url)| ExtraLink {
+            name: name.clone(),
+            url: url.as_str().filter(|u| !u.is_empty()).map(str::to_owned),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 pub(crate) fn import_error(v: &Value) -> ImportError {
@@ -309,6 +382,20 @@ mod tests {
         }));
         assert_eq!(v2.state, State::Queued);
         assert_eq!(v2.run_after, v2.logical_date);
+        // 2.x: a manual run of a daily DAG was due when triggered, not at its interval's end.
+        let manual = dag_run(&json!({
+            "run_type": "manual", "execution_date": "2026-11-24T04:13:00+00:00",
+            "data_interval_end": "2026-11-24T00:00:00+00:00"
+        }));
+        assert_eq!(manual.run_after, manual.logical_date);
+        let scheduled = dag_run(&json!({
+            "run_type": "scheduled", "execution_date": "2026-11-23T00:00:00+00:00",
+            "data_interval_end": "2026-11-24T00:00:00+00:00"
+        }));
+        assert_eq!(
+            scheduled.run_after.map(|t| t.to_rfc3339()),
+            Some("2026-11-24T00:00:00+00:00".into())
+        );
         assert_eq!(v2.conf, json!({}));
         let empty = dag_run(&json!({}));
         assert_eq!(empty.state, State::None);
@@ -338,6 +425,36 @@ mod tests {
             task_instance(&json!({"state": "brand_new"})).state,
             State::Other("brand_new".into())
         );
+    }
+
+    #[test]
+    fn xcom_values_of_both_versions_read_as_json() {
+        let value = |v: Value| xcom_value(&json!({ "key": "k", "value": v }));
+        assert_eq!(value(json!(["s-1"])), json!(["s-1"]), "3.x native");
+        assert_eq!(value(json!("[\"s-1\"]")), json!(["s-1"]), "3.x stringified");
+        assert_eq!(value(json!("['s-1']")), json!(["s-1"]), "2.x Python text");
+        assert_eq!(
+            value(json!("{'job_name': 'j', 'job_run_id': 'jr_1'}")),
+            json!({"job_name": "j", "job_run_id": "jr_1"})
+        );
+        assert_eq!(value(json!("jr_0a1b")), json!("jr_0a1b"), "a bare string");
+        assert_eq!(value(json!("[unparsable")), json!("[unparsable"));
+        assert_eq!(xcom_value(&json!({"key": "k"})), Value::Null);
+    }
+
+    #[test]
+    fn extra_links_of_both_versions_read() {
+        let v2 = extra_links(&json!({
+            "extra_links": {"EMR Cluster": "https://x/clusterDetails/j-1", "EMR Cluster Logs": null},
+            "total_entries": 2
+        }));
+        assert_eq!(v2.len(), 2);
+        assert_eq!(v2[0].url.as_deref(), Some("https://x/clusterDetails/j-1"));
+        assert_eq!(v2[1].url, None);
+        let v1 = extra_links(&json!({"AWS Glue Job Run Details": ""}));
+        assert_eq!(v1[0].name, "AWS Glue Job Run Details");
+        assert_eq!(v1[0].url, None, "an empty URL is no URL");
+        assert!(extra_links(&json!(null)).is_empty());
     }
 
     #[test]

@@ -16,7 +16,9 @@ use super::error::ServiceEndpoint;
 
 pub use catalog::{Column, Database, Partition, Table};
 pub use crawlers::{Crawler, CrawlerMetrics, LastCrawl};
-pub use jobs::{Job, JobRun, RunState, StopFailure, LATEST_RUN_LOOKUPS};
+pub use jobs::{
+    Job, JobRun, RunState, StopFailure, ERROR_LOG_GROUP, LATEST_RUN_LOOKUPS, OUTPUT_LOG_GROUP,
+};
 
 /// The Glue client of one context.
 #[derive(Debug, Clone)]

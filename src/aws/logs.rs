@@ -47,35 +47,66 @@ impl CloudWatchLogs {
         stream: &str,
         next_token: Option<&str>,
     ) -> Result<EventPage, AwsError> {
+        self.events(group, stream, Read::FromHead(next_token)).await
+    }
+
+    /// The last `limit` events of `group`/`stream` (at most 10,000), oldest first: where a
+    /// failed run's traceback is.
+    pub async fn last_events(
+        &self,
+        group: &str,
+        stream: &str,
+        limit: i32,
+    ) -> Result<Vec<LogEvent>, AwsError> {
+        let read = Read::Last(limit.clamp(1, 10_000));
+        Ok(self.events(group, stream, read).await?.events)
+    }
+
+    async fn events(
+        &self,
+        group: &str,
+        stream: &str,
+        read: Read<'_>,
+    ) -> Result<EventPage, AwsError> {
         let target = format!("{group}:{stream}");
-        let out = self
+        let request = self
             .client
             .get_log_events()
             .log_group_name(group)
-            .log_stream_name(stream)
-            .start_from_head(true)
-            .set_next_token(next_token.map(str::to_owned))
-            .send()
-            .await
-            .map_err(|e| {
-                self.endpoint
-                    .error("GetLogEvents", Some(&target), e)
-                    .reword(
-                        ErrorKind::NotFound,
-                        format!("no log stream '{stream}' in log group '{group}'"),
-                        Some("the run may not have written logs yet, or they went elsewhere"),
-                    )
-            })?;
+            .log_stream_name(stream);
+        let request = match read {
+            Read::FromHead(token) => request
+                .start_from_head(true)
+                .set_next_token(token.map(str::to_owned)),
+            Read::Last(limit) => request.start_from_head(false).limit(limit),
+        };
+        let out = request.send().await.map_err(|e| {
+            self.endpoint
+                .error("GetLogEvents", Some(&target), e)
+                .reword(
+                    ErrorKind::NotFound,
+                    format!("no log stream '{stream}' in log group '{group}'"),
+                    Some("the run may not have written logs yet, or they went elsewhere"),
+                )
+        })?;
         Ok(EventPage {
-            events: out
-                .events()
-                .iter()
-                .map(|e| LogEvent {
-                    timestamp: e.timestamp().and_then(DateTime::from_timestamp_millis),
-                    message: e.message().unwrap_or_default().to_owned(),
-                })
-                .collect(),
+            events: out.events().iter().map(event).collect(),
             next_forward_token: out.next_forward_token().map(str::to_owned),
         })
+    }
+}
+
+/// Which events a GetLogEvents call reads.
+enum Read<'a> {
+    /// From the start, or after this forward token.
+    FromHead(Option<&'a str>),
+    /// The last N.
+    Last(i32),
+}
+
+fn event(e: &aws_sdk_cloudwatchlogs::types::OutputLogEvent) -> LogEvent {
+    LogEvent {
+        timestamp: e.timestamp().and_then(DateTime::from_timestamp_millis),
+        message: e.message().unwrap_or_default().to_owned(),
     }
 }

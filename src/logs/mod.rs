@@ -8,6 +8,7 @@ mod cloudwatch;
 mod memory;
 mod s3_object;
 mod split;
+pub mod structured;
 
 use crate::errors::UiError;
 use chrono::{DateTime, Utc};

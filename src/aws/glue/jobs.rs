@@ -12,6 +12,10 @@ use super::{text, time, Glue};
 use crate::aws::{AwsError, ErrorKind};
 use crate::gate::Approval;
 
+/// Where Glue writes a run's driver output and its stderr (tracebacks), stream = run id.
+pub const OUTPUT_LOG_GROUP: &str = "/aws-glue/jobs/output";
+pub const ERROR_LOG_GROUP: &str = "/aws-glue/jobs/error";
+
 /// Latest-run lookups in flight at once when listing jobs.
 pub const LATEST_RUN_LOOKUPS: usize = 6;
 /// Runs asked for when looking for the latest one. AWS returns runs newest first; the emulator

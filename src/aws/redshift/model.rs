@@ -191,6 +191,9 @@ pub struct StatementSummary {
     pub state: StatementState,
     pub sql: String,
     pub created: Option<DateTime<Utc>>,
+    /// The StatementName given when it was submitted (Airflow's RedshiftDataOperator names
+    /// statements after the task).
+    pub name: Option<String>,
 }
 
 impl From<&data::StatementData> for StatementSummary {
@@ -200,6 +203,10 @@ impl From<&data::StatementData> for StatementSummary {
             state: StatementState::parse(s.status().map(|s| s.as_str()).unwrap_or_default()),
             sql: s.query_string().unwrap_or_default().to_owned(),
             created: opt_utc(s.created_at()),
+            name: s
+                .statement_name()
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
         }
     }
 }

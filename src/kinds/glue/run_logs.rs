@@ -11,8 +11,7 @@ use crate::config::DEFAULT_LOG_LINE_CAP;
 use crate::logs::CloudWatchSource;
 use crate::views::log_viewer::LogViewer;
 
-pub const OUTPUT_GROUP: &str = "/aws-glue/jobs/output";
-pub const ERROR_GROUP: &str = "/aws-glue/jobs/error";
+pub use crate::aws::glue::{ERROR_LOG_GROUP as ERROR_GROUP, OUTPUT_LOG_GROUP as OUTPUT_GROUP};
 
 /// Asks which log to open (error for a failed run, output otherwise, preselected) and opens it.
 pub fn choose(cx: &mut Ctx, run: &JobRun) -> Outcome {

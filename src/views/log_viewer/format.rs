@@ -1,13 +1,14 @@
-//! One log line as screen rows: optional timestamp, JSON pretty-printed on demand, search
-//! matches highlighted, then wrapped or cut to the width. Called only for visible lines; all
-//! text goes through `sanitize::line` here.
+//! One log line as screen rows: optional timestamp, a JSON log record as `time LEVEL event`
+//! ([`structured`]) or, on demand, its raw JSON pretty-printed, search matches highlighted, then
+//! wrapped or cut to the width. Called only for visible lines; all text goes through
+//! `sanitize::line` here.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthChar;
 
 use super::matcher::Matcher;
-use crate::logs::LogLine;
+use crate::logs::{structured, LogLine};
 use crate::sanitize;
 
 /// Width of a shown timestamp and the space after it.
@@ -29,10 +30,13 @@ pub struct RowFormat<'a> {
 /// The rows of one log line (at least one).
 pub fn rows(line: &LogLine, format: &RowFormat) -> Vec<Line<'static>> {
     let texts = if format.pretty {
-        pretty_json(&line.text).unwrap_or_else(|| vec![line.text.clone()])
+        pretty_json(&line.text)
     } else {
-        vec![line.text.clone()]
-    };
+        // A record without a time of its own shows the line's, unless the column shows it.
+        let received = line.timestamp.filter(|_| !format.timestamps);
+        structured::readable(&line.text, received)
+    }
+    .unwrap_or_else(|| vec![line.text.clone()]);
     let mut rows = Vec::new();
     for (i, text) in texts.iter().enumerate() {
         let mut segments = Vec::new();

@@ -1,12 +1,13 @@
 //! The log viewer, shared by every log of the console (Glue and EMR logs, Airflow task logs):
 //! follow mode, scrolling, wrap and timestamp toggles, search with highlight and next/previous,
-//! a filter that keeps N lines of context, JSON pretty-printed on demand, save to a file, a
+//! a filter that keeps N lines of context, JSON-lines records read as `time LEVEL event` with
+//! their raw JSON (pretty-printed) one key away, save to a file, a
 //! line cap (the oldest lines are dropped, and the view says how many), and incremental fetching
 //! from a [`LogSource`]: each refresh asks only for the lines that are new.
 //!
 //! Keys (until the key map has log commands of its own, the view reads these keys directly):
 //! `f` follow, `W` wrap, `T` timestamps, `ctrl-s` search, `n`/`N` next/previous match,
-//! `+`/`-` filter context, `enter` pretty JSON of the line, `J` of every line, `w` save,
+//! `+`/`-` filter context, `enter` raw JSON of the line (pretty), `J` of every line, `w` save,
 //! `←`/`→` scroll sideways.
 
 mod buffer;
@@ -450,8 +451,8 @@ impl View for LogViewer {
             KeyHelp::raw("n N", "next / previous match"),
             KeyHelp::new(Cmd::Filter, "filter: matching lines with context"),
             KeyHelp::raw("+ -", "more / fewer context lines"),
-            KeyHelp::new(Cmd::Enter, "pretty-print the selected JSON line"),
-            KeyHelp::raw("J", "pretty-print every JSON line"),
+            KeyHelp::new(Cmd::Enter, "raw JSON of the selected line"),
+            KeyHelp::raw("J", "raw JSON of every line"),
             KeyHelp::new(Cmd::Download, "save the shown lines to a file"),
             KeyHelp::new(Cmd::Back, "clear search, then filter, then back"),
         ]
