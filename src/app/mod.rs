@@ -168,7 +168,12 @@ impl App {
         }
         if after.error.is_none() && after.loaded_at.is_some() && after.loaded_at != before.loaded_at
         {
-            self.problem = None;
+            // Solved: neither the problem nor the error it came with stays on screen.
+            if let Some(solved) = self.problem.take() {
+                if self.last_error.as_ref().is_some_and(|(_, e)| *e == solved) {
+                    self.last_error = None;
+                }
+            }
         }
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import urllib.request
 from pathlib import Path
@@ -32,10 +33,16 @@ class TaskInstance:
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
     log = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    with running_emulator(SANDBOX_PYTHON, log) as (_, endpoint):
+    token = secrets.token_hex(16)
+    with running_emulator(SANDBOX_PYTHON, log, token) as (_, endpoint):
         # Steps stay PENDING: these tests are about the calls, not the step's script.
         body = json.dumps({"target": "emr-step", "startup_seconds": 600}).encode()
-        request = urllib.request.Request(f"{endpoint}/platform-api/timing", body, method="POST")
+        request = urllib.request.Request(
+            f"{endpoint}/platform-api/timing",
+            body,
+            method="POST",
+            headers={"X-Platform-Api-Token": token},
+        )
         urllib.request.urlopen(request, timeout=10).close()
         extra = {"endpoint_url": endpoint, "region_name": "us-east-1"}
         connection = {"conn_type": "aws", "login": "test", "password": "test", "extra": extra}
