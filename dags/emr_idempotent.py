@@ -19,6 +19,7 @@ import ast
 from typing import Any
 
 from airflow.exceptions import AirflowException
+from airflow.providers.amazon.aws.hooks.emr import EmrHook
 from airflow.providers.amazon.aws.operators.emr import (
     EmrAddStepsOperator,
     EmrCreateJobFlowOperator,
@@ -40,6 +41,16 @@ def paged(call, key: str, **arguments) -> list[dict[str, Any]]:
         arguments["Marker"] = page["Marker"]
 
 
+def emr_client(operator: Any) -> Any:
+    """The operator's boto3 EMR client, whatever the provider version: 9.x operators have
+    `hook`; 8.x (MWAA's Airflow 2.7-2.9) create job flows through `_emr_hook` and add steps
+    through an EmrHook of their `aws_conn_id`."""
+    hook = getattr(operator, "hook", None) or getattr(operator, "_emr_hook", None)
+    if hook is None:
+        hook = EmrHook(aws_conn_id=operator.aws_conn_id)
+    return hook.conn
+
+
 class EmrCreateJobFlowOnceOperator(EmrCreateJobFlowOperator):
     """EmrCreateJobFlowOperator that returns the live cluster of the same Name if there is one."""
 
@@ -50,7 +61,7 @@ class EmrCreateJobFlowOnceOperator(EmrCreateJobFlowOperator):
         name = (overrides or {}).get("Name")
         if name:
             clusters = paged(
-                self.hook.conn.list_clusters, "Clusters", ClusterStates=LIVE_CLUSTER_STATES
+                emr_client(self).list_clusters, "Clusters", ClusterStates=LIVE_CLUSTER_STATES
             )
             same = [c["Id"] for c in clusters if c.get("Name") == name]
             if same:
@@ -74,7 +85,7 @@ class EmrAddStepsOnceOperator(EmrAddStepsOperator):
             steps = ast.literal_eval(steps)
         if not self.job_flow_id or not isinstance(steps, list):
             return super().execute(context)
-        conn = self.hook.conn
+        conn = emr_client(self)
         status = conn.describe_cluster(ClusterId=self.job_flow_id)["Cluster"]["Status"]
         if status["State"] in GONE_CLUSTER_STATES:
             reason = status.get("StateChangeReason", {}).get("Message", "")

@@ -44,11 +44,15 @@ except ImportError:  # older providers (MWAA's Airflow 2.11.0 ships 9.8.0)
 from emr_idempotent import EmrAddStepsOnceOperator, EmrCreateJobFlowOnceOperator
 
 try:  # Airflow 3
-    from airflow.sdk import DAG, CronDataIntervalTimetable, Param, chain
+    from airflow.sdk import DAG, Param, chain
 except ImportError:  # Airflow 2.7 - 2.11
     from airflow.models.baseoperator import chain
     from airflow.models.dag import DAG
     from airflow.models.param import Param
+
+try:  # Airflow 3.1 and later export the timetables from the SDK
+    from airflow.sdk import CronDataIntervalTimetable
+except ImportError:  # Airflow 2.7 - 3.0 (MWAA's 3.0.6 among them)
     from airflow.timetables.interval import CronDataIntervalTimetable
 
 DAG_ID = "prepare_data_nyc"

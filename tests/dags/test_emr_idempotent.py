@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from airflow.exceptions import AirflowException
+from emr_idempotent import emr_client
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))
 from emulator_process import SANDBOX_PYTHON, running_emulator  # noqa: E402
@@ -78,7 +79,7 @@ def job_flow(name: str = NAME) -> dict:
 def emr(dag):
     """An EMR client on the emulator, from a copy of the task (the DAG's own tasks must stay
     free of clients: the other tests copy them)."""
-    return dag.get_task("create_emr_jobflow").prepare_for_execution().hook.conn
+    return emr_client(dag.get_task("create_emr_jobflow").prepare_for_execution())
 
 
 def test_a_retried_create_reuses_the_runs_cluster_and_a_cleared_one_starts_anew(dag, endpoint):
