@@ -46,6 +46,37 @@ where
     })
 }
 
+/// Task-instance columns shared by the task table and the tries table.
+pub mod task_columns {
+    use ratatui::layout::Constraint;
+
+    use super::{epoch, seconds, task_seconds, when};
+    use crate::airflow::TaskInstance;
+    use crate::ui::format::Clock;
+    use crate::views::table::{Column, Resource};
+
+    /// A table of task instances whose running durations are measured to its clock.
+    pub trait Clocked {
+        fn clock(&self) -> Clock;
+    }
+
+    pub fn start<R: Resource<Item = TaskInstance>>() -> Column<R> {
+        Column::new("START", Constraint::Length(19), |_, t: &TaskInstance| {
+            when(t.start_date)
+        })
+        .by_number(|_, t: &TaskInstance| epoch(t.start_date))
+    }
+
+    pub fn duration<R: Resource<Item = TaskInstance> + Clocked>() -> Column<R> {
+        Column::new(
+            "DURATION",
+            Constraint::Length(8),
+            |this: &R, t: &TaskInstance| seconds(task_seconds(t, this.clock().now())),
+        )
+        .by_number(|this: &R, t: &TaskInstance| task_seconds(t, this.clock().now()).unwrap_or(-1.0))
+    }
+}
+
 /// `42s`, `3m 05s`, `1h 02m`, or empty.
 pub fn seconds(secs: Option<f64>) -> String {
     secs.map(|s| crate::ui::format::elapsed(s.max(0.0).round() as u64))

@@ -16,8 +16,7 @@ use ratatui::Frame;
 
 use super::actions::{self, Target};
 use super::format::{
-    arrow_as_page, env_suffix, epoch, list_from, not_connected, reach, row_style, seconds,
-    task_label, task_seconds, when,
+    arrow_as_page, env_suffix, list_from, not_connected, reach, row_style, task_columns, task_label,
 };
 use super::gantt::{self, GanttBar};
 use super::grid::{self, GridCursor, GridModel};
@@ -93,6 +92,12 @@ async fn instances_of(airflow: &Airflow, run: &RunRef) -> Result<Vec<TaskInstanc
     Ok(in_dependency_order(&tasks, instances))
 }
 
+impl task_columns::Clocked for TaskInstances {
+    fn clock(&self) -> Clock {
+        self.clock
+    }
+}
+
 impl Resource for TaskInstances {
     type Item = TaskInstance;
 
@@ -117,18 +122,8 @@ impl Resource for TaskInstances {
                 t.try_number.to_string()
             })
             .by_number(|_, t: &TaskInstance| t.try_number as f64),
-            Column::new("START", Constraint::Length(19), |_, t: &TaskInstance| {
-                when(t.start_date)
-            })
-            .by_number(|_, t: &TaskInstance| epoch(t.start_date)),
-            Column::new(
-                "DURATION",
-                Constraint::Length(8),
-                |this: &Self, t: &TaskInstance| seconds(task_seconds(t, this.clock.now())),
-            )
-            .by_number(|this: &Self, t: &TaskInstance| {
-                task_seconds(t, this.clock.now()).unwrap_or(-1.0)
-            }),
+            task_columns::start(),
+            task_columns::duration(),
             Column::new("OPERATOR", Constraint::Min(16), |_, t: &TaskInstance| {
                 t.operator.clone().unwrap_or_default()
             }),

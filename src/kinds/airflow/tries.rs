@@ -10,7 +10,7 @@ use ratatui::style::Style;
 
 use super::actions::Target;
 use super::format::{
-    env_suffix, epoch, list_from, not_connected, row_style, seconds, task_label, task_seconds, when,
+    env_suffix, epoch, list_from, not_connected, row_style, task_columns, task_label, when,
 };
 use super::task_logs;
 use crate::airflow::TaskInstance;
@@ -48,6 +48,12 @@ impl Tries {
     }
 }
 
+impl task_columns::Clocked for Tries {
+    fn clock(&self) -> Clock {
+        self.clock
+    }
+}
+
 impl Resource for Tries {
     type Item = TaskInstance;
 
@@ -70,22 +76,12 @@ impl Resource for Tries {
             Column::new("STATE", Constraint::Length(16), |_, t: &TaskInstance| {
                 t.state.to_string()
             }),
-            Column::new("START", Constraint::Length(19), |_, t: &TaskInstance| {
-                when(t.start_date)
-            })
-            .by_number(|_, t: &TaskInstance| epoch(t.start_date)),
+            task_columns::start(),
             Column::new("END", Constraint::Length(19), |_, t: &TaskInstance| {
                 when(t.end_date)
             })
             .by_number(|_, t: &TaskInstance| epoch(t.end_date)),
-            Column::new(
-                "DURATION",
-                Constraint::Length(8),
-                |this: &Self, t: &TaskInstance| seconds(task_seconds(t, this.clock.now())),
-            )
-            .by_number(|this: &Self, t: &TaskInstance| {
-                task_seconds(t, this.clock.now()).unwrap_or(-1.0)
-            }),
+            task_columns::duration(),
             Column::new("HOSTNAME", Constraint::Min(12), |_, t: &TaskInstance| {
                 t.hostname.clone().unwrap_or_default()
             }),
