@@ -201,6 +201,7 @@ fn scratch_project() -> TempDir {
         "sandbox/requirements.txt",
         "requirements/constraints/sandbox.txt",
         "requirements/spark.txt",
+        "requirements/constraints/spark.txt",
         "sandbox/emulator.py",
         "sandbox/seed.py",
     ] {
