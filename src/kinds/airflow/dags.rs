@@ -24,7 +24,7 @@ pub const KIND: Kind = Kind {
     name: "dags",
     aliases: &["dag"],
     about: "DAGs of an Airflow environment",
-    argument: Some("[environment]"),
+    argument: Some("environment"),
     open,
 };
 

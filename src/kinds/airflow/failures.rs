@@ -25,7 +25,7 @@ pub const KIND: Kind = Kind {
     name: "failures",
     aliases: &["failed"],
     about: "failed Airflow runs and tasks, newest first",
-    argument: Some("[environment]"),
+    argument: Some("environment"),
     open,
 };
 

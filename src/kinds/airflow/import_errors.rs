@@ -20,7 +20,7 @@ pub const KIND: Kind = Kind {
     name: "importerrors",
     aliases: &["ie", "import-errors"],
     about: "DAG files that failed to import",
-    argument: Some("[environment]"),
+    argument: Some("environment"),
     open,
 };
 

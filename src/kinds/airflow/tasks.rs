@@ -115,7 +115,7 @@ impl Resource for TaskInstances {
             Column::new("TASK", Constraint::Min(24), |_, t: &TaskInstance| {
                 task_label(t)
             }),
-            Column::new("STATE", Constraint::Length(16), |_, t: &TaskInstance| {
+            Column::new("STATE", Constraint::Length(17), |_, t: &TaskInstance| {
                 t.state.to_string()
             }),
             Column::new("TRY", Constraint::Length(5), |_, t: &TaskInstance| {

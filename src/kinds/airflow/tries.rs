@@ -73,7 +73,7 @@ impl Resource for Tries {
                 t.try_number.to_string()
             })
             .by_number(|_, t: &TaskInstance| t.try_number as f64),
-            Column::new("STATE", Constraint::Length(16), |_, t: &TaskInstance| {
+            Column::new("STATE", Constraint::Length(17), |_, t: &TaskInstance| {
                 t.state.to_string()
             }),
             task_columns::start(),

@@ -32,8 +32,9 @@ pub const KIND: Kind = Kind {
 };
 
 fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
-    let job =
-        argument.ok_or("which job? e.g. :gluejobruns process_to_staging_nyc (:gj lists them)")?;
+    let job = argument.ok_or(
+        "which job? type :gluejobruns JOB-NAME (:gj lists the jobs; enter on one opens its runs)",
+    )?;
     Ok(Opened::View(view(job)))
 }
 
