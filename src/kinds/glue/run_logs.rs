@@ -5,7 +5,7 @@
 use super::format::not_connected;
 use super::job_detail::short_id;
 use crate::app::view::{boxed, Ctx, Outcome, Prompt};
-use crate::aws::glue::{JobRun, RunState};
+use crate::aws::glue::JobRun;
 use crate::aws::logs::CloudWatchLogs;
 use crate::config::DEFAULT_LOG_LINE_CAP;
 use crate::logs::CloudWatchSource;
@@ -13,16 +13,14 @@ use crate::views::log_viewer::LogViewer;
 
 pub use crate::aws::glue::{ERROR_LOG_GROUP as ERROR_GROUP, OUTPUT_LOG_GROUP as OUTPUT_GROUP};
 
-/// Asks which log to open (error for a failed run, output otherwise, preselected) and opens it.
+/// Asks which log to open, the error log preselected: Glue writes the driver's stderr there, so it
+/// holds Spark's own lines, the job's logging (drop counts) and any traceback; the output log
+/// holds only what the script prints.
 pub fn choose(cx: &mut Ctx, run: &JobRun) -> Outcome {
     let Some(clients) = cx.clients() else {
         return not_connected();
     };
-    let preselected = if run.run_state() == RunState::Failed {
-        "error"
-    } else {
-        "output"
-    };
+    let preselected = "error";
     let run = run.clone();
     Outcome::Ask(Prompt::new(
         format!("Logs of run {}: output or error?", short_id(&run.id)),
