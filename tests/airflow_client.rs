@@ -285,12 +285,40 @@ async fn trigger_with_conf(airflow: &Airflow) -> DagRun {
         .set_paused(&unpause, "af_quick", false)
         .await
         .is_ok());
+    let (sent, logins) = (airflow.requests(), airflow.logins());
     let with_last = airflow.dags_with_last_run().await.unwrap();
+    // One page of DAGs and one batch request for every DAG's last run, not one per DAG (a
+    // token renewed on the way is a request too).
+    let renewals = airflow.logins() - logins;
+    assert_eq!(
+        airflow.requests() - sent - renewals,
+        2,
+        "requests for the DAG list"
+    );
     let quick = with_last.iter().find(|d| d.dag_id == "af_quick").unwrap();
     assert_eq!(
         quick.last_run.as_ref().map(|r| r.run_id.as_str()),
         Some(run.run_id.as_str())
     );
+    for dag in &with_last {
+        let newest = airflow
+            .dag_runs(
+                &dag.dag_id,
+                &RunQuery {
+                    limit: 1,
+                    ..RunQuery::default()
+                },
+            )
+            .await
+            .unwrap();
+        let id = |r: Option<&DagRun>| r.map(|r| r.run_id.clone());
+        assert_eq!(
+            id(dag.last_run.as_ref()),
+            id(newest.items.first()),
+            "{}",
+            dag.dag_id
+        );
+    }
     run
 }
 

@@ -6,6 +6,7 @@
 //! something (trigger, pause/unpause, clear, mark) take the gate's [`Approval`]; dry runs
 //! ([`Airflow::would_clear_tasks`], [`Airflow::would_clear_run`]) do not.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -20,8 +21,10 @@ use crate::gate::Approval;
 
 /// Page size for lists read whole (the APIs cap pages at 100 by default).
 const PAGE: usize = 100;
-/// How many DAGs' last runs (or task records) are asked for at once.
+/// How many task records (or XCom entries) are asked for at once.
 const PARALLEL_REQUESTS: usize = 8;
+/// How many DAG ids one batch request for last runs names (one page of DAGs).
+const BATCH_DAG_IDS: usize = 100;
 /// XCom entries read per task instance at most (the platform's operators push one to three).
 const XCOM_ENTRIES: usize = 10;
 
@@ -116,6 +119,11 @@ impl Airflow {
         self.inner.transport.logins()
     }
 
+    /// How many requests were sent so far (see [`Transport::requests`]).
+    pub fn requests(&self) -> u64 {
+        self.inner.transport.requests()
+    }
+
     async fn dialect_api(&self, operation: &str) -> Result<Api, AirflowError> {
         let dialect = self
             .inner
@@ -153,6 +161,7 @@ impl Airflow {
         body: Option<Value>,
     ) -> Result<Value, AirflowError> {
         let call = Call {
+            reads_only: method == Method::GET || is_batch_list(&path),
             method,
             path,
             query,
@@ -206,26 +215,60 @@ impl Airflow {
         Ok(dags)
     }
 
-    /// Every DAG with `last_run` filled (the newest run of each).
+    /// Every DAG with `last_run` filled (the newest run of each): the DAG pages, then one
+    /// batch request per hundred DAGs (see [`Airflow::last_runs`]).
     pub async fn dags_with_last_run(&self) -> Result<Vec<Dag>, AirflowError> {
-        use futures::stream::{self, StreamExt, TryStreamExt};
         let dags = self.dags().await?;
-        let newest = RunQuery {
-            limit: 1,
-            ..RunQuery::default()
-        };
-        stream::iter(dags)
-            .map(|mut dag| {
-                let newest = &newest;
-                async move {
-                    let runs = self.dag_runs(&dag.dag_id, newest).await?;
-                    dag.last_run = runs.items.into_iter().next();
-                    Ok::<Dag, AirflowError>(dag)
+        self.with_last_runs(dags).await
+    }
+
+    /// `dags` with `last_run` filled from [`Airflow::last_runs`].
+    pub async fn with_last_runs(&self, mut dags: Vec<Dag>) -> Result<Vec<Dag>, AirflowError> {
+        let ids: Vec<String> = dags.iter().map(|d| d.dag_id.clone()).collect();
+        let mut newest = self.last_runs(&ids).await?;
+        for dag in &mut dags {
+            dag.last_run = newest.remove(&dag.dag_id);
+        }
+        Ok(dags)
+    }
+
+    /// The newest run of each of `dag_ids` (DAGs without runs are absent), asked in batches:
+    /// `POST /dags/~/dagRuns/list` (v1 and v2) naming up to [`BATCH_DAG_IDS`] DAGs, newest
+    /// first. The first run of a DAG in the answer is its newest; a full page may leave DAGs
+    /// out (crowded out by another DAG's runs), so those are asked again, on their own.
+    pub async fn last_runs(
+        &self,
+        dag_ids: &[String],
+    ) -> Result<HashMap<String, DagRun>, AirflowError> {
+        let operation = "list the last runs of the DAGs";
+        let order_by = newest_first(self.dialect_api(operation).await?);
+        let mut newest: HashMap<String, DagRun> = HashMap::new();
+        for batch in dag_ids.chunks(BATCH_DAG_IDS) {
+            let mut missing: Vec<&String> = batch.iter().collect();
+            while !missing.is_empty() {
+                let body = json!({
+                    "dag_ids": missing,
+                    "order_by": order_by,
+                    "page_limit": PAGE,
+                    "page_offset": 0,
+                });
+                let path = "/dags/~/dagRuns/list".to_owned();
+                let answer = self
+                    .call(operation, Method::POST, path, Vec::new(), Some(body))
+                    .await?;
+                let runs = wire::items(&answer, "dag_runs");
+                for run in runs.iter().map(wire::dag_run) {
+                    newest.entry(run.dag_id.clone()).or_insert(run);
                 }
-            })
-            .buffered(PARALLEL_REQUESTS)
-            .try_collect()
-            .await
+                let before = missing.len();
+                missing.retain(|id| !newest.contains_key(*id));
+                // A short page held every run of those DAGs: the rest have none.
+                if runs.len() < PAGE || missing.len() == before {
+                    break;
+                }
+            }
+        }
+        Ok(newest)
     }
 
     /// The tasks of a DAG, in dependency order (upstream first).
@@ -247,11 +290,7 @@ impl Airflow {
         query: &RunQuery,
     ) -> Result<Page<DagRun>, AirflowError> {
         let operation = format!("list runs of {dag_id}");
-        let api = self.dialect_api(&operation).await?;
-        let newest_first = match api {
-            Api::V1 => "-execution_date",
-            Api::V2 => "-run_after",
-        };
+        let newest_first = newest_first(self.dialect_api(&operation).await?);
         let limit = if query.limit == 0 { PAGE } else { query.limit };
         let mut params = vec![
             ("limit".to_owned(), limit.to_string()),
@@ -661,6 +700,19 @@ impl Airflow {
             Err(e) if e.kind == ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// A batch list (`POST …/list`): a read sent as a POST for its long body.
+fn is_batch_list(path: &str) -> bool {
+    path.ends_with("/dagRuns/list")
+}
+
+/// The runs' sort order newest first: by logical date on v1, by `run_after` on v2.
+fn newest_first(api: Api) -> &'static str {
+    match api {
+        Api::V1 => "-execution_date",
+        Api::V2 => "-run_after",
     }
 }
 

@@ -25,6 +25,10 @@ use crate::bounded;
 pub(crate) const INVOKE_PATH_LIMIT: usize = 64;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Attempts of a call that only reads, when the server answers 429 or 5xx (first included).
+const ATTEMPTS: u32 = 3;
+/// The wait before the first retry; it doubles after each, with full jitter.
+const RETRY_BASE: Duration = Duration::from_millis(200);
 /// How long an MWAA 2.x session cookie is trusted when the cookie does not say.
 const COOKIE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
@@ -96,6 +100,8 @@ pub(crate) struct Call {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// Whether the call only reads, so sending it again is harmless (GET, a batch list).
+    pub reads_only: bool,
 }
 
 /// Why a call failed, before it is worded for people.
@@ -129,6 +135,7 @@ pub(crate) struct Transport {
     dialect: OnceCell<Dialect>,
     session: Mutex<Option<Session>>,
     logins: AtomicU64,
+    requests: AtomicU64,
 }
 
 impl Transport {
@@ -146,12 +153,19 @@ impl Transport {
             dialect: OnceCell::new(),
             session: Mutex::new(None),
             logins: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         }
     }
 
     /// How many sessions were opened so far (logins, token fetches).
     pub fn logins(&self) -> u64 {
         self.logins.load(Ordering::Relaxed)
+    }
+
+    /// How many requests were sent so far (every HTTP request and InvokeRestApi call,
+    /// version checks, logins and retries included).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     pub async fn dialect(&self) -> Result<&Dialect, Failure> {
@@ -203,8 +217,25 @@ impl Transport {
         }
     }
 
-    /// Sends `call` and returns the JSON answer (`null` for an empty one).
+    /// Sends `call` and returns the JSON answer (`null` for an empty one). A call that only
+    /// reads is sent again when the server is overloaded or failing (429, 5xx), at most
+    /// [`ATTEMPTS`] times in all, after a jittered, doubling wait.
     pub async fn send(&self, call: &Call) -> Result<Value, Failure> {
+        let mut attempt = 1;
+        loop {
+            match self.send_once(call).await {
+                Err(Failure::Status(status, _))
+                    if call.reads_only && attempt < ATTEMPTS && worth_retrying(status) =>
+                {
+                    tokio::time::sleep(jittered_backoff(attempt)).await;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn send_once(&self, call: &Call) -> Result<Value, Failure> {
         let api = self.dialect().await?.api;
         if let Access::Mwaa {
             mwaa, environment, ..
@@ -212,6 +243,7 @@ impl Transport {
         {
             let path = decode_path(&call.path);
             if path.len() <= INVOKE_PATH_LIMIT {
+                self.requests.fetch_add(1, Ordering::Relaxed);
                 return invoke(mwaa, environment, &path, call).await;
             }
         }
@@ -381,6 +413,7 @@ impl Transport {
 
     /// Sends and reads the answer as JSON (`null` when empty, `{"detail": text}` when not JSON).
     async fn read(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Value), Failure> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let response = request.send().await.map_err(|e| unreachable_or_other(&e))?;
         let status = response.status();
         let url = response.url().clone();
@@ -401,6 +434,24 @@ impl Transport {
         }
         Ok((status, wire::body(&body.data)))
     }
+}
+
+/// Too many requests, or a server error that may pass (a restart, an overloaded worker).
+fn worth_retrying(status: u16) -> bool {
+    status == 429 || (500..600).contains(&status)
+}
+
+/// The wait before retry `attempt` (1 for the first): between half and all of
+/// `RETRY_BASE * 2^(attempt-1)`, at random, so clients that failed together do not retry
+/// together.
+fn jittered_backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let ceiling = RETRY_BASE * 2u32.pow(attempt.saturating_sub(1).min(8));
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let fraction = (random % 1_000) as f64 / 1_000.0;
+    ceiling.mul_f64(0.5 + fraction / 2.0)
 }
 
 /// One call through InvokeRestApi; `path` decoded (see [`decode_path`]).
@@ -522,6 +573,100 @@ mod tests {
             Some(Duration::from_secs(600))
         );
         assert_eq!(cookie_max_age(&headers, "_token"), None);
+    }
+
+    /// A server on 127.0.0.1 that answers each request with the next of `statuses` (the last
+    /// one again when they run out) and counts the requests.
+    async fn answering(statuses: Vec<u16>) -> (String, std::sync::Arc<AtomicU64>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let count = std::sync::Arc::new(AtomicU64::new(0));
+        let counted = count.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let n = counted.fetch_add(1, Ordering::SeqCst) as usize;
+                let status = statuses[n.min(statuses.len() - 1)];
+                let body = r#"{"version": "3.3.2", "dags": [], "total_entries": 0}"#;
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            }
+        });
+        (url, count)
+    }
+
+    fn transport(url: &str) -> Transport {
+        Transport::new(Access::Server {
+            base_url: url.to_owned(),
+            login: None,
+        })
+    }
+
+    fn call(method: Method, reads_only: bool) -> Call {
+        Call {
+            method,
+            path: "/dags".into(),
+            query: Vec::new(),
+            body: None,
+            reads_only,
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_are_retried_on_server_errors_and_throttling() {
+        // The version check, then 503 and 429 before the answer.
+        let (url, count) = answering(vec![200, 503, 429, 200]).await;
+        let transport = transport(&url);
+        assert!(transport.send(&call(Method::GET, true)).await.is_ok());
+        assert_eq!(count.load(Ordering::SeqCst), 4);
+        assert_eq!(transport.requests(), 4);
+    }
+
+    #[tokio::test]
+    async fn retries_are_bounded_and_changes_are_not_retried() {
+        let (url, count) = answering(vec![200, 500]).await;
+        let transport = transport(&url);
+        let failure = transport.send(&call(Method::GET, true)).await.unwrap_err();
+        assert!(matches!(failure, Failure::Status(500, _)), "{failure:?}");
+        assert_eq!(count.load(Ordering::SeqCst), 1 + ATTEMPTS as u64);
+        let failure = transport
+            .send(&call(Method::POST, false))
+            .await
+            .unwrap_err();
+        assert!(matches!(failure, Failure::Status(500, _)), "{failure:?}");
+        assert_eq!(count.load(Ordering::SeqCst), 2 + ATTEMPTS as u64);
+        // A client error is the answer: no retry.
+        let (url, count) = answering(vec![200, 404]).await;
+        assert!(transport_send_fails(&url).await);
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    async fn transport_send_fails(url: &str) -> bool {
+        transport(url).send(&call(Method::GET, true)).await.is_err()
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter() {
+        for attempt in 1..=3 {
+            let ceiling = RETRY_BASE * 2u32.pow(attempt - 1);
+            let wait = jittered_backoff(attempt);
+            assert!(
+                wait >= ceiling / 2 && wait <= ceiling,
+                "{attempt}: {wait:?}"
+            );
+        }
+        let waits: std::collections::HashSet<Duration> =
+            (0..20).map(|_| jittered_backoff(1)).collect();
+        assert!(waits.len() > 1, "the waits are jittered");
     }
 
     #[test]

@@ -107,6 +107,22 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn every_client_retries_throttling_and_server_errors_with_backoff() {
+        // Standard mode: 3 attempts, exponential backoff with jitter on throttling, 5xx and
+        // transient errors, bounded by a retry quota.
+        let config = sdk_config(&AwsSettings {
+            region: Some("eu-west-3".into()),
+            static_test_credentials: true,
+            ..AwsSettings::default()
+        })
+        .await;
+        let retry = config.retry_config().expect("a retry policy");
+        assert_eq!(retry.mode(), aws_config::retry::RetryMode::Standard);
+        assert_eq!(retry.max_attempts(), 3);
+        assert!(retry.max_backoff() <= Duration::from_secs(20));
+    }
+
+    #[tokio::test]
     async fn explicit_settings_override_the_chain() {
         let config = sdk_config(&AwsSettings {
             profile: None,

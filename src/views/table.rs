@@ -142,6 +142,18 @@ pub trait Resource: Send + 'static {
     fn auto_refresh(&self) -> bool {
         true
     }
+
+    /// The rows after the first `loaded` (in the order fetched), for a listing that ended with
+    /// [`PageSink::done_with_more`]: asked when the selection reaches the last row. A refresh
+    /// of such a listing fetches its first rows again and keeps the rest as they were read.
+    fn fetch_more(
+        &self,
+        _clients: Option<Arc<Clients>>,
+        _sink: PageSink<Self::Item>,
+        _loaded: usize,
+    ) -> Option<BoxFuture<'static, ()>> {
+        None
+    }
 }
 
 /// One step of a streamed listing.
@@ -150,6 +162,8 @@ pub enum PageEvent<T> {
     /// The whole list again with more detail (e.g. bucket regions looked up after the list).
     Replace(Vec<T>),
     Done,
+    /// Done, and more rows can be asked for ([`Resource::fetch_more`]).
+    DoneWithMore,
     Failed(UiError),
 }
 
@@ -191,6 +205,11 @@ impl<T: Send + 'static> PageSink<T> {
 
     pub fn done(self) {
         self.send(PageEvent::Done);
+    }
+
+    /// Done for now: more rows follow when asked for ([`Resource::fetch_more`]).
+    pub fn done_with_more(self) {
+        self.send(PageEvent::DoneWithMore);
     }
 
     pub fn fail(self, error: impl Into<UiError>) {
@@ -265,6 +284,8 @@ pub struct TableView<R: Resource> {
     generation: u64,
     state: LoadState,
     complete: bool,
+    /// The listing stopped with more rows to ask for ([`Resource::fetch_more`]).
+    more: bool,
     page_rows: usize,
 }
 
@@ -283,6 +304,7 @@ impl<R: Resource> TableView<R> {
             generation: 0,
             state: LoadState::default(),
             complete: false,
+            more: false,
             page_rows: 10,
         }
     }
@@ -412,9 +434,12 @@ impl<R: Resource> TableView<R> {
                 Some(buffer) => *buffer = all,
                 None => self.replace_items(all),
             },
-            PageEvent::Done => {
+            PageEvent::Done | PageEvent::DoneWithMore => {
+                let more = matches!(event, PageEvent::DoneWithMore);
                 if let Some(fresh) = self.incoming.take() {
-                    self.replace_items(fresh);
+                    self.refreshed(fresh, more);
+                } else {
+                    self.more = more;
                 }
                 self.complete = true;
                 self.state.finish(Local::now());
@@ -424,6 +449,53 @@ impl<R: Resource> TableView<R> {
                 self.state.fail(error);
             }
         }
+    }
+
+    /// Swaps in a finished refresh. When it was the first rows only (`more`), the rows read
+    /// after them stay, as last read: those after the last old row the refresh still has.
+    fn refreshed(&mut self, mut fresh: Vec<R::Item>, more: bool) {
+        let keep = self.selected_identity();
+        let old = std::mem::take(&mut self.items);
+        let known: std::collections::HashSet<String> =
+            fresh.iter().map(|i| self.resource.identity(i)).collect();
+        let last_known = old
+            .iter()
+            .rposition(|i| known.contains(&self.resource.identity(i)));
+        let tail: Vec<R::Item> = match last_known {
+            Some(last) if more => old
+                .into_iter()
+                .skip(last + 1)
+                .filter(|i| !known.contains(&self.resource.identity(i)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        // Past a kept tail, whether more follow is what was known when it was read.
+        self.more = if tail.is_empty() { more } else { self.more };
+        fresh.extend(tail);
+        self.items = fresh;
+        self.recompute_keeping(keep);
+    }
+
+    /// Asks for the rows after those loaded when the selection is on the last row and the
+    /// listing said more follow.
+    fn load_more_at_the_end(&mut self, cx: &mut Cx<Paged<R::Item>>) {
+        let at_end = self.selected + 1 >= self.shown.len();
+        if !(self.more && self.complete && at_end) || self.state.loading {
+            return;
+        }
+        let generation = next_generation();
+        let sink = PageSink {
+            mailbox: cx.mailbox(),
+            generation,
+        };
+        let loaded = self.items.len();
+        let Some(work) = self.resource.fetch_more(cx.clients(), sink, loaded) else {
+            return;
+        };
+        self.more = false;
+        self.generation = generation;
+        self.state.start();
+        cx.spawn_stream("fetch", |_| work);
     }
 
     fn move_by(&mut self, delta: isize) {
@@ -545,7 +617,11 @@ impl<R: Resource> View for TableView<R> {
         let Some(cmd) = cmd else {
             return Outcome::Ignored;
         };
-        if self.move_selection(cmd) || self.change_sort(cmd) {
+        if self.move_selection(cmd) {
+            self.load_more_at_the_end(cx);
+            return Outcome::Handled;
+        }
+        if self.change_sort(cmd) {
             return Outcome::Handled;
         }
         let selected = self.shown.get(self.selected).map(|&i| &self.items[i]);
@@ -701,6 +777,31 @@ mod tests {
         view.on_page(PageEvent::Page(words(&["b"])));
         view.on_page(PageEvent::Done);
         assert_eq!(view.selected_item().unwrap(), "b");
+    }
+
+    #[test]
+    fn a_refresh_of_the_first_rows_keeps_the_rows_read_after_them() {
+        // Two pages were read: the newest first ("e d c", more followed), then "b a".
+        let mut view = TableView::new(Words);
+        view.on_page(PageEvent::Page(words(&["e", "d", "c"])));
+        view.on_page(PageEvent::DoneWithMore);
+        assert!(view.more);
+        view.on_page(PageEvent::Page(words(&["b", "a"])));
+        view.on_page(PageEvent::Done);
+        assert!(!view.more, "nothing after the second page");
+        view.move_by(4); // "a"
+                         // The refresh reads the first page only: "f" is new, "c" moved to the second page.
+        view.incoming = Some(Vec::new());
+        view.on_page(PageEvent::Page(words(&["f", "e", "d"])));
+        view.on_page(PageEvent::DoneWithMore);
+        assert_eq!(shown(&view), words(&["f", "e", "d", "c", "b", "a"]));
+        assert_eq!(view.selected_item().unwrap(), "a");
+        assert!(!view.more, "what followed the kept rows is as last read");
+        // A refresh that is the whole list replaces everything.
+        view.incoming = Some(Vec::new());
+        view.on_page(PageEvent::Page(words(&["f", "e"])));
+        view.on_page(PageEvent::Done);
+        assert_eq!(shown(&view), words(&["f", "e"]));
     }
 
     #[test]

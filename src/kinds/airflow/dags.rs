@@ -9,7 +9,7 @@ use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
 use super::actions::{self, Target, TriggerOf};
-use super::format::{env_suffix, epoch, list_from, not_connected, row_style, when};
+use super::format::{connect, env_suffix, epoch, not_connected, row_style, when};
 use super::import_errors;
 use super::runs as airflow_runs;
 use crate::airflow::Dag;
@@ -99,9 +99,31 @@ impl Resource for Dags {
         d.dag_id.clone()
     }
 
+    /// The DAGs show as soon as they are listed; their last runs (one batch request per
+    /// hundred DAGs) fill in after.
     fn fetch(&self, clients: Option<Arc<Clients>>, sink: PageSink<Dag>) -> BoxFuture<'static, ()> {
-        list_from(sink, clients, self.env.clone(), |airflow| async move {
-            Ok(airflow.dags_with_last_run().await?)
+        let env = self.env.clone();
+        Box::pin(async move {
+            let Some(clients) = clients else { return };
+            let listed = match connect(&clients, env.as_deref()).await {
+                Ok(airflow) => airflow.dags().await.map(|dags| (airflow, dags)),
+                Err(e) => return sink.fail(e),
+            };
+            let (airflow, dags) = match listed {
+                Ok(listed) => listed,
+                Err(e) => return sink.fail(e),
+            };
+            if !sink.page(dags.clone()) {
+                return;
+            }
+            match airflow.with_last_runs(dags).await {
+                Ok(dags) => {
+                    if sink.replace(dags) {
+                        sink.done();
+                    }
+                }
+                Err(e) => sink.fail(e),
+            }
         })
     }
 

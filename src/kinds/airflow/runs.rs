@@ -1,10 +1,9 @@
 //! `:runs DAG[@env]` (`:dagruns`): the runs of a DAG, newest first, with state, run type, run
-//! after / logical date, start, duration and conf; every page streams in (up to
-//! [`MAX_RUNS`]). `A` cycles the state shown (all → failed → running → success), `v` switches
+//! after / logical date, start, duration and conf; the newest page on open and on refresh, the
+//! next one each time the selection reaches the last run (up to [`MAX_RUNS`]). `A` cycles the state shown (all → failed → running → success), `v` switches
 //! to a chart of recent run durations, `c` clears a whole run (dry run first), `t` triggers,
 //! `enter` opens the run's task instances.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -20,7 +19,7 @@ use super::format::{
 };
 use super::panel::{Panel, PanelLoaded};
 use super::tasks;
-use crate::airflow::{DagRun, Page, RunQuery, State};
+use crate::airflow::{DagRun, RunQuery, State};
 use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Cx, Env, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::clients::Clients;
@@ -39,7 +38,7 @@ pub const KIND: Kind = Kind {
 
 /// Runs asked for per request.
 pub const PAGE_SIZE: usize = 100;
-/// The table stops streaming pages here (ten requests per refresh at most).
+/// The table asks for no page past this many runs.
 pub const MAX_RUNS: usize = 1_000;
 /// Runs in the duration chart.
 pub const CHART_RUNS: usize = 60;
@@ -93,31 +92,11 @@ impl StateFilter {
     }
 }
 
-/// Fetches pages (offset → page) and hands each to `emit` until a short page, the total, or
-/// `max` items; stops early when `emit` returns false (nobody listens any more).
-pub async fn stream_pages<T, F, Fut>(
-    mut fetch: F,
-    mut emit: impl FnMut(Vec<T>) -> bool,
-    page_size: usize,
-    max: usize,
-) -> Result<(), String>
-where
-    F: FnMut(usize) -> Fut,
-    Fut: Future<Output = Result<Page<T>, String>>,
-{
-    let mut offset = 0;
-    loop {
-        let page = fetch(offset).await?;
-        let count = page.items.len();
-        offset += count;
-        if !emit(page.items) {
-            return Ok(());
-        }
-        let complete = page.total.is_some_and(|total| offset as u64 >= total);
-        if count < page_size || complete || offset >= max {
-            return Ok(());
-        }
-    }
+/// Whether runs follow a page of `count` runs read at `offset`: the page was full, the total
+/// (when the API gives one) is not reached, and neither is [`MAX_RUNS`].
+pub fn more_after(offset: usize, count: usize, total: Option<u64>) -> bool {
+    let end = offset + count;
+    count >= PAGE_SIZE && end < MAX_RUNS && total.is_none_or(|total| (end as u64) < total)
 }
 
 pub struct Runs {
@@ -146,6 +125,42 @@ impl Runs {
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
         self.clock = Clock::fixed(now);
         self
+    }
+}
+
+impl Runs {
+    /// One page of runs from `offset`, newest first.
+    fn page_at(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<DagRun>,
+        offset: usize,
+    ) -> BoxFuture<'static, ()> {
+        let (env, dag_id) = (self.env.clone(), self.dag_id.clone());
+        let query = RunQuery {
+            states: self.filter.states(),
+            limit: PAGE_SIZE,
+            offset,
+        };
+        Box::pin(async move {
+            let airflow = match reach(clients, env.as_deref()).await {
+                Ok(airflow) => airflow,
+                Err(e) => return sink.fail(e),
+            };
+            match airflow.dag_runs(&dag_id, &query).await {
+                Ok(page) => {
+                    let more = more_after(offset, page.items.len(), page.total);
+                    if sink.page(page.items) {
+                        if more {
+                            sink.done_with_more();
+                        } else {
+                            sink.done();
+                        }
+                    }
+                }
+                Err(e) => sink.fail(e),
+            }
+        })
     }
 }
 
@@ -206,36 +221,23 @@ impl Resource for Runs {
         r.run_id.clone()
     }
 
+    /// The newest page only: a refresh asks for one request, whatever was read before.
     fn fetch(
         &self,
         clients: Option<Arc<Clients>>,
         sink: PageSink<DagRun>,
     ) -> BoxFuture<'static, ()> {
-        let (env, dag_id, states) = (self.env.clone(), self.dag_id.clone(), self.filter.states());
-        Box::pin(async move {
-            let airflow = match reach(clients, env.as_deref()).await {
-                Ok(airflow) => airflow,
-                Err(e) => return sink.fail(e),
-            };
-            let fetch = |offset| {
-                let (airflow, dag_id) = (airflow.clone(), dag_id.clone());
-                let query = RunQuery {
-                    states: states.clone(),
-                    limit: PAGE_SIZE,
-                    offset,
-                };
-                async move {
-                    airflow
-                        .dag_runs(&dag_id, &query)
-                        .await
-                        .map_err(|e| e.to_string())
-                }
-            };
-            match stream_pages(fetch, |page| sink.page(page), PAGE_SIZE, MAX_RUNS).await {
-                Ok(()) => sink.done(),
-                Err(e) => sink.fail(e),
-            }
-        })
+        self.page_at(clients, sink, 0)
+    }
+
+    /// The next page, when the selection reaches the last run read (up to [`MAX_RUNS`]).
+    fn fetch_more(
+        &self,
+        clients: Option<Arc<Clients>>,
+        sink: PageSink<DagRun>,
+        loaded: usize,
+    ) -> Option<BoxFuture<'static, ()>> {
+        (loaded < MAX_RUNS).then(|| self.page_at(clients, sink, loaded))
     }
 
     fn on_cmd(&mut self, cmd: Cmd, selected: Option<&DagRun>, cx: &mut Ctx) -> Outcome {
@@ -499,64 +501,14 @@ impl View for RunsScreen {
 mod tests {
     use super::*;
 
-    fn pages(total: usize, page_size: usize, max: usize, stop_after: usize) -> (Vec<usize>, usize) {
-        let mut requests = 0;
-        let mut got = Vec::new();
-        let fetch = |offset: usize| {
-            requests += 1;
-            let items: Vec<usize> = (offset..total.min(offset + page_size)).collect();
-            async move { Ok::<_, String>(Page { items, total: None }) }
-        };
-        let emit = |page: Vec<usize>| {
-            got.extend(page);
-            got.len() < stop_after
-        };
-        futures::executor::block_on(stream_pages(fetch, emit, page_size, max)).unwrap();
-        (got, requests)
-    }
-
     #[test]
-    fn pages_stream_until_a_short_page() {
-        let (got, requests) = pages(250, 100, 1_000, usize::MAX);
-        assert_eq!(got, (0..250).collect::<Vec<_>>());
-        assert_eq!(requests, 3);
-    }
-
-    #[test]
-    fn paging_stops_at_the_cap_and_when_nobody_listens() {
-        let (got, requests) = pages(10_000, 100, 300, usize::MAX);
-        assert_eq!((got.len(), requests), (300, 3));
-        let (got, requests) = pages(10_000, 100, 1_000, 150);
-        assert_eq!((got.len(), requests), (200, 2));
-    }
-
-    #[test]
-    fn paging_stops_at_the_total_the_api_gives() {
-        let fetch = |offset: usize| async move {
-            Ok::<_, String>(Page {
-                items: vec![offset; 100],
-                total: Some(200),
-            })
-        };
-        let mut count = 0;
-        futures::executor::block_on(stream_pages(
-            fetch,
-            |p: Vec<usize>| {
-                count += p.len();
-                true
-            },
-            100,
-            1_000,
-        ))
-        .unwrap();
-        assert_eq!(count, 200);
-    }
-
-    #[test]
-    fn a_failing_page_is_an_error() {
-        let fetch = |_: usize| async { Err::<Page<u8>, _>("Airflow down".to_string()) };
-        let result = futures::executor::block_on(stream_pages(fetch, |_| true, 100, 1_000));
-        assert_eq!(result, Err("Airflow down".into()));
+    fn more_runs_follow_a_full_page_below_the_total_and_the_cap() {
+        assert!(more_after(0, PAGE_SIZE, None));
+        assert!(more_after(0, PAGE_SIZE, Some(101)));
+        assert!(!more_after(0, PAGE_SIZE, Some(100)));
+        assert!(!more_after(0, 42, None));
+        assert!(more_after(MAX_RUNS - 2 * PAGE_SIZE, PAGE_SIZE, None));
+        assert!(!more_after(MAX_RUNS - PAGE_SIZE, PAGE_SIZE, None));
     }
 
     #[test]
