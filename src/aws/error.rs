@@ -8,7 +8,6 @@ use aws_config::SdkConfig;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::result::{ConnectorError, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// What kind of failure, so that views can react (e.g. retry on the next refresh, or offer
@@ -198,7 +197,7 @@ impl ServiceEndpoint {
                     format!(
                         "unreadable response (HTTP {status}) from {}: {}",
                         self.url,
-                        DisplayErrorContext(&err)
+                        causes(&err)
                     ),
                     None,
                 )
@@ -244,8 +243,12 @@ impl ServiceEndpoint {
         }
         (
             ErrorKind::Other,
-            DisplayErrorContext(connector).to_string(),
-            None,
+            format!(
+                "unreadable answer from {}: {}",
+                self.url,
+                root_cause(connector)
+            ),
+            Some("is it the right endpoint? what answers there does not speak HTTP as expected"),
         )
     }
 
@@ -375,9 +378,22 @@ fn classify(code: Option<&str>, status: u16) -> ErrorKind {
 fn other_failure<E, R>(err: &SdkError<E, R>) -> Diagnosis
 where
     E: StdError + 'static,
-    R: fmt::Debug,
+    R: fmt::Debug + 'static,
 {
-    (ErrorKind::Other, DisplayErrorContext(err).to_string(), None)
+    (ErrorKind::Other, causes(err), None)
+}
+
+/// The error and its causes in words, outermost first, each said once, without the Debug
+/// dump of the whole error that `DisplayErrorContext` appends (Rust internals tell a reader
+/// nothing).
+pub fn causes(err: &(dyn StdError + 'static)) -> String {
+    let mut said: Vec<String> = Vec::new();
+    for text in chain(err).map(|e| e.to_string()) {
+        if !text.is_empty() && !said.iter().any(|s| s.contains(&text)) {
+            said.push(text);
+        }
+    }
+    said.join(": ")
 }
 
 fn chain<'a>(
@@ -498,6 +514,15 @@ mod tests {
         assert_eq!(kind, ErrorKind::Credentials);
         assert_eq!(message, "no AWS credentials found");
         assert_eq!(hint, Some(NO_CREDENTIALS_HINT));
+
+        let garbage = std::io::Error::other("invalid HTTP version parsed");
+        let (kind, message, _) =
+            endpoint.connector_failure(&ConnectorError::other(Box::new(garbage), None));
+        assert_eq!(kind, ErrorKind::Other);
+        assert_eq!(
+            message,
+            "unreadable answer from http://127.0.0.1:4566: invalid HTTP version parsed"
+        );
 
         let imds = CredentialsError::provider_error("request forbidden: IMDS is disabled");
         let (kind, message, _) =

@@ -675,10 +675,7 @@ impl S3 {
             .failure(
                 operation,
                 ErrorKind::Unreachable,
-                format!(
-                    "the transfer broke off: {}",
-                    aws_smithy_types::error::display::DisplayErrorContext(&err)
-                ),
+                format!("the transfer broke off: {}", super::error::causes(&err)),
             )
             .on(target)
             .with_hint("try again; nothing partial was kept")

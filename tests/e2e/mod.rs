@@ -4,6 +4,9 @@
 
 pub mod audit;
 pub mod console;
+pub mod controls;
+pub mod processes;
+pub mod proxy;
 pub mod sandbox;
 pub mod terminal;
 
