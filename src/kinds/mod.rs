@@ -88,6 +88,7 @@ pub static KINDS: &[Kind] = &[
     airflow::import_errors::KIND,
     airflow::runs::KIND,
     airflow::failures::KIND,
+    triage::now_view::KIND,
     console::contexts::KIND,
     console::audit::KIND,
     terraform::kinds::HOME,

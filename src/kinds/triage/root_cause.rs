@@ -10,7 +10,7 @@ use crate::app::view::{boxed, BoxView, Ctx, Outcome};
 use crate::clients::Clients;
 use crate::kinds::airflow::links::short_name;
 use crate::kinds::{emr, glue, s3};
-use crate::triage::{LinkKind, TaskLink};
+use crate::triage::{LinkKind, LogRef, TaskLink};
 use crate::views::log_viewer::LogViewer;
 
 /// Opens `link`'s resource and its root-cause log; a flash says why not when there is none.
@@ -28,7 +28,8 @@ pub fn open(link: &TaskLink, clients: Arc<Clients>, cx: &mut Ctx, line_cap: usiz
         log.source(&clients, live),
         line_cap,
     )
-    .with_timestamps(true);
+    // Only CloudWatch keeps a time per line (stderr in S3 and a service's error text do not).
+    .with_timestamps(matches!(log, LogRef::CloudWatch { .. }));
     match resource {
         // The log goes on top of the resource's view once that is pushed.
         Some(view) => {
