@@ -91,24 +91,7 @@ impl TaskLinks {
 
 /// How a link reads in a cell: short ids, then the state and the first error line.
 pub fn summary(link: &TaskLink) -> String {
-    let mut line = short_name(&link.kind);
-    match (&link.state, &link.lookup_error) {
-        (Some(state), _) => {
-            line.push(' ');
-            line.push_str(state);
-        }
-        (None, Some(error)) => {
-            line.push_str(" (not looked up: ");
-            line.push_str(error);
-            line.push(')');
-        }
-        (None, None) => {}
-    }
-    if let Some(error) = &link.first_error {
-        line.push_str(": ");
-        line.push_str(error);
-    }
-    line
+    link.summary_naming(short_name(&link.kind))
 }
 
 /// `glue run jr_0a1b2c3d4e5f…`, `emr step s-2 of j-1`, `sql a1b2c3d4-…`.
