@@ -420,7 +420,7 @@ fn failures_newest_first() {
         items[0],
         platform_tui::kinds::airflow::failures::Failure::Run(_)
     ));
-    let mut view = TableView::with_items(Failures { env: None }, items);
+    let mut view = TableView::with_items(Failures::new(None), items);
     insta::assert_snapshot!(screen(&draw_view(&mut view, 150, 8)));
 }
 
