@@ -6,7 +6,7 @@
 //! through the gate), `R` as `enter`. `:pipeline` is the strip of prepare_data_nyc
 //! ([`super::pipeline_view`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -17,6 +17,7 @@ use super::root_cause;
 use crate::airflow::{State, TaskInstance};
 use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
+use crate::bounded::human_size;
 use crate::clients::Clients;
 use crate::config::Context;
 use crate::kinds::airflow::actions::{self, Target};
@@ -24,13 +25,13 @@ use crate::kinds::airflow::task_logs;
 use crate::kinds::{Kind, Opened};
 use crate::sanitize;
 use crate::theme::Theme;
-use crate::triage::{self, Item, Scope, PIPELINE_DAG};
+use crate::triage::{self, Item, Pipeline, Scope, PIPELINE_DAG};
 use crate::ui::format::{elapsed, epoch, not_connected, Clock};
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
     name: "triage",
-    aliases: &["now"],
+    aliases: &["now", "pipeline"],
     about: "what is failing now in every layer (Airflow, Glue, EMR, SQL), with root causes",
     argument: None,
     open,
@@ -49,6 +50,42 @@ pub struct TriageItems {
     context: String,
     datalake_bucket: Option<String>,
     clock: Clock,
+    /// The strip of prepare_data_nyc's latest run, from the last fetch (drawn in the title).
+    pipeline: Arc<Mutex<Option<Pipeline>>>,
+}
+
+/// The pipeline strip in one line, one glyph per stage (the grid's legend):
+/// `prepare_data_nyc latest run failed: ■■✖↑↑↑↑↑ · raw/ 12 (3.1 MiB, 2 new) …`.
+pub fn strip_line(p: &Pipeline) -> String {
+    let stages: String = p
+        .stages
+        .iter()
+        .map(|s| crate::kinds::airflow::state_glyph(&State::from_api(Some(&s.state))))
+        .collect();
+    let layers: Vec<String> = p
+        .layers
+        .iter()
+        .map(|l| {
+            format!(
+                "{}/ {} ({}, {} new)",
+                // `s3://bucket/raw/` reads `raw/` (the bucket is the context's data lake).
+                l.prefix
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default(),
+                l.objects,
+                human_size(l.bytes),
+                l.written_in_run
+            )
+        })
+        .collect();
+    format!(
+        "{} latest run {}: {stages} · {}",
+        p.dag_id,
+        p.run_state,
+        layers.join(" ")
+    )
 }
 
 impl TriageItems {
@@ -57,6 +94,7 @@ impl TriageItems {
             context: context.name.clone(),
             datalake_bucket: context.datalake_bucket.clone(),
             clock: Clock::default(),
+            pipeline: Arc::default(),
         }
     }
 
@@ -86,6 +124,7 @@ fn read_now(
     clients: Arc<Clients>,
     context: String,
     bucket: Option<String>,
+    pipeline: Arc<Mutex<Option<Pipeline>>>,
 ) -> BoxFuture<'static, Result<Vec<Item>, String>> {
     Box::pin(async move {
         let scope = Scope {
@@ -94,6 +133,9 @@ fn read_now(
             pipeline_dag: PIPELINE_DAG,
         };
         let found = triage::triage(&clients, &scope).await;
+        if let Ok(mut strip) = pipeline.lock() {
+            strip.clone_from(&found.pipeline);
+        }
         match found.unread.first() {
             Some(unread) if found.items.is_empty() => {
                 Err(format!("{}: {}", unread.layer.name(), unread.error))
@@ -107,7 +149,17 @@ impl Resource for TriageItems {
     type Item = Item;
 
     fn title(&self) -> String {
-        format!("triage {}", self.context)
+        let strip = self
+            .pipeline
+            .lock()
+            .ok()
+            .and_then(|p| p.as_ref().map(strip_line));
+        match strip {
+            Some(strip) => {
+                sanitize::line(&format!("triage {} · {strip}", self.context)).into_owned()
+            }
+            None => format!("triage {}", self.context),
+        }
     }
 
     fn columns(&self) -> Vec<Column<Self>> {
@@ -155,7 +207,10 @@ impl Resource for TriageItems {
 
     fn fetch(&self, clients: Option<Arc<Clients>>, sink: PageSink<Item>) -> BoxFuture<'static, ()> {
         let (context, bucket) = (self.context.clone(), self.datalake_bucket.clone());
-        sink.all(clients, move |clients| read_now(clients, context, bucket))
+        let pipeline = Arc::clone(&self.pipeline);
+        sink.all(clients, move |clients| {
+            read_now(clients, context, bucket, pipeline)
+        })
     }
 
     fn on_cmd(&mut self, cmd: Cmd, selected: Option<&Item>, cx: &mut Ctx) -> Outcome {
