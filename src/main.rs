@@ -81,6 +81,9 @@ fn real_main(cli: Cli) -> Result<(), String> {
             panic_if_asked_by_a_test();
             let mut app = App::new(contexts, context, theme, keymap, audit, tx);
             app.env.log_line_cap = config.log_line_cap;
+            if let Some(start) = &config.start {
+                app.start_on(start);
+            }
             app
         }))
         .map_err(|e| format!("terminal error: {e}"))?;

@@ -1,6 +1,6 @@
 //! Snapshot tests of the Airflow views (TestBackend + insta) on fixtures of the platform's own
 //! DAG at a fixed clock: DAGs, runs, the duration chart, the grid, the Gantt chart, task tries,
-//! failures, import errors, and, through the whole app, the dry-run confirmation of a clear and
+//! failures, import errors, the task table linked to its AWS runs, `:triage`, and, through the whole app, the dry-run confirmation of a clear and
 //! the trigger prompt refusing a conf that is not JSON. Colours that carry meaning (a failed
 //! cell, a failed bar) are asserted per cell, since the text form of a snapshot drops styles.
 
@@ -320,7 +320,8 @@ fn grid_of_recent_runs_and_tasks() {
 fn grid_cursor_moves_to_older_runs_and_names_the_cell() {
     let mut view = tasks_screen(Presentation::Grid);
     draw_view(&mut view, 70, 14);
-    view.move_cursor(-2, 2);
+    // The grid opens on the first failed task of the run; two runs back.
+    view.move_cursor(-2, 0);
     let terminal = draw_view(&mut view, 70, 14);
     let text = screen(&terminal);
     assert!(
@@ -419,7 +420,7 @@ fn failures_newest_first() {
         items[0],
         platform_tui::kinds::airflow::failures::Failure::Run(_)
     ));
-    let mut view = TableView::with_items(Failures { env: None }, items);
+    let mut view = TableView::with_items(Failures::new(None), items);
     insta::assert_snapshot!(screen(&draw_view(&mut view, 150, 8)));
 }
 
@@ -479,7 +480,8 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
     let Mode::Prompt { title, input, .. } = &h.app.mode else {
         panic!("c asks which relatives to clear too");
     };
-    assert!(title.contains("Clear s3_sensor_nyc"), "{title}");
+    // The screen opened on the first failed task: that is the one to clear.
+    assert!(title.contains("Clear process_to_staging_nyc"), "{title}");
     assert_eq!(input.text(), "d", "downstream is preselected");
     h.press(KeyCode::Backspace, KeyModifiers::NONE);
     h.type_text("x");
@@ -530,9 +532,7 @@ async fn read_only_refuses_to_trigger() {
 async fn switching_from_the_grid_to_the_gantt_keeps_the_selected_task() {
     let screen = tasks_screen(Presentation::Grid);
     let mut h = AppHarness::new(false, boxed(screen), 100, 20).await;
-    h.draw();
-    h.press(KeyCode::Char('j'), KeyModifiers::NONE);
-    h.press(KeyCode::Char('j'), KeyModifiers::NONE);
+    // The grid opens on the first failed task, no key needed.
     let grid = h.draw();
     assert!(
         grid.contains("task process_to_staging_nyc (failed)"),
@@ -561,4 +561,107 @@ async fn triggering_a_paused_dag_says_the_run_will_wait() {
     assert!(title.contains("Trigger refresh_gold_views"), "{title}");
     assert!(title.contains("paused: the run waits"), "{title}");
     assert_eq!(input.text(), "{}");
+}
+
+fn failed_glue_link() -> platform_tui::triage::TaskLink {
+    platform_tui::triage::TaskLink {
+        kind: platform_tui::triage::LinkKind::GlueRun {
+            job: "nyctaxi-sandbox-process-to-staging".into(),
+            run_id: "jr_93397ea8492f9a0b1c2d3e4f".into(),
+        },
+        state: Some("FAILED".into()),
+        failed: true,
+        first_error: Some("KeyError: 'fare_amount'".into()),
+        root_cause: None,
+        lookup_error: None,
+    }
+}
+
+#[test]
+fn task_table_links_each_task_to_its_aws_run_and_error() {
+    use platform_tui::kinds::airflow::links::{key, Resolved, TaskLinks};
+    let run = failed_run();
+    let instances = instances(&run);
+    let mut links = TaskLinks::default();
+    for ti in &instances {
+        let resolved = match ti.key.task_id.as_str() {
+            "process_to_staging_nyc" => Resolved::Link(failed_glue_link()),
+            _ => Resolved::Nothing, // drove nothing, or never ran: no link drawn
+        };
+        links.accept(key(ti), resolved);
+    }
+    let mut view = TasksScreen::with_linked_data(
+        run_ref(&run),
+        instances,
+        run_tasks(),
+        Presentation::Table,
+        now(),
+        links.clone(),
+    );
+    let text = screen(&draw_view(&mut view, 160, 12));
+    assert!(
+        text.contains("process_to_staging_nyc    failed")
+            && text.contains("→ glue run jr_93397ea8492f… FAILED: KeyError: 'fare_am"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn triage_view_lists_failures_with_their_root_cause_and_age() {
+    use platform_tui::config::Context;
+    use platform_tui::kinds::triage::now_view::TriageItems;
+    use platform_tui::triage::{Item, Layer, TaskRef};
+    let item = |layer, subject: &str, minutes: i64, error: &str| Item {
+        layer,
+        environment: None,
+        subject: subject.into(),
+        state: "failed".into(),
+        failing: true,
+        at: Some(now() - Duration::minutes(minutes)),
+        error: Some(error.into()),
+        task: None,
+        link: None,
+    };
+    let mut dag_run = item(
+        Layer::Airflow,
+        "prepare_data_nyc scheduled__2026-01-13T03:00:00+00:00 process_to_staging_nyc",
+        3,
+        "KeyError: 'fare_amount'",
+    );
+    dag_run.environment = Some("sandbox".into());
+    dag_run.task = Some(TaskRef {
+        dag_id: DAG.into(),
+        run_id: run_id(13),
+        task_id: "process_to_staging_nyc".into(),
+        map_index: -1,
+        try_number: 1,
+        state: "failed".into(),
+    });
+    dag_run.link = Some(failed_glue_link());
+    let glue = item(
+        Layer::Glue,
+        "glue run jr_93397ea8492f of nyctaxi-sandbox-process-to-staging",
+        3,
+        "KeyError: 'fare_amount'",
+    );
+    let emr = item(
+        Layer::Emr,
+        "emr cluster j-25N5KO3DN5FKT step s-6K6S6CEU9OH6S (aggregate_gold_daily_zone)",
+        75,
+        "AnalysisException: Column 'tip_amount' not found",
+    );
+    let context = Context {
+        name: "sandbox".into(),
+        ..Context::default()
+    };
+    let resource = TriageItems::new(&context).at(now());
+    let mut view = TableView::with_items(resource, vec![dag_run, glue, emr]);
+    let text = screen(&draw_view(&mut view, 160, 8));
+    assert!(
+        text.contains("→ glue run jr_93397ea8492f… FAILED KeyError: 'fare_amount'")
+            && text.contains("1h 15m"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
 }

@@ -70,6 +70,7 @@ commands! {
     Init => "init", "terraform init", ["I"];
     Plan => "plan", "plan (review before apply)", ["P"];
     Apply => "apply", "apply the reviewed plan (asks first)", ["ctrl-a"];
+    RootCause => "root_cause", "root cause: the AWS run a task drove and its error log", ["R"];
 }
 
 #[derive(Debug, Clone)]

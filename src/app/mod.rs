@@ -75,6 +75,8 @@ pub struct App {
     link: Arc<dyn AppLink>,
     next_id: ViewId,
     clients_generation: u64,
+    /// The first screen (config `start`), again after a context switch; buckets when `None`.
+    start: Option<String>,
 }
 
 impl App {
@@ -110,6 +112,7 @@ impl App {
             tx,
             next_id: 0,
             clients_generation: 0,
+            start: None,
         };
         app.push(buckets::view());
         app.connect();
@@ -450,6 +453,13 @@ impl App {
         Mode::Confirm(pending)
     }
 
+    /// Opens `line` (a `:` command, config `start`) as the first screen, now and after each
+    /// context switch, instead of the buckets.
+    pub fn start_on(&mut self, line: &str) {
+        self.start = Some(line.to_owned());
+        self.open(line, true);
+    }
+
     /// `:name` jumps: the opened view replaces the stack, as in k9s.
     fn run_command(&mut self, line: &str) {
         self.open(line, true);
@@ -525,7 +535,10 @@ impl App {
         self.env.clients = None;
         self.stack.clear();
         self.mode = Mode::Normal;
-        self.push(buckets::view());
+        match self.start.clone() {
+            Some(start) => self.open(&start, true),
+            None => self.push(buckets::view()),
+        }
         self.connect();
         self.flash(Ok(format!("switched to context '{name}'")));
     }

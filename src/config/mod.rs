@@ -35,6 +35,8 @@ pub struct Config {
     /// Remapped actions in file order; an action may appear more than once (several keys).
     pub keys: Vec<(String, KeyBinding)>,
     pub log_line_cap: usize,
+    /// The first screen, as a `:` command (`triage`, `dags`…); the buckets when `None`.
+    pub start: Option<String>,
     /// The file this was read from; None for the built-in default.
     pub source: Option<PathBuf>,
 }
@@ -98,6 +100,7 @@ struct ConfigFile {
     default_context: Option<Spanned<String>>,
     #[serde(default, deserialize_with = "positive_count")]
     log_line_cap: Option<usize>,
+    start: Option<Spanned<String>>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, KeyList>,
     #[serde(default)]
@@ -117,6 +120,7 @@ impl Default for Config {
             theme: None,
             keys: Vec::new(),
             log_line_cap: DEFAULT_LOG_LINE_CAP,
+            start: None,
             source: None,
         }
     }
@@ -187,6 +191,19 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         }
     }
 
+    if let Some(start) = &file.start {
+        let word = start
+            .get_ref()
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        if crate::kinds::lookup(word).is_none() {
+            let problem = format!("start `{}` is not a view", start.get_ref());
+            let hint = "a name typed after `:`, e.g. \"triage\", \"dags\", \"buckets\"";
+            return Err(error_at(start.span(), problem).with_hint(hint.to_owned()));
+        }
+    }
+
     Ok(Config {
         contexts,
         default_context: file.default_context.map(Spanned::into_inner),
@@ -194,6 +211,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         theme: file.theme,
         keys,
         log_line_cap: file.log_line_cap.unwrap_or(DEFAULT_LOG_LINE_CAP),
+        start: file.start.map(Spanned::into_inner),
         source: Some(path.to_path_buf()),
     })
 }

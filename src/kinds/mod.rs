@@ -38,6 +38,7 @@ pub mod glue;
 pub mod redshift;
 pub mod s3;
 pub mod terraform;
+pub mod triage;
 
 use crate::app::view::{AppCommand, BoxView, Env};
 
@@ -87,6 +88,7 @@ pub static KINDS: &[Kind] = &[
     airflow::import_errors::KIND,
     airflow::runs::KIND,
     airflow::failures::KIND,
+    triage::now_view::KIND,
     console::contexts::KIND,
     console::audit::KIND,
     terraform::kinds::HOME,

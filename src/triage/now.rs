@@ -266,11 +266,14 @@ async fn environment_items(
         limit: RUNS_PER_DAG,
         ..RunQuery::default()
     };
-    let runs: Vec<Vec<DagRun>> = stream::iter(&dags)
-        .map(|dag| {
+    // Owned ids (not `&Dag`): a closure over borrowed items makes the future lose `Send` for
+    // the views that spawn it (rustc's higher-ranked lifetime limitation).
+    let ids: Vec<String> = dags.iter().map(|d| d.dag_id.clone()).collect();
+    let runs: Vec<Vec<DagRun>> = stream::iter(ids)
+        .map(|dag_id| {
             let recent = &recent;
             async move {
-                let page = airflow.dag_runs(&dag.dag_id, recent).await?;
+                let page = airflow.dag_runs(&dag_id, recent).await?;
                 Ok::<_, crate::airflow::AirflowError>(page.items)
             }
         })

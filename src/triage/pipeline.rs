@@ -118,15 +118,17 @@ pub async fn stages(
             records
                 .iter()
                 .find(|r| r.instance.key.task_id == task.task_id)
+                .cloned()
         })
         .collect();
+    // Owned records: see `now::environment_items` (futures that views spawn must be `Send`).
     Ok(stream::iter(ordered)
         .map(|record| async move {
             Stage {
                 task_id: record.instance.key.task_id.clone(),
                 state: record.instance.state.as_str().to_owned(),
                 try_number: record.instance.try_number,
-                link: resolve(record, airflow, clients).await,
+                link: resolve(&record, airflow, clients).await,
             }
         })
         .buffered(PARALLEL)

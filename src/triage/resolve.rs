@@ -51,7 +51,12 @@ impl TaskLink {
 
     /// One line: `glue run jr_… of job FAILED: KeyError: 'fare_amount'` (raw: sanitize to draw).
     pub fn summary(&self) -> String {
-        let mut line = self.kind.describe();
+        self.summary_naming(self.kind.describe())
+    }
+
+    /// As [`TaskLink::summary`], with the resource named `name` (a short form for a cell).
+    pub fn summary_naming(&self, name: String) -> String {
+        let mut line = name;
         match (&self.state, &self.lookup_error) {
             (Some(state), _) => {
                 line.push(' ');

@@ -323,6 +323,16 @@ impl<R: Resource> TableView<R> {
         &self.resource
     }
 
+    /// The resource, to change what its cells draw from (e.g. links resolved later).
+    pub fn resource_mut(&mut self) -> &mut R {
+        &mut self.resource
+    }
+
+    /// Every item listed (filtered out or not).
+    pub fn items(&self) -> &[R::Item] {
+        &self.items
+    }
+
     pub fn selected_item(&self) -> Option<&R::Item> {
         self.shown.get(self.selected).map(|&i| &self.items[i])
     }

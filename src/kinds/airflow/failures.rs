@@ -2,7 +2,10 @@
 //! instances across every DAG of the environment, newest first. `enter` opens the run's tasks
 //! with the failed task selected, `L` the failed task's log directly.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures::stream::{self, StreamExt};
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -11,6 +14,7 @@ use ratatui::style::Style;
 
 use super::actions::Target;
 use super::format::{env_suffix, epoch, list_from, not_connected, row_style, task_label, when};
+use super::links::{self, Resolved};
 use super::task_logs;
 use super::tasks::{RunRef, TasksScreen};
 use crate::airflow::{DagRun, RunQuery, State, TaskInstance};
@@ -18,6 +22,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
 use crate::kinds::{Kind, Opened};
+use crate::sanitize;
 use crate::theme::Theme;
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
@@ -37,7 +42,7 @@ fn open(argument: Option<&str>, _: &Env) -> Result<Opened, String> {
 }
 
 pub fn view(env: Option<String>) -> BoxView {
-    boxed(TableView::new(Failures { env }))
+    boxed(TableView::new(Failures::new(env)))
 }
 
 /// A failed run or a failed task instance.
@@ -90,8 +95,51 @@ pub fn newest_first(runs: Vec<DagRun>, tasks: Vec<TaskInstance>) -> Vec<Failure>
     all
 }
 
+/// How many of the newest failed tasks get their error line looked up (each asks Airflow what
+/// the task recorded and the AWS service what its resource says).
+pub const ERRORS_LOOKED_UP: usize = 20;
+
 pub struct Failures {
     pub env: Option<String>,
+    /// The error line of failed tasks, by [`links::key`], filled by each fetch.
+    errors: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl Failures {
+    pub fn new(env: Option<String>) -> Self {
+        Self {
+            env,
+            errors: Arc::default(),
+        }
+    }
+}
+
+/// The error lines of the newest failed tasks of `failures`: their AWS resource's first error.
+async fn error_lines(
+    clients: Arc<Clients>,
+    env: Option<String>,
+    failures: &[Failure],
+) -> HashMap<String, String> {
+    let tasks: Vec<TaskInstance> = failures
+        .iter()
+        .filter_map(|f| match f {
+            Failure::Task(t) => Some(t.clone()),
+            Failure::Run(_) => None,
+        })
+        .take(ERRORS_LOOKED_UP)
+        .collect();
+    stream::iter(tasks)
+        .map(|ti| links::resolve_one(Arc::clone(&clients), env.clone(), ti))
+        .buffered(4)
+        .filter_map(|(key, resolved)| async move {
+            match resolved {
+                Resolved::Link(link) => link.first_error.map(|e| (key, e)),
+                Resolved::Unreadable(e) => Some((key, format!("? {e}"))),
+                _ => None,
+            }
+        })
+        .collect()
+        .await
 }
 
 impl Resource for Failures {
@@ -128,6 +176,19 @@ impl Resource for Failures {
                 Failure::Task(t) => t.try_number.to_string(),
                 Failure::Run(_) => String::new(),
             }),
+            Column::new(
+                "ERROR",
+                Constraint::Min(30),
+                |this: &Self, f: &Failure| match f {
+                    Failure::Task(t) => this
+                        .errors
+                        .lock()
+                        .map(|e| e.get(&links::key(t)).cloned().unwrap_or_default())
+                        .map(|e| sanitize::line(&e).into_owned())
+                        .unwrap_or_default(),
+                    Failure::Run(_) => String::new(),
+                },
+            ),
         ]
     }
 
@@ -143,6 +204,8 @@ impl Resource for Failures {
         clients: Option<Arc<Clients>>,
         sink: PageSink<Failure>,
     ) -> BoxFuture<'static, ()> {
+        let (env, errors) = (self.env.clone(), Arc::clone(&self.errors));
+        let looked_up = clients.clone();
         list_from(sink, clients, self.env.clone(), |airflow| async move {
             let query = RunQuery {
                 states: vec![State::Failed],
@@ -153,7 +216,14 @@ impl Resource for Failures {
                 airflow.dag_runs("~", &query),
                 airflow.failed_task_instances(LIMIT)
             );
-            Ok(newest_first(runs?.items, tasks?))
+            let failures = newest_first(runs?.items, tasks?);
+            if let Some(clients) = looked_up {
+                let found = error_lines(clients, env, &failures).await;
+                if let Ok(mut errors) = errors.lock() {
+                    *errors = found;
+                }
+            }
+            Ok(failures)
         })
     }
 

@@ -140,6 +140,67 @@ pub fn render(
     offset
 }
 
+/// The states the legend names, in the order it names them.
+const LEGEND: [(State, &str); 8] = [
+    (State::Success, "success"),
+    (State::Failed, "failed"),
+    (State::UpstreamFailed, "upstream failed"),
+    (State::Running, "running"),
+    (State::UpForRetry, "retry"),
+    (State::Queued, "queued"),
+    (State::Skipped, "skipped"),
+    (State::None, "no status"),
+];
+
+/// The legend of the state glyphs: `■ success  ✖ failed  ↑ upstream failed …`.
+pub fn legend() -> String {
+    LEGEND
+        .iter()
+        .map(|(state, name)| format!("{} {name}", state_glyph(state)))
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+/// Splits a chart's area into the grid and the two lines below it (the selected task's AWS
+/// resource, then the legend).
+pub fn split_legend(area: Rect) -> (Rect, Rect) {
+    let below = area.height.min(2);
+    let grid = Rect {
+        height: area.height - below,
+        ..area
+    };
+    let lines = Rect {
+        y: area.y + grid.height,
+        height: below,
+        ..area
+    };
+    (grid, lines)
+}
+
+/// Draws the selected task's AWS resource (`→ glue run … FAILED: …`) and the legend in `area`.
+pub fn render_below(frame: &mut Frame, area: Rect, theme: &Theme, link: &str) {
+    let buf = frame.buffer_mut();
+    if area.height >= 2 {
+        put(buf, area.x, area.y, area.width, link, theme.base);
+    }
+    if area.height >= 1 {
+        let y = area.y + area.height - 1;
+        let mut x = area.x;
+        let end = area.x + area.width;
+        for (state, name) in LEGEND {
+            let glyph = state_glyph(&state);
+            let text = format!(" {name}  ");
+            let needed = 1 + text.chars().count() as u16;
+            if x + needed > end {
+                break;
+            }
+            put(buf, x, y, 1, glyph, state_style(&state, theme));
+            put(buf, x + 1, y, needed - 1, &text, theme.muted);
+            x += needed;
+        }
+    }
+}
+
 /// Two lines naming the selected cell: `run <id> (<state>) · n/N` and `task <id> (<state>)`.
 pub fn caption(model: &GridModel, cursor: GridCursor) -> (String, String) {
     let Some(run) = model.runs.get(cursor.run) else {

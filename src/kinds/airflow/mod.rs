@@ -12,6 +12,7 @@ pub mod format;
 pub mod gantt;
 pub mod grid;
 pub mod import_errors;
+pub mod links;
 pub mod panel;
 pub mod run_tasks;
 pub mod runs;

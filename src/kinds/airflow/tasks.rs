@@ -20,6 +20,7 @@ use super::format::{
 };
 use super::gantt::{self, GanttBar};
 use super::grid::{self, GridCursor, GridModel};
+use super::links::{self, Resolved, TaskLinks};
 use super::panel::{Panel, PanelLoaded};
 pub use super::run_tasks::RunRef;
 use super::run_tasks::{load_run_tasks, FinishedCache, RunTasks};
@@ -30,6 +31,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Cx, KeyHelp, LoadState, Outcome, RenderCx, View};
 use crate::clients::Clients;
 use crate::errors::UiError;
+use crate::kinds::triage::root_cause;
 use crate::theme::Theme;
 use crate::ui::format::Clock;
 use crate::views::table::{Column, PageSink, Paged, Resource, TableView};
@@ -46,6 +48,8 @@ pub fn view(env: Option<String>, run: &DagRun) -> BoxView {
 pub struct TaskInstances {
     run: RunRef,
     clock: Clock,
+    /// The AWS resource each instance drove, as far as it is resolved.
+    links: TaskLinks,
 }
 
 impl TaskInstances {
@@ -53,7 +57,14 @@ impl TaskInstances {
         Self {
             run,
             clock: Clock::default(),
+            links: TaskLinks::default(),
         }
+    }
+
+    /// With the links already resolved (snapshot tests).
+    pub fn with_links(mut self, links: TaskLinks) -> Self {
+        self.links = links;
+        self
     }
 
     pub fn at(mut self, now: DateTime<Utc>) -> Self {
@@ -112,7 +123,7 @@ impl Resource for TaskInstances {
 
     fn columns(&self) -> Vec<Column<Self>> {
         vec![
-            Column::new("TASK", Constraint::Min(24), |_, t: &TaskInstance| {
+            Column::new("TASK", Constraint::Length(24), |_, t: &TaskInstance| {
                 task_label(t)
             }),
             Column::new("STATE", Constraint::Length(17), |_, t: &TaskInstance| {
@@ -124,9 +135,14 @@ impl Resource for TaskInstances {
             .by_number(|_, t: &TaskInstance| t.try_number as f64),
             task_columns::start(),
             task_columns::duration(),
-            Column::new("OPERATOR", Constraint::Min(16), |_, t: &TaskInstance| {
+            Column::new("OPERATOR", Constraint::Length(20), |_, t: &TaskInstance| {
                 t.operator.clone().unwrap_or_default()
             }),
+            Column::new(
+                "AWS RESOURCE",
+                Constraint::Min(30),
+                |this: &Self, t: &TaskInstance| this.links.cell(t),
+            ),
         ]
     }
 
@@ -193,6 +209,10 @@ pub fn instance_keys() -> Vec<KeyHelp> {
     vec![
         KeyHelp::new(Cmd::Detail, "every try of the task (enter too)"),
         KeyHelp::new(Cmd::Logs, "the log of the current try"),
+        KeyHelp::new(
+            Cmd::RootCause,
+            "root cause: the AWS run the task drove, with its error log",
+        ),
         KeyHelp::new(
             Cmd::Clear,
             "clear the task (downstream/upstream; dry run, asks)",
@@ -269,7 +289,8 @@ impl TasksScreen {
             cursor: None,
             gantt_selected: 0,
             gantt_offset: 0,
-            select_task: None,
+            // On call, the first failed task is the one to look at.
+            select_task: Some(Selection::FirstFailure),
             clock: Clock::default(),
         }
     }
@@ -294,8 +315,29 @@ impl TasksScreen {
         presentation: Presentation,
         now: DateTime<Utc>,
     ) -> Self {
+        Self::with_linked_data(
+            run,
+            instances,
+            charts,
+            presentation,
+            now,
+            TaskLinks::default(),
+        )
+    }
+
+    /// As [`TasksScreen::with_data`], with the tasks' AWS resources already resolved.
+    pub fn with_linked_data(
+        run: RunRef,
+        instances: Vec<TaskInstance>,
+        charts: RunTasks,
+        presentation: Presentation,
+        now: DateTime<Utc>,
+        links: TaskLinks,
+    ) -> Self {
         let mut screen = Self::new(run.clone());
-        screen.table = TableView::with_items(TaskInstances::new(run).at(now), instances);
+        let resource = TaskInstances::new(run).at(now).with_links(links);
+        screen.table = TableView::with_items(resource, instances);
+        screen.apply_pending_selection();
         screen.grid = charts.grid();
         screen.charts = Panel::ready(charts);
         screen.presentation = presentation;
@@ -379,6 +421,70 @@ impl TasksScreen {
         }
     }
 
+    /// The instance selected in the current presentation.
+    fn selection(&self) -> Option<TaskInstance> {
+        match self.presentation {
+            Presentation::Table => self.table.selected_item().cloned(),
+            _ => self.chart_selection(),
+        }
+    }
+
+    fn links(&self) -> &TaskLinks {
+        &self.table.resource().links
+    }
+
+    /// Looks up, in the background, the AWS resources of `instances` not looked up yet.
+    fn resolve_links(&mut self, instances: Vec<TaskInstance>, cx: &mut Cx<TasksMsg>) {
+        let Some(clients) = cx.clients() else { return };
+        let wanted = self.table.resource_mut().links.to_resolve(&instances);
+        for ti in wanted {
+            let (clients, env) = (Arc::clone(&clients), self.run.env.clone());
+            cx.spawn_keyed(&format!("link/{}", links::key(&ti)), async move {
+                let (key, resolved) = links::resolve_one(clients, env, ti).await;
+                TasksMsg::Link(key, resolved)
+            });
+        }
+    }
+
+    /// `R`: the selected task's AWS resource and its root-cause log.
+    fn root_cause(&self, cx: &mut Ctx) -> Outcome {
+        let Some(ti) = self.selection() else {
+            return Outcome::Flash(Err("select a task instance first".into()));
+        };
+        match self.links().get(&ti) {
+            Some(Resolved::Link(link)) => match cx.clients() {
+                Some(clients) => root_cause::open(link, clients, cx, cx.env.log_line_cap),
+                None => not_connected(),
+            },
+            Some(Resolved::Pending) => Outcome::Flash(Err(format!(
+                "{}: its AWS resource is still being looked up",
+                task_label(&ti)
+            ))),
+            Some(Resolved::Unreadable(e)) => Outcome::Flash(Err(format!(
+                "{}: what it recorded could not be read: {e}",
+                task_label(&ti)
+            ))),
+            _ => Outcome::Flash(Err(format!(
+                "{} drove no AWS resource: its own log (L) is the whole story",
+                task_label(&ti)
+            ))),
+        }
+    }
+
+    /// `L` on a failed task whose resource failed too says where the real error is.
+    fn logs_with_hint(&self, outcome: Outcome) -> Outcome {
+        let failed_link = self
+            .selection()
+            .and_then(|ti| self.links().link(&ti).filter(|l| l.failed).cloned());
+        match (outcome, failed_link) {
+            (Outcome::Flash(Ok(note)), Some(link)) => Outcome::Flash(Ok(format!(
+                "{note} · root cause in {}: esc, then R",
+                links::short_name(&link.kind)
+            ))),
+            (outcome, _) => outcome,
+        }
+    }
+
     fn load_charts(&mut self, cx: &mut Cx<TasksMsg>) {
         let Some(clients) = cx.clients() else { return };
         let (run, cache) = (self.run.clone(), self.cache.clone());
@@ -402,6 +508,9 @@ impl TasksScreen {
         if let Some((runs, tasks)) = step {
             self.move_cursor(runs, tasks);
             return Outcome::Handled;
+        }
+        if cmd == Cmd::RootCause {
+            return self.root_cause(cx);
         }
         let selected = self.chart_selection();
         match (cmd, &selected) {
@@ -455,8 +564,14 @@ impl TasksScreen {
         let cursor = self.cursor(data);
         match self.presentation {
             Presentation::Grid => {
-                let offset = grid::render(frame, inner, cx.theme, &self.grid, cursor);
+                let (cells, below) = grid::split_legend(inner);
+                let offset = grid::render(frame, cells, cx.theme, &self.grid, cursor);
                 self.cursor = Some(GridCursor { offset, ..cursor });
+                let link = self
+                    .chart_selection()
+                    .map(|ti| self.links().cell(&ti))
+                    .unwrap_or_default();
+                grid::render_below(frame, below, cx.theme, &link);
             }
             _ => {
                 let bars: Vec<GanttBar> = data
@@ -483,6 +598,8 @@ impl TasksScreen {
 pub enum TasksMsg {
     Table(Paged<TaskInstance>),
     Charts(PanelLoaded<RunTasks>),
+    /// A task instance's AWS resource, looked up (keyed by [`links::key`]).
+    Link(String, Resolved),
 }
 
 impl View for TasksScreen {
@@ -514,9 +631,26 @@ impl View for TasksScreen {
                 Outcome::Handled
             }
             _ if self.presentation != Presentation::Table => match cmd.or(arrow_as_page(&key)) {
-                Some(cmd) => self.chart_key(cmd, cx),
+                Some(Cmd::Logs) => {
+                    let outcome = self.chart_key(Cmd::Logs, cx);
+                    self.logs_with_hint(outcome)
+                }
+                Some(cmd) => {
+                    let outcome = self.chart_key(cmd, cx);
+                    if let Some(ti) = self.chart_selection() {
+                        self.resolve_links(vec![ti], cx);
+                    }
+                    outcome
+                }
                 None => Outcome::Ignored,
             },
+            Some(Cmd::RootCause) => self.root_cause(cx),
+            Some(Cmd::Logs) => {
+                let outcome = self
+                    .table
+                    .on_key(key, cmd, &mut cx.part("table", TasksMsg::Table));
+                self.logs_with_hint(outcome)
+            }
             _ => self
                 .table
                 .on_key(key, cmd, &mut cx.part("table", TasksMsg::Table)),
@@ -537,6 +671,9 @@ impl View for TasksScreen {
                 if let Some(data) = &self.charts.data {
                     self.grid = data.grid();
                 }
+                if let Some(ti) = self.chart_selection() {
+                    self.resolve_links(vec![ti], cx);
+                }
                 Outcome::Handled
             }
             TasksMsg::Table(page) => {
@@ -544,7 +681,13 @@ impl View for TasksScreen {
                     .table
                     .update(page, &mut cx.part("table", TasksMsg::Table));
                 self.apply_pending_selection();
+                let listed = self.table.items().to_vec();
+                self.resolve_links(listed, cx);
                 outcome
+            }
+            TasksMsg::Link(key, resolved) => {
+                self.table.resource_mut().links.accept(key, resolved);
+                Outcome::Handled
             }
         }
     }
