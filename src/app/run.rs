@@ -7,7 +7,7 @@
 use std::io::{self, Stdout};
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -29,12 +29,19 @@ const ANIMATION_FRAME: Duration = Duration::from_millis(500);
 /// Puts the terminal back as it was; safe to call more than once.
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 fn enter_terminal() -> io::Result<()> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen)
+    // Pasted text arrives whole (line breaks kept for several-line prompts, never read as
+    // enter).
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)
 }
 
 fn setup_terminal() -> io::Result<Term> {

@@ -96,6 +96,8 @@ fn conf_prompt(what: TriggerOf, text: String, error: Option<String>) -> Prompt {
             Err(e) => Outcome::Ask(conf_prompt(what, typed, Some(e))),
         }
     })
+    .text()
+    .history("airflow-conf")
 }
 
 fn trigger_request(target: Target, dag_id: String, conf: serde_json::Value) -> ActionRequest {
