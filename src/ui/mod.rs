@@ -247,10 +247,11 @@ fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             editor::draw_line(frame, area, prefix, input, None);
         }
         Mode::Prompt(prompt) => {
-            // A long title leaves at least half the line to what is typed.
+            // A long title leaves at least a quarter of the line (20 columns) to what is typed.
+            let room_for_typing = (area.width / 4).max(20);
             let title = fit(
                 &format!("{}: ", sanitize::line(&prompt.title)),
-                (area.width / 2) as usize,
+                area.width.saturating_sub(room_for_typing) as usize,
             );
             match &prompt.input {
                 Editor::Line(input) => {
