@@ -481,8 +481,11 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
     };
     let PromptMode { title, input, .. } = prompt.as_ref();
     assert!(title.contains("Clear s3_sensor_nyc"), "{title}");
-    assert_eq!(input.text(), "d", "downstream is preselected");
-    h.press(KeyCode::Backspace, KeyModifiers::NONE);
+    assert_eq!(
+        input.text(),
+        "",
+        "nothing typed in advance: `c d enter` answers d"
+    );
     h.type_text("x");
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(
@@ -490,7 +493,13 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
         "a bad answer is refused: {}",
         h.flash()
     );
+    // The README's keys, as written: `c` `d` `enter`.
     h.press(KeyCode::Char('c'), KeyModifiers::NONE);
+    h.press(KeyCode::Char('d'), KeyModifiers::NONE);
+    let Mode::Prompt(prompt) = &h.app.mode else {
+        panic!("c asks again");
+    };
+    assert_eq!(prompt.input.text(), "d");
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(h.flash().starts_with("dry run"), "{}", h.flash());
     assert!(

@@ -163,7 +163,8 @@ impl ClearOptions {
     }
 }
 
-/// `c` on a task instance: which relatives too (`d` preselected), then a dry run whose list
+/// `c` on a task instance: which relatives too (nothing typed in advance, so the README's
+/// `c d enter` answers `d`), then a dry run whose list
 /// is shown in the confirmation, then the real clear on `y`.
 pub fn clear_task(target: Target, ti: &TaskInstance) -> Outcome {
     let ti = ti.clone();
@@ -172,7 +173,7 @@ pub fn clear_task(target: Target, ti: &TaskInstance) -> Outcome {
             "Clear {}: also d(ownstream), u(pstream), du, or empty for only this task",
             task_label(&ti)
         ),
-        "d",
+        "",
         move |answer| match ClearOptions::parse(&answer) {
             Ok(options) => Outcome::later(
                 "dry run: listing what would be cleared…",
