@@ -253,6 +253,7 @@ impl App {
         match msg {
             Msg::Terminal(Event::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
             Msg::Terminal(Event::Paste(text)) => self.on_paste(&text),
+            Msg::Terminal(Event::Mouse(mouse)) => self.on_mouse(mouse),
             Msg::Terminal(_) => {}
             Msg::Wake(id) => {
                 let Some(view) = self.stack.iter_mut().find(|v| v.id() == id) else {
@@ -358,6 +359,29 @@ impl App {
                 _ => Mode::Prompt(prompt),
             },
         };
+    }
+
+    /// The wheel scrolls the view (three rows a notch), as `k`/`j` would.
+    fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
+        use crossterm::event::{KeyCode, KeyModifiers, MouseEventKind};
+        let (cmd, code) = match mouse.kind {
+            MouseEventKind::ScrollUp => (Cmd::Up, KeyCode::Up),
+            MouseEventKind::ScrollDown => (Cmd::Down, KeyCode::Down),
+            _ => return,
+        };
+        if !matches!(self.mode, Mode::Normal) {
+            return;
+        }
+        for _ in 0..3 {
+            if let Some(view) = self.stack.last_mut() {
+                let outcome = view.on_key(
+                    KeyEvent::new(code, KeyModifiers::NONE),
+                    Some(cmd),
+                    &self.env,
+                );
+                self.handle(outcome);
+            }
+        }
     }
 
     /// Pasted text (bracketed paste) goes into the line being edited, line breaks and all

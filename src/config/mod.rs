@@ -35,6 +35,8 @@ pub struct Config {
     /// Remapped actions in file order; an action may appear more than once (several keys).
     pub keys: Vec<(String, KeyBinding)>,
     pub log_line_cap: usize,
+    /// Mouse capture: the wheel scrolls (off: the terminal's own selection works as usual).
+    pub mouse: bool,
     /// The file this was read from; None for the built-in default.
     pub source: Option<PathBuf>,
 }
@@ -98,6 +100,7 @@ struct ConfigFile {
     default_context: Option<Spanned<String>>,
     #[serde(default, deserialize_with = "positive_count")]
     log_line_cap: Option<usize>,
+    mouse: Option<bool>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, KeyList>,
     #[serde(default)]
@@ -117,6 +120,7 @@ impl Default for Config {
             theme: None,
             keys: Vec::new(),
             log_line_cap: DEFAULT_LOG_LINE_CAP,
+            mouse: true,
             source: None,
         }
     }
@@ -194,6 +198,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         theme: file.theme,
         keys,
         log_line_cap: file.log_line_cap.unwrap_or(DEFAULT_LOG_LINE_CAP),
+        mouse: file.mouse.unwrap_or(true),
         source: Some(path.to_path_buf()),
     })
 }

@@ -114,7 +114,7 @@ fn unknown_field_suggests_the_closest_name() {
     assert_eq!(
         error("[context.prod]\n"),
         "/cfg/config.toml:1:2: unknown field `context`, expected one of `refresh_interval`, \
-         `theme`, `default_context`, `log_line_cap`, `keys`, `contexts`\n  hint: did you mean `contexts`?"
+         `theme`, `default_context`, `log_line_cap`, `mouse`, `keys`, `contexts`\n  hint: did you mean `contexts`?"
     );
 }
 
@@ -347,4 +347,11 @@ fn the_example_lists_every_bindable_action() {
         .filter(|name| !name.is_empty())
         .collect();
     assert_eq!(listed, crate::app::keys::Cmd::NAMES);
+}
+
+#[test]
+fn mouse_capture_is_on_unless_the_config_turns_it_off() {
+    assert!(Config::default().mouse);
+    assert!(!load_text("mouse = false\n").unwrap().mouse);
+    assert!(load_text("refresh_interval = \"5s\"\n").unwrap().mouse);
 }
