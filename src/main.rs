@@ -77,7 +77,7 @@ fn real_main(cli: Cli) -> Result<(), String> {
     let audit = AuditLog::new(paths::audit_file());
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
     runtime
-        .block_on(run::run(config.refresh_interval, move |tx| {
+        .block_on(run::run(config.refresh_interval, config.mouse, move |tx| {
             panic_if_asked_by_a_test();
             let mut app = App::new(contexts, context, theme, keymap, audit, tx);
             app.env.log_line_cap = config.log_line_cap;

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use platform_tui::airflow::{Dag, DagRun, ImportError, State, Task, TaskInstance, TaskKey};
 use platform_tui::app::view::boxed;
 use platform_tui::app::view::Outcome;
-use platform_tui::app::Mode;
+use platform_tui::app::{Mode, PromptMode};
 use platform_tui::kinds::airflow::actions::{clear_task_request, ClearOptions, Target};
 use platform_tui::kinds::airflow::dags::Dags;
 use platform_tui::kinds::airflow::failures::{newest_first, Failures};
@@ -477,13 +477,17 @@ async fn clear_confirmation_lists_the_dry_run() {
 async fn clear_asks_which_relatives_then_runs_a_dry_run() {
     let mut h = AppHarness::new(false, boxed(tasks_screen(Presentation::Table)), 110, 14).await;
     h.press(KeyCode::Char('c'), KeyModifiers::NONE);
-    let Mode::Prompt { title, input, .. } = &h.app.mode else {
+    let Mode::Prompt(prompt) = &h.app.mode else {
         panic!("c asks which relatives to clear too");
     };
+    let PromptMode { title, input, .. } = prompt.as_ref();
     // The screen opened on the first failed task: that is the one to clear.
     assert!(title.contains("Clear process_to_staging_nyc"), "{title}");
-    assert_eq!(input.text(), "d", "downstream is preselected");
-    h.press(KeyCode::Backspace, KeyModifiers::NONE);
+    assert_eq!(
+        input.text(),
+        "",
+        "nothing typed in advance: `c d enter` answers d"
+    );
     h.type_text("x");
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(
@@ -491,7 +495,13 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
         "a bad answer is refused: {}",
         h.flash()
     );
+    // The README's keys, as written: `c` `d` `enter`.
     h.press(KeyCode::Char('c'), KeyModifiers::NONE);
+    h.press(KeyCode::Char('d'), KeyModifiers::NONE);
+    let Mode::Prompt(prompt) = &h.app.mode else {
+        panic!("c asks again");
+    };
+    assert_eq!(prompt.input.text(), "d");
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(h.flash().starts_with("dry run"), "{}", h.flash());
     assert!(
@@ -509,9 +519,10 @@ async fn trigger_refuses_a_conf_that_is_not_json_and_keeps_the_text() {
     h.press(KeyCode::Backspace, KeyModifiers::NONE);
     h.type_text(r#"{"month" "2026-01"}"#);
     h.press(KeyCode::Enter, KeyModifiers::NONE);
-    let Mode::Prompt { title, input, .. } = &h.app.mode else {
+    let Mode::Prompt(prompt) = &h.app.mode else {
         panic!("a bad conf asks again");
     };
+    let PromptMode { title, input, .. } = prompt.as_ref();
     assert!(title.contains("line 1, column 10"), "{title}");
     assert_eq!(input.text(), r#"{"month" "2026-01"}"#, "the text is kept");
     let audit = h.app.env.gate.audit_log().path().to_owned();
@@ -555,9 +566,10 @@ async fn triggering_a_paused_dag_says_the_run_will_wait() {
     let mut h = AppHarness::new(false, boxed(dags), 150, 14).await;
     h.press(KeyCode::Char('j'), KeyModifiers::NONE);
     h.press(KeyCode::Char('t'), KeyModifiers::NONE);
-    let Mode::Prompt { title, input, .. } = &h.app.mode else {
+    let Mode::Prompt(prompt) = &h.app.mode else {
         panic!("t asks for the conf");
     };
+    let PromptMode { title, input, .. } = prompt.as_ref();
     assert!(title.contains("Trigger refresh_gold_views"), "{title}");
     assert!(title.contains("paused: the run waits"), "{title}");
     assert_eq!(input.text(), "{}");

@@ -262,7 +262,7 @@ async fn add_step_prompt_refuses_a_script_outside_s3() {
     let mut h = AppHarness::new(false, boxed(steps), 170, 24).await;
     h.type_text("a");
     assert!(
-        matches!(h.app.mode, Mode::Prompt { .. }),
+        matches!(h.app.mode, Mode::Prompt(_)),
         "a asks for the script"
     );
     // The prompt starts with "s3://": clear it, type a local path.

@@ -171,7 +171,7 @@ async fn a_statement_with_an_open_quote_is_not_sent() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
     let mut h = AppHarness::new(false, boxed(view), 170, 16).await;
     h.type_text("a");
-    assert!(matches!(h.app.mode, Mode::Prompt { .. }), "a asks for SQL");
+    assert!(matches!(h.app.mode, Mode::Prompt(_)), "a asks for SQL");
     h.type_text("select 'open");
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(
@@ -186,10 +186,7 @@ async fn a_missing_sql_file_is_not_sent() {
     let view = TableView::with_items(Statements::of(&warehouse()), history());
     let mut h = AppHarness::new(false, boxed(view), 170, 16).await;
     h.type_text("e");
-    assert!(
-        matches!(h.app.mode, Mode::Prompt { .. }),
-        "e asks for a file"
-    );
+    assert!(matches!(h.app.mode, Mode::Prompt(_)), "e asks for a file");
     h.type_text("999_nope.sql");
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(matches!(h.app.mode, Mode::Normal));

@@ -145,6 +145,34 @@ async fn app_help_overlay() {
     insta::assert_snapshot!(h.draw());
 }
 
+/// Help ends the session's status bar clean (no `⚠` left behind) and explains the glyphs.
+#[tokio::test]
+async fn app_help_has_the_state_legend_and_leaves_no_warning() {
+    let mut h = Harness::new(false);
+    h.key(KeyCode::Char('?'));
+    let first = h.draw();
+    assert!(
+        !first.contains('⚠') || first.contains("import errors"),
+        "{first}"
+    );
+    let mut screen = first;
+    for _ in 0..40 {
+        if screen.contains("Legend (Airflow states)") && screen.contains("Legend (marks)") {
+            break;
+        }
+        h.key(KeyCode::Char('j'));
+        screen = h.draw();
+    }
+    for glyph in ["■", "✖", "▶", "↻", "◌", "»"] {
+        assert!(screen.contains(glyph), "{glyph} not explained:\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+    h.key(KeyCode::Esc);
+    let after = h.draw();
+    let status = after.lines().rev().nth(1).unwrap_or_default();
+    assert!(!status.contains('⚠'), "help left a warning: {status}");
+}
+
 #[tokio::test]
 async fn app_command_mode_completes() {
     let mut h = Harness::new(false);

@@ -4,6 +4,8 @@
 use super::keys::Cmd;
 use super::view::HelpKey;
 use super::App;
+use crate::airflow::State;
+use crate::kinds::airflow::state_glyph;
 use crate::kinds::KINDS;
 use crate::views::document::{DocLine, DocumentView};
 
@@ -46,6 +48,7 @@ pub fn view(app: &App) -> DocumentView {
     ] {
         lines.push(DocLine::Field(key(cmd), cmd.about().into()));
     }
+    lines.extend(legend());
     lines.push(DocLine::Section(
         "Commands (type : then a name or alias; Tab completes)".into(),
     ));
@@ -62,4 +65,57 @@ pub fn view(app: &App) -> DocumentView {
         lines.push(DocLine::Field(name, about));
     }
     DocumentView::ready(TITLE, lines)
+}
+
+/// What the glyphs of the Airflow tables, grid and Gantt mean (the same glyph for states that
+/// read alike), and the marks of titles and names.
+fn legend() -> Vec<DocLine> {
+    const STATES: [State; 13] = [
+        State::Success,
+        State::Failed,
+        State::UpstreamFailed,
+        State::Running,
+        State::Restarting,
+        State::Deferred,
+        State::UpForRetry,
+        State::UpForReschedule,
+        State::Queued,
+        State::Scheduled,
+        State::Skipped,
+        State::None,
+        State::Removed,
+    ];
+    let mut glyphs: Vec<(&str, Vec<&str>)> = Vec::new();
+    for state in &STATES {
+        let glyph = state_glyph(state);
+        match glyphs.iter_mut().find(|(g, _)| *g == glyph) {
+            Some((_, names)) => names.push(state.as_str()),
+            None => glyphs.push((glyph, vec![state.as_str()])),
+        }
+    }
+    let mut lines = vec![DocLine::Section("Legend (Airflow states)".into())];
+    lines.extend(
+        glyphs
+            .into_iter()
+            .map(|(glyph, names)| DocLine::Field(glyph.to_string(), names.join(", "))),
+    );
+    lines.push(DocLine::Section("Legend (marks)".into()));
+    for (mark, about) in [
+        (
+            "⚠",
+            "a DAG with import errors (d lists them); the status bar's last error",
+        ),
+        ("⟳", "in a table's title: refreshing"),
+        (
+            "loading…",
+            "in a table's title: the listing is still arriving",
+        ),
+        (
+            "(12/300)",
+            "in a table's title: shown by the filter / listed",
+        ),
+    ] {
+        lines.push(DocLine::Field(mark.into(), about.into()));
+    }
+    lines
 }

@@ -25,10 +25,10 @@ use crate::kinds;
 use crate::kinds::s3::buckets;
 use crate::kinds::Opened;
 use crate::theme::Theme;
-use input::{Edit, LineInput};
+use input::{Edit, Editor, Histories, LineInput, TextInput};
 use keys::{Cmd, KeyMap};
 use message::Msg;
-use view::{AppCommand, AppLink, BoxView, Env, Outcome, Prompt, ViewId};
+use view::{AppCommand, AppLink, BoxView, Editing, Env, Outcome, Prompt, ViewId};
 
 /// How long a status-line message stays.
 const FLASH_FOR: Duration = Duration::from_secs(6);
@@ -49,12 +49,23 @@ pub enum Mode {
         input: LineInput,
     },
     Confirm(PendingConfirmation),
-    Prompt {
-        title: String,
-        input: LineInput,
-        on_submit: Box<dyn FnOnce(String) -> Outcome + Send>,
-    },
+    Prompt(Box<PromptMode>),
 }
+
+/// A prompt being answered.
+pub struct PromptMode {
+    pub title: String,
+    pub input: Editor,
+    pub editing: Editing,
+    history: String,
+    /// What Tab found for a path, shown after the line.
+    pub candidates: Vec<String>,
+    on_submit: Box<dyn FnOnce(String) -> Outcome + Send>,
+}
+
+/// The history keys of the command line and the filter.
+const COMMAND_HISTORY: &str = ":";
+const FILTER_HISTORY: &str = "/";
 
 pub struct App {
     pub env: Env,
@@ -70,6 +81,8 @@ pub struct App {
     pub quit: bool,
     /// The user asked to give the terminal back to the shell for a while (ctrl-z).
     pub suspend: bool,
+    /// Earlier answers of the command line, the filter and each prompt (up/down).
+    histories: Histories,
     audit: AuditLog,
     tx: UnboundedSender<Msg>,
     link: Arc<dyn AppLink>,
@@ -107,6 +120,7 @@ impl App {
             problem: None,
             quit: false,
             suspend: false,
+            histories: Histories::default(),
             audit,
             link: Arc::new(tx.clone()),
             tx,
@@ -241,6 +255,8 @@ impl App {
     pub fn update(&mut self, msg: Msg) {
         match msg {
             Msg::Terminal(Event::Key(key)) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Msg::Terminal(Event::Paste(text)) => self.on_paste(&text),
+            Msg::Terminal(Event::Mouse(mouse)) => self.on_mouse(mouse),
             Msg::Terminal(_) => {}
             Msg::Wake(id) => {
                 let Some(view) = self.stack.iter_mut().find(|v| v.id() == id) else {
@@ -296,6 +312,7 @@ impl App {
                 completions,
             } => match input.handle(&key) {
                 Edit::Submit => {
+                    self.histories.remember(COMMAND_HISTORY, input.text());
                     self.run_command(input.text());
                     return;
                 }
@@ -314,7 +331,10 @@ impl App {
             Mode::Filter { mut input } => {
                 let edit = input.handle(&key);
                 match edit {
-                    Edit::Submit => Mode::Normal,
+                    Edit::Submit => {
+                        self.histories.remember(FILTER_HISTORY, input.text());
+                        Mode::Normal
+                    }
                     Edit::Cancel => {
                         self.set_filter("");
                         Mode::Normal
@@ -326,24 +346,63 @@ impl App {
                     _ => Mode::Filter { input },
                 }
             }
-            Mode::Prompt {
-                title,
-                mut input,
-                on_submit,
-            } => match input.handle(&key) {
+            Mode::Prompt(mut prompt) => match prompt.input.handle(&key) {
                 Edit::Submit => {
-                    let outcome = on_submit(input.text().to_string());
+                    let answer = prompt.input.text();
+                    self.histories.remember(&prompt.history, &answer);
+                    let outcome = (prompt.on_submit)(answer);
                     self.handle(outcome);
                     return;
                 }
                 Edit::Cancel => Mode::Normal,
-                _ => Mode::Prompt {
-                    title,
-                    input,
-                    on_submit,
-                },
+                Edit::Complete => {
+                    prompt.complete_path();
+                    Mode::Prompt(prompt)
+                }
+                _ => Mode::Prompt(prompt),
             },
         };
+    }
+
+    /// The wheel scrolls the view (three rows a notch), as `k`/`j` would.
+    fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
+        use crossterm::event::{KeyCode, KeyModifiers, MouseEventKind};
+        let (cmd, code) = match mouse.kind {
+            MouseEventKind::ScrollUp => (Cmd::Up, KeyCode::Up),
+            MouseEventKind::ScrollDown => (Cmd::Down, KeyCode::Down),
+            _ => return,
+        };
+        if !matches!(self.mode, Mode::Normal) {
+            return;
+        }
+        for _ in 0..3 {
+            if let Some(view) = self.stack.last_mut() {
+                let outcome = view.on_key(
+                    KeyEvent::new(code, KeyModifiers::NONE),
+                    Some(cmd),
+                    &self.env,
+                );
+                self.handle(outcome);
+            }
+        }
+    }
+
+    /// Pasted text (bracketed paste) goes into the line being edited, line breaks and all
+    /// where the prompt takes several lines.
+    fn on_paste(&mut self, text: &str) {
+        match &mut self.mode {
+            Mode::Command { input, completions } => {
+                input.paste(text);
+                *completions = kinds::complete(input.text().trim());
+            }
+            Mode::Filter { input } => {
+                input.paste(text);
+                let text = input.text().to_string();
+                self.set_filter(&text);
+            }
+            Mode::Prompt(prompt) => prompt.input.paste(text),
+            Mode::Normal | Mode::Confirm(_) => {}
+        }
     }
 
     fn set_filter(&mut self, text: &str) {
@@ -372,7 +431,7 @@ impl App {
             }
             Some(Cmd::Command) => {
                 self.mode = Mode::Command {
-                    input: LineInput::default(),
+                    input: LineInput::default().with_history(self.histories.of(COMMAND_HISTORY)),
                     completions: kinds::complete(""),
                 };
                 return;
@@ -383,7 +442,7 @@ impl App {
                     .map(|v| v.filter().to_string())
                     .unwrap_or_default();
                 self.mode = Mode::Filter {
-                    input: LineInput::new(&current),
+                    input: LineInput::new(&current).with_history(self.histories.of(FILTER_HISTORY)),
                 };
                 return;
             }
@@ -502,17 +561,7 @@ impl App {
                 Decision::NeedsConfirmation(pending) => self.mode = Mode::Confirm(pending),
                 Decision::Approved(approved) => self.run_approved(approved),
             },
-            Outcome::Ask(Prompt {
-                title,
-                initial,
-                on_submit,
-            }) => {
-                self.mode = Mode::Prompt {
-                    title,
-                    input: LineInput::new(&initial),
-                    on_submit,
-                }
-            }
+            Outcome::Ask(prompt) => self.ask(prompt),
             Outcome::Flash(result) => self.flash(result),
             Outcome::Later { note, work } => {
                 if let Some(view) = self.stack.last_mut() {
@@ -523,6 +572,26 @@ impl App {
             Outcome::App(AppCommand::Quit) => self.quit = true,
             Outcome::App(AppCommand::SwitchContext(name)) => self.switch_context(&name),
         }
+    }
+
+    fn ask(&mut self, prompt: Prompt) {
+        let history = self.histories.of(&prompt.history);
+        let input = match prompt.editing {
+            Editing::Line | Editing::Path => {
+                Editor::Line(LineInput::new(&prompt.initial).with_history(history))
+            }
+            Editing::Text => Editor::Text(Box::new(
+                TextInput::new(&prompt.initial).with_history(history),
+            )),
+        };
+        self.mode = Mode::Prompt(Box::new(PromptMode {
+            title: prompt.title,
+            input,
+            editing: prompt.editing,
+            history: prompt.history,
+            candidates: Vec::new(),
+            on_submit: prompt.on_submit,
+        }));
     }
 
     pub fn switch_context(&mut self, name: &str) {
@@ -544,6 +613,20 @@ impl App {
     }
 }
 
+impl PromptMode {
+    /// Tab: completes a local path; other prompts take no completion.
+    fn complete_path(&mut self) {
+        let (Editing::Path, Editor::Line(input)) = (self.editing, &mut self.input) else {
+            return;
+        };
+        let done = input::paths::complete(input.text());
+        if let Some(line) = &done.line {
+            input.set(line);
+        }
+        self.candidates = done.candidates;
+    }
+}
+
 /// Completes the command word to the longest common prefix of its candidates.
 fn complete_command(input: &mut LineInput) {
     let text = input.text().trim_start().to_string();
@@ -551,16 +634,9 @@ fn complete_command(input: &mut LineInput) {
         return;
     }
     let candidates = kinds::complete(&text);
-    let Some(first) = candidates.first() else {
+    let Some(common) = input::common_start(&candidates) else {
         return;
     };
-    let common = candidates.iter().fold(first.to_string(), |acc, c| {
-        acc.chars()
-            .zip(c.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a)
-            .collect()
-    });
     if candidates.len() == 1 {
         input.set(&format!("{common} "));
     } else if common.len() > text.len() {

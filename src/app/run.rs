@@ -7,7 +7,12 @@
 use std::io::{self, Stdout};
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -26,15 +31,32 @@ type Term = Terminal<CrosstermBackend<Stdout>>;
 /// How often a view whose content moves by itself (a running counter) is redrawn.
 const ANIMATION_FRAME: Duration = Duration::from_millis(500);
 
+/// Whether the console captures the mouse (config `mouse`), for every (re)entry.
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
 /// Puts the terminal back as it was; safe to call more than once.
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+    if MOUSE.load(Ordering::Relaxed) {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+    }
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 fn enter_terminal() -> io::Result<()> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen)
+    // Pasted text arrives whole (line breaks kept for several-line prompts, never read as
+    // enter).
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    if MOUSE.load(Ordering::Relaxed) {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 fn setup_terminal() -> io::Result<Term> {
@@ -64,9 +86,11 @@ fn suspend(terminal: &mut Term) -> io::Result<()> {
 /// Runs the console until the user quits. `make_app` builds the app inside the runtime.
 pub async fn run(
     refresh_every: Duration,
+    mouse: bool,
     make_app: impl FnOnce(UnboundedSender<Msg>) -> App,
 ) -> io::Result<()> {
     let (tx, rx) = mpsc::unbounded_channel();
+    MOUSE.store(mouse, Ordering::Relaxed);
     let mut terminal = setup_terminal()?;
     let app = make_app(tx);
     let result = event_loop(&mut terminal, app, rx, refresh_every).await;

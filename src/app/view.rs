@@ -355,7 +355,21 @@ pub enum AppCommand {
 pub struct Prompt {
     pub title: String,
     pub initial: String,
+    pub editing: Editing,
+    /// Which earlier answers up/down recall; the title unless set.
+    pub history: String,
     pub on_submit: Box<dyn FnOnce(String) -> Outcome + Send>,
+}
+
+/// What a prompt edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editing {
+    /// One line (scrolls sideways).
+    Line,
+    /// A local path: Tab completes it from the folder's entries.
+    Path,
+    /// Several lines (SQL, JSON): `alt-enter`/`ctrl-j` start a new line.
+    Text,
 }
 
 impl Prompt {
@@ -364,11 +378,32 @@ impl Prompt {
         initial: impl Into<String>,
         on_submit: impl FnOnce(String) -> Outcome + Send + 'static,
     ) -> Self {
+        let title = title.into();
         Self {
-            title: title.into(),
+            history: title.clone(),
+            title,
             initial: initial.into(),
+            editing: Editing::Line,
             on_submit: Box::new(on_submit),
         }
+    }
+
+    /// The answer is a local path (Tab completes it).
+    pub fn path(mut self) -> Self {
+        self.editing = Editing::Path;
+        self
+    }
+
+    /// The answer may take several lines.
+    pub fn text(mut self) -> Self {
+        self.editing = Editing::Text;
+        self
+    }
+
+    /// Shares up/down history with the other prompts of this key.
+    pub fn history(mut self, key: &str) -> Self {
+        self.history = key.to_string();
+        self
     }
 }
 

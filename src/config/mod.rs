@@ -37,6 +37,8 @@ pub struct Config {
     pub log_line_cap: usize,
     /// The first screen, as a `:` command (`triage`, `dags`…); the buckets when `None`.
     pub start: Option<String>,
+    /// Mouse capture: the wheel scrolls (off: the terminal's own selection works as usual).
+    pub mouse: bool,
     /// The file this was read from; None for the built-in default.
     pub source: Option<PathBuf>,
 }
@@ -101,6 +103,7 @@ struct ConfigFile {
     #[serde(default, deserialize_with = "positive_count")]
     log_line_cap: Option<usize>,
     start: Option<Spanned<String>>,
+    mouse: Option<bool>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, KeyList>,
     #[serde(default)]
@@ -121,6 +124,7 @@ impl Default for Config {
             keys: Vec::new(),
             log_line_cap: DEFAULT_LOG_LINE_CAP,
             start: None,
+            mouse: true,
             source: None,
         }
     }
@@ -212,6 +216,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         keys,
         log_line_cap: file.log_line_cap.unwrap_or(DEFAULT_LOG_LINE_CAP),
         start: file.start.map(Spanned::into_inner),
+        mouse: file.mouse.unwrap_or(true),
         source: Some(path.to_path_buf()),
     })
 }

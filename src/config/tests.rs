@@ -114,7 +114,7 @@ fn unknown_field_suggests_the_closest_name() {
     assert_eq!(
         error("[context.prod]\n"),
         "/cfg/config.toml:1:2: unknown field `context`, expected one of `refresh_interval`, \
-         `theme`, `default_context`, `log_line_cap`, `start`, `keys`, `contexts`\n  hint: did you mean `contexts`?"
+         `theme`, `default_context`, `log_line_cap`, `start`, `mouse`, `keys`, `contexts`\n  hint: did you mean `contexts`?"
     );
 }
 
@@ -354,4 +354,11 @@ fn start_names_the_first_screen_and_must_be_a_view() {
     let config = load_str("start = \"triage\"\n", Path::new("/cfg/config.toml")).unwrap();
     assert_eq!(config.start.as_deref(), Some("triage"));
     assert!(error("start = \"triages\"\n").contains("start `triages` is not a view"));
+}
+
+#[test]
+fn mouse_capture_is_on_unless_the_config_turns_it_off() {
+    assert!(Config::default().mouse);
+    assert!(!load_text("mouse = false\n").unwrap().mouse);
+    assert!(load_text("refresh_interval = \"5s\"\n").unwrap().mouse);
 }

@@ -1,6 +1,7 @@
 //! Draws the app: breadcrumbs, the current view, the status bar, the bottom line (command,
 //! filter, prompt or message) and overlays (help, confirmation). A pure function of state.
 
+pub mod editor;
 pub mod format;
 pub mod grid;
 
@@ -11,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::input::Editor;
 use crate::app::keys::Cmd;
 use crate::app::view::RenderCx;
 use crate::app::{App, Mode};
@@ -54,6 +56,12 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     }
     draw_status(frame, status, app, &theme);
     draw_bottom(frame, bottom, app, &theme);
+    if let Mode::Prompt(prompt) = &mut app.mode {
+        if let Editor::Text(input) = &mut prompt.input {
+            let title = sanitize::line(&prompt.title).into_owned();
+            editor::draw_text(frame, body, &title, input, &theme);
+        }
+    }
     if let Mode::Confirm(pending) = &app.mode {
         let request = &pending.request;
         let mut lines = vec![
@@ -227,40 +235,38 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let (prefix, input) = match &app.mode {
+    match &app.mode {
         Mode::Command { input, completions } => {
-            let mut line = vec![Span::styled(":", theme.highlight)];
-            line.push(Span::raw(input.text().to_string()));
-            if !completions.is_empty() {
-                line.push(Span::styled(
-                    format!("   ⇥ {}", completions.join(" ")),
-                    theme.muted,
-                ));
-            }
-            frame.render_widget(Paragraph::new(Line::from(line)), area);
-            (1, Some(input))
+            let after = (!completions.is_empty())
+                .then(|| Span::styled(format!("   ⇥ {}", completions.join(" ")), theme.muted));
+            let prefix = vec![Span::styled(":", theme.highlight)];
+            editor::draw_line(frame, area, prefix, input, after);
         }
         Mode::Filter { input } => {
-            frame.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::styled("/", theme.highlight),
-                    Span::raw(input.text().to_string()),
-                ])),
-                area,
-            );
-            (1, Some(input))
+            let prefix = vec![Span::styled("/", theme.highlight)];
+            editor::draw_line(frame, area, prefix, input, None);
         }
-        Mode::Prompt { title, input, .. } => {
-            let title = format!("{}: ", sanitize::line(title));
-            let width = unicode_width::UnicodeWidthStr::width(title.as_str()) as u16;
-            frame.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::styled(title, theme.highlight),
-                    Span::raw(input.text().to_string()),
-                ])),
-                area,
+        Mode::Prompt(prompt) => {
+            // A long title leaves at least a quarter of the line (20 columns) to what is typed.
+            let room_for_typing = (area.width / 4).max(20);
+            let title = fit(
+                &format!("{}: ", sanitize::line(&prompt.title)),
+                area.width.saturating_sub(room_for_typing) as usize,
             );
-            (width, Some(input))
+            match &prompt.input {
+                Editor::Line(input) => {
+                    let after = (!prompt.candidates.is_empty()).then(|| {
+                        let names = prompt.candidates.join(" ");
+                        Span::styled(format!("   ⇥ {}", sanitize::line(&names)), theme.muted)
+                    });
+                    let prefix = vec![Span::styled(title, theme.highlight)];
+                    editor::draw_line(frame, area, prefix, input, after);
+                }
+                Editor::Text(_) => frame.render_widget(
+                    Paragraph::new(Line::styled(title + "(in the box above)", theme.highlight)),
+                    area,
+                ),
+            }
         }
         _ => {
             let line = match &app.flash {
@@ -275,12 +281,7 @@ fn draw_bottom(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 None => Line::styled(hints(app), theme.muted),
             };
             frame.render_widget(Paragraph::new(line), area);
-            (0, None)
         }
-    };
-    if let Some(input) = input {
-        let x = area.x + prefix + input.cursor() as u16;
-        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
     }
 }
 

@@ -570,7 +570,9 @@ impl<R: Resource> View for TableView<R> {
     fn render(&mut self, frame: &mut Frame, area: Rect, cx: &RenderCx) {
         let columns = &self.columns;
         self.page_rows = grid::body_rows(area);
-        self.offset = grid::scroll_offset(self.offset, self.selected, self.page_rows);
+        self.offset = grid::scroll_offset(self.offset, self.selected, self.page_rows)
+            // Never rows left blank below while rows above are hidden (a list that shrank).
+            .min(self.shown.len().saturating_sub(self.page_rows));
         let end = (self.offset + self.page_rows).min(self.shown.len());
         let window = &self.shown[self.offset..end];
         let rows: Vec<(Vec<String>, Option<Style>)> = window
@@ -691,10 +693,16 @@ impl<R: Resource> View for TableView<R> {
         true
     }
 
+    /// The selected row stays selected when it matches; otherwise the first match is, so
+    /// the matches show from the top.
     fn set_filter(&mut self, filter: &str) {
         if self.filter != filter {
             self.filter = filter.to_string();
-            self.recompute();
+            let keep = self.selected_identity();
+            self.recompute_keeping(keep.clone());
+            if keep.is_none() || self.selected_identity() != keep {
+                self.selected = 0;
+            }
         }
     }
 
@@ -840,6 +848,54 @@ mod tests {
         let large = TableView::with_items(Words, many);
         assert!(!large.auto_refresh());
         assert!(large.heading().contains("ctrl-r"));
+    }
+
+    fn drawn(view: &mut TableView<Words>) -> String {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 20)).unwrap();
+        let theme = Theme::default();
+        let cx = RenderCx {
+            theme: &theme,
+            now: Local::now(),
+        };
+        terminal
+            .draw(|frame| view.render(frame, frame.area(), &cx))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_filter_shows_its_matches_from_the_top() {
+        let many: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
+        let mut view = TableView::with_items(Words, many);
+        drawn(&mut view);
+        view.move_selection(Cmd::Bottom);
+        drawn(&mut view);
+        view.set_filter("1999");
+        let screen = drawn(&mut view);
+        let matches = ["1999", "11999", "19990", "19995", "19999"];
+        for m in matches {
+            assert!(screen.contains(&format!("│{m} ")), "{m} hidden:\n{screen}");
+        }
+        // The selected row (the last, 19999) matches: it stays selected, the rows above it drawn.
+        assert_eq!(view.selected_item().map(String::as_str), Some("19999"));
+        // A selection that does not match gives way to the first match.
+        view.set_filter("");
+        view.move_selection(Cmd::Bottom);
+        view.move_by(-15); // 19984
+        drawn(&mut view);
+        view.set_filter("1999");
+        let screen = drawn(&mut view);
+        assert_eq!(view.selected_item().map(String::as_str), Some("1999"));
+        assert!(screen.contains("│19999 "), "{screen}");
     }
 
     #[test]

@@ -87,6 +87,14 @@ impl Console {
         Self::start_program(home, env!("CARGO_BIN_EXE_platform-tui"), args)
     }
 
+    /// Starts `platform-tui ARGS` in a terminal of `cols` x `rows`.
+    pub fn start_sized(home: &Path, args: &[&str], (cols, rows): (u16, u16)) -> Console {
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_platform-tui"));
+        command.args(args);
+        let label = format!("platform-tui {}", args.join(" "));
+        Self::spawn_sized(command, home, label, (cols, rows))
+    }
+
     /// Starts any program the same way (the harness's own checks use it).
     pub fn start_program(home: &Path, program: &str, args: &[&str]) -> Console {
         let mut command = CommandBuilder::new(program);
@@ -110,7 +118,16 @@ impl Console {
         Self::spawn(command, home, format!("platform-tui {}", args.join(" ")))
     }
 
-    fn spawn(mut command: CommandBuilder, home: &Path, label: String) -> Console {
+    fn spawn(command: CommandBuilder, home: &Path, label: String) -> Console {
+        Self::spawn_sized(command, home, label, (COLS, ROWS))
+    }
+
+    fn spawn_sized(
+        mut command: CommandBuilder,
+        home: &Path,
+        label: String,
+        (cols, rows): (u16, u16),
+    ) -> Console {
         command.env("PLATFORM_TUI_HOME", home);
         command.env("TERM", "xterm-256color");
         for name in FOREIGN_ENV {
@@ -119,8 +136,8 @@ impl Console {
         command.cwd(home);
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -134,7 +151,7 @@ impl Console {
         drop(pair.slave);
         let shared = Arc::new(Shared {
             output: Mutex::new(Output {
-                parser: vt100::Parser::new_with_callbacks(ROWS, COLS, 0, TerminalEvents::default()),
+                parser: vt100::Parser::new_with_callbacks(rows, cols, 0, TerminalEvents::default()),
                 raw: Vec::new(),
                 watch: None,
                 closed: false,

@@ -96,6 +96,8 @@ fn conf_prompt(what: TriggerOf, text: String, error: Option<String>) -> Prompt {
             Err(e) => Outcome::Ask(conf_prompt(what, typed, Some(e))),
         }
     })
+    .text()
+    .history("airflow-conf")
 }
 
 fn trigger_request(target: Target, dag_id: String, conf: serde_json::Value) -> ActionRequest {
@@ -161,7 +163,8 @@ impl ClearOptions {
     }
 }
 
-/// `c` on a task instance: which relatives too (`d` preselected), then a dry run whose list
+/// `c` on a task instance: which relatives too (nothing typed in advance, so the README's
+/// `c d enter` answers `d`), then a dry run whose list
 /// is shown in the confirmation, then the real clear on `y`.
 pub fn clear_task(target: Target, ti: &TaskInstance) -> Outcome {
     let ti = ti.clone();
@@ -170,7 +173,7 @@ pub fn clear_task(target: Target, ti: &TaskInstance) -> Outcome {
             "Clear {}: also d(ownstream), u(pstream), du, or empty for only this task",
             task_label(&ti)
         ),
-        "d",
+        "",
         move |answer| match ClearOptions::parse(&answer) {
             Ok(options) => Outcome::later(
                 "dry run: listing what would be cleared…",

@@ -26,14 +26,18 @@ pub fn edit_then_start(cx: &mut Ctx, job: &str, initial: &Arguments) -> Outcome 
         return not_connected();
     };
     let job = job.to_string();
-    Outcome::Ask(Prompt::new(
-        format!("Run {job} with arguments (--key=value … or JSON; the job's defaults apply)"),
-        run_args::format(initial),
-        move |text| match run_args::parse(&text) {
-            Ok(arguments) => Outcome::Act(start_request(clients, &job, arguments)),
-            Err(problem) => Outcome::Flash(Err(format!("not started: {problem}"))),
-        },
-    ))
+    let history = format!("glue-arguments {job}");
+    Outcome::Ask(
+        Prompt::new(
+            format!("Run {job} with arguments (--key=value … or JSON; the job's defaults apply)"),
+            run_args::format(initial),
+            move |text| match run_args::parse(&text) {
+                Ok(arguments) => Outcome::Act(start_request(clients, &job, arguments)),
+                Err(problem) => Outcome::Flash(Err(format!("not started: {problem}"))),
+            },
+        )
+        .history(&history),
+    )
 }
 
 fn start_request(clients: Arc<Clients>, job: &str, arguments: Arguments) -> ActionRequest {

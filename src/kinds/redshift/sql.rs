@@ -83,17 +83,21 @@ impl Statements {
             Ok(ready) => ready,
             Err(e) => return Outcome::Flash(Err(e)),
         };
-        Outcome::Ask(Prompt::new(
-            format!(
-                "SQL on {}/{} (one statement)",
-                target.cluster, target.database
-            ),
-            "",
-            move |text| match validate_statement(&text) {
-                Ok(sql) => run_sql(clients, &target, "statement", sql),
-                Err(e) => Outcome::Flash(Err(e)),
-            },
-        ))
+        Outcome::Ask(
+            Prompt::new(
+                format!(
+                    "SQL on {}/{} (one statement)",
+                    target.cluster, target.database
+                ),
+                "",
+                move |text| match validate_statement(&text) {
+                    Ok(sql) => run_sql(clients, &target, "statement", sql),
+                    Err(e) => Outcome::Flash(Err(e)),
+                },
+            )
+            .text()
+            .history("sql"),
+        )
     }
 
     /// A file of sql/ named in a prompt.
@@ -102,14 +106,17 @@ impl Statements {
             Ok(ready) => ready,
             Err(e) => return Outcome::Flash(Err(e)),
         };
-        Outcome::Ask(Prompt::new(
-            format!(
-                "Run a file of sql/ on {}/{}",
-                target.cluster, target.database
-            ),
-            "",
-            move |name| run_file(clients, &target, &name),
-        ))
+        Outcome::Ask(
+            Prompt::new(
+                format!(
+                    "Run a file of sql/ on {}/{}",
+                    target.cluster, target.database
+                ),
+                "",
+                move |name| run_file(clients, &target, &name),
+            )
+            .history("sql-file"),
+        )
     }
 
     fn ready(&self, cx: &mut Ctx) -> Result<(Arc<Clients>, SqlTarget), String> {

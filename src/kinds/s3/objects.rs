@@ -94,31 +94,37 @@ impl Objects {
             return Outcome::Flash(Err("not connected yet".into()));
         };
         let (bucket, prefix) = (self.bucket.clone(), self.prefix.clone());
-        Outcome::Ask(Prompt::new(
-            format!("Upload a local file into s3://{bucket}/{prefix} — path"),
-            "",
-            move |path| {
-                let local = paths::expand_home(path.trim());
-                let Some(file_name) = local.file_name().map(|n| n.to_string_lossy().into_owned())
-                else {
-                    return Outcome::Flash(Err(format!(
-                        "'{}' is not a file path",
-                        local.display()
-                    )));
-                };
-                let key = format!("{prefix}{file_name}");
-                let target = format!("s3://{bucket}/{key}");
-                Outcome::Act(
-                    ActionRequest::new(&catalog::S3_UPLOAD, target.clone(), move |approval| {
-                        Box::pin(async move {
-                            let size = clients.s3.upload(&approval, &local, &bucket, &key).await?;
-                            Ok(format!("uploaded {} ({})", target, human_size(size)))
+        Outcome::Ask(
+            Prompt::new(
+                format!("Upload a local file into s3://{bucket}/{prefix} — path"),
+                "",
+                move |path| {
+                    let local = paths::expand_home(path.trim());
+                    let Some(file_name) =
+                        local.file_name().map(|n| n.to_string_lossy().into_owned())
+                    else {
+                        return Outcome::Flash(Err(format!(
+                            "'{}' is not a file path",
+                            local.display()
+                        )));
+                    };
+                    let key = format!("{prefix}{file_name}");
+                    let target = format!("s3://{bucket}/{key}");
+                    Outcome::Act(
+                        ActionRequest::new(&catalog::S3_UPLOAD, target.clone(), move |approval| {
+                            Box::pin(async move {
+                                let size =
+                                    clients.s3.upload(&approval, &local, &bucket, &key).await?;
+                                Ok(format!("uploaded {} ({})", target, human_size(size)))
+                            })
                         })
-                    })
-                    .with_detail(format!("from {}", path.trim())),
-                )
-            },
-        ))
+                        .with_detail(format!("from {}", path.trim())),
+                    )
+                },
+            )
+            .path()
+            .history("upload"),
+        )
     }
 
     fn delete(&self, entry: &Entry, cx: &mut Ctx) -> Outcome {
@@ -150,17 +156,21 @@ impl Objects {
         };
         let (bucket, key) = (self.bucket.clone(), key.to_string());
         let file_name = key.rsplit('/').next().unwrap_or("object").to_string();
-        Outcome::Ask(Prompt::new(
-            format!("Download s3://{bucket}/{key} to"),
-            format!("./{file_name}"),
-            move |path| {
-                let local = paths::expand_home(path.trim());
-                let s3 = clients.s3.clone();
-                Outcome::later("downloading…", async move {
-                    Outcome::Flash(download(s3, bucket, key, local).await)
-                })
-            },
-        ))
+        Outcome::Ask(
+            Prompt::new(
+                format!("Download s3://{bucket}/{key} to"),
+                format!("./{file_name}"),
+                move |path| {
+                    let local = paths::expand_home(path.trim());
+                    let s3 = clients.s3.clone();
+                    Outcome::later("downloading…", async move {
+                        Outcome::Flash(download(s3, bucket, key, local).await)
+                    })
+                },
+            )
+            .path()
+            .history("download"),
+        )
     }
 }
 

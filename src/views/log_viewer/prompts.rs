@@ -44,7 +44,11 @@ impl LogViewer {
     pub(super) fn ask_save(&self, cx: &Cx<LogMsg>) -> Outcome {
         let ask = answer_prompt(cx, Answer::SaveTo);
         let title = format!("Save {} shown lines to", self.shown_len());
-        Outcome::Ask(Prompt::new(title, self.default_save_path(), ask))
+        Outcome::Ask(
+            Prompt::new(title, self.default_save_path(), ask)
+                .path()
+                .history("save-log"),
+        )
     }
 
     pub(super) fn ask_search(&self, cx: &Cx<LogMsg>) -> Outcome {
