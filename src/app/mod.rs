@@ -2,6 +2,8 @@
 //! on the runtime and comes back as a [`Msg`]; `update` only mutates state, and the event loop
 //! in [`run`] redraws when something changed.
 
+pub mod browser;
+pub mod clipboard;
 pub mod help;
 pub mod input;
 pub mod keys;
@@ -70,6 +72,8 @@ pub struct App {
     pub quit: bool,
     /// The user asked to give the terminal back to the shell for a while (ctrl-z).
     pub suspend: bool,
+    /// Escape sequences for the terminal itself (OSC 52 copy), written by the event loop.
+    pub terminal_writes: Vec<String>,
     audit: AuditLog,
     tx: UnboundedSender<Msg>,
     link: Arc<dyn AppLink>,
@@ -105,6 +109,7 @@ impl App {
             problem: None,
             quit: false,
             suspend: false,
+            terminal_writes: Vec::new(),
             audit,
             link: Arc::new(tx.clone()),
             tx,
@@ -512,6 +517,11 @@ impl App {
             }
             Outcome::App(AppCommand::Quit) => self.quit = true,
             Outcome::App(AppCommand::SwitchContext(name)) => self.switch_context(&name),
+            Outcome::App(AppCommand::Copy(copied)) => {
+                self.terminal_writes.push(clipboard::osc52(&copied.text));
+                self.flash(Ok(clipboard::copied_note(&copied)));
+            }
+            Outcome::App(AppCommand::OpenUrl(url)) => self.flash(browser::open(&url)),
         }
     }
 

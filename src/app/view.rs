@@ -349,6 +349,10 @@ impl KeyHelp {
 pub enum AppCommand {
     SwitchContext(String),
     Quit,
+    /// Put this on the user's clipboard (OSC 52).
+    Copy(crate::views::selection::Copied),
+    /// Open this page in a browser, or show it when there is none.
+    OpenUrl(String),
 }
 
 /// A one-line question (a local path, a name) whose answer becomes the next outcome.

@@ -40,7 +40,7 @@ pub struct Config {
 }
 
 /// One `[contexts.<name>]` table. Adding a setting is one field here.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(serde::Serialize, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table of context settings")]
 pub struct Context {
     #[serde(skip)]
@@ -64,7 +64,7 @@ pub struct Context {
 }
 
 /// One self-hosted Airflow server (2.x basic auth, 3.x JWT from /auth/token).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(serde::Serialize, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table with name and url")]
 pub struct AirflowServer {
     pub name: String,
@@ -76,7 +76,7 @@ pub struct AirflowServer {
 }
 
 /// The Terraform a context drives (provisioning views).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(serde::Serialize, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(
     deny_unknown_fields,
     expecting = "a table with directory and optionally program"

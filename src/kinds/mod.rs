@@ -38,6 +38,7 @@ pub mod glue;
 pub mod redshift;
 pub mod s3;
 pub mod terraform;
+pub mod web;
 
 use crate::app::view::{AppCommand, BoxView, Env};
 

@@ -15,12 +15,13 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::s3::{Entry, IfExists, ObjectDetail, S3};
 use crate::clients::Clients;
 use crate::gate::{catalog, ActionRequest};
-use crate::kinds::{Kind, Opened};
+use crate::kinds::{web, Kind, Opened};
 use crate::paths;
 use crate::theme::Theme;
 use crate::ui::format::human_size;
 use crate::views::document::{DocLine, DocumentView};
 use crate::views::preview::PreviewView;
+use crate::views::selection::Copied;
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
@@ -260,6 +261,29 @@ impl Resource for Objects {
 
     fn identity(&self, entry: &Entry) -> String {
         entry.key().to_string()
+    }
+
+    fn copy_text(&self, entry: &Entry) -> Copied {
+        Copied::new("S3 URI", format!("s3://{}/{}", self.bucket, entry.key()))
+    }
+
+    fn web_url(&self, entry: &Entry, env: &Env) -> Option<String> {
+        let bucket = web::encode(&self.bucket);
+        let key = web::encode(entry.key());
+        Some(match entry {
+            Entry::Prefix { .. } => {
+                format!(
+                    "{}&prefix={key}",
+                    web::console(env, &format!("s3/buckets/{bucket}"))
+                )
+            }
+            Entry::Object { .. } => {
+                format!(
+                    "{}&prefix={key}",
+                    web::console(env, &format!("s3/object/{bucket}"))
+                )
+            }
+        })
     }
 
     fn fetch(
