@@ -69,6 +69,10 @@ fn real_main(cli: Cli) -> Result<(), String> {
     } else {
         contexts.push(context.clone());
     }
+    let profiles = platform_tui::config::aws_profiles::read();
+    contexts.extend(platform_tui::config::aws_profiles::contexts(
+        &profiles, &contexts,
+    ));
     if cli.read_only {
         contexts.iter_mut().for_each(|c| c.read_only = true);
     }

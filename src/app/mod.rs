@@ -517,12 +517,43 @@ impl App {
             }
             Outcome::App(AppCommand::Quit) => self.quit = true,
             Outcome::App(AppCommand::SwitchContext(name)) => self.switch_context(&name),
+            Outcome::App(AppCommand::SwitchRegion(region)) => self.switch_region(&region),
             Outcome::App(AppCommand::Copy(copied)) => {
                 self.terminal_writes.push(clipboard::osc52(&copied.text));
                 self.flash(Ok(clipboard::copied_note(&copied)));
             }
             Outcome::App(AppCommand::OpenUrl(url)) => self.flash(browser::open(&url)),
         }
+    }
+
+    /// What the status bar says about a problem of the whole context: expired credentials name
+    /// the context's profile in the login command.
+    pub fn problem_advice(&self, problem: &UiError) -> String {
+        match (&problem.problem, &self.env.context.profile) {
+            (crate::errors::Problem::Credentials, Some(profile)) => format!(
+                "credentials missing or expired: `aws sso login --profile {profile}`, then ctrl-r"
+            ),
+            _ => problem
+                .advice()
+                .unwrap_or(problem.problem.label())
+                .to_string(),
+        }
+    }
+
+    /// `:region NAME`: the same context in another region, its clients built anew.
+    pub fn switch_region(&mut self, region: &str) {
+        self.env.context.region = Some(region.to_string());
+        let name = self.env.context.name.clone();
+        if let Some(slot) = self.env.contexts.iter_mut().find(|c| c.name == name) {
+            slot.region = Some(region.to_string());
+        }
+        self.env.clients = None;
+        self.problem = None;
+        self.stack.clear();
+        self.mode = Mode::Normal;
+        self.push(buckets::view());
+        self.connect();
+        self.flash(Ok(format!("context '{name}' now uses region {region}")));
     }
 
     pub fn switch_context(&mut self, name: &str) {

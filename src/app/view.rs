@@ -348,6 +348,8 @@ impl KeyHelp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppCommand {
     SwitchContext(String),
+    /// Rebuild the current context's clients for another region.
+    SwitchRegion(String),
     Quit,
     /// Put this on the user's clipboard (OSC 52).
     Copy(crate::views::selection::Copied),

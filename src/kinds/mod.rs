@@ -90,6 +90,8 @@ pub static KINDS: &[Kind] = &[
     airflow::failures::KIND,
     console::contexts::KIND,
     console::audit::KIND,
+    console::session::PROFILE,
+    console::session::REGION,
     terraform::kinds::HOME,
     terraform::kinds::DRIFT,
     terraform::kinds::STATE,
