@@ -90,7 +90,20 @@ fn real_main(cli: Cli) -> Result<(), String> {
         .map_err(|e| format!("terminal error: {e}"))?;
     // The input reader thread may still block on the terminal: do not wait for it.
     runtime.shutdown_background();
+    say_if_the_sandbox_runs_on();
     Ok(())
+}
+
+/// Leaving the console leaves the sandbox running (its processes are its own): say so, and how
+/// to stop it.
+fn say_if_the_sandbox_runs_on() {
+    if let Ok(Some(info)) = sandbox::running_emulator() {
+        eprintln!(
+            "the sandbox is still running (emulator at {}); stop it with `platform-tui sandbox \
+             down` (from a checkout: `cargo run -- sandbox down`)",
+            sanitize::line(&info.endpoint_url)
+        );
+    }
 }
 
 /// The starting context: `--sandbox`, else `--context`/default, with flag overrides applied.

@@ -41,7 +41,12 @@ fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
     if bucket.is_empty() {
         return Err("which bucket? e.g. :objects my-bucket/raw/".into());
     }
-    Ok(Opened::View(view(bucket, prefix)))
+    // Opened by name, the view is the first of the breadcrumb: it names the bucket too.
+    let objects = Objects {
+        whole_path: true,
+        ..Objects::new(bucket, prefix)
+    };
+    Ok(Opened::View(boxed(TableView::new(objects))))
 }
 
 pub fn view(bucket: &str, prefix: &str) -> BoxView {
@@ -51,6 +56,9 @@ pub fn view(bucket: &str, prefix: &str) -> BoxView {
 pub struct Objects {
     bucket: String,
     prefix: String,
+    /// The title is `bucket/prefix` rather than the prefix's last part (no bucket view before
+    /// it in the breadcrumb).
+    whole_path: bool,
 }
 
 impl Objects {
@@ -58,6 +66,7 @@ impl Objects {
         Self {
             bucket: bucket.to_string(),
             prefix: prefix.to_string(),
+            whole_path: false,
         }
     }
 }
@@ -208,6 +217,9 @@ impl Resource for Objects {
     type Item = Entry;
 
     fn title(&self) -> String {
+        if self.whole_path {
+            return format!("{}/{}", self.bucket, self.prefix);
+        }
         let trimmed = self.prefix.trim_end_matches('/');
         match trimmed.rsplit('/').next() {
             Some(last) if !last.is_empty() => format!("{last}/"),
