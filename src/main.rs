@@ -76,6 +76,8 @@ fn real_main(cli: Cli) -> Result<(), String> {
     if cli.read_only {
         contexts.iter_mut().for_each(|c| c.read_only = true);
     }
+    let aliases_file = platform_tui::config::aliases::file();
+    let aliases = platform_tui::config::aliases::Aliases::load(&aliases_file)?;
     init_logging();
     let keymap = KeyMap::new(&config.keys);
     let audit = AuditLog::new(paths::audit_file());
@@ -85,6 +87,7 @@ fn real_main(cli: Cli) -> Result<(), String> {
             panic_if_asked_by_a_test();
             let mut app = App::new(contexts, context, theme, keymap, audit, tx);
             app.env.log_line_cap = config.log_line_cap;
+            app.aliases = aliases;
             app
         }))
         .map_err(|e| format!("terminal error: {e}"))?;

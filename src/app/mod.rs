@@ -72,6 +72,8 @@ pub struct App {
     pub quit: bool,
     /// The user asked to give the terminal back to the shell for a while (ctrl-z).
     pub suspend: bool,
+    /// `aliases.toml`: `:alias` runs its command.
+    pub aliases: crate::config::aliases::Aliases,
     /// Escape sequences for the terminal itself (OSC 52 copy), written by the event loop.
     pub terminal_writes: Vec<String>,
     audit: AuditLog,
@@ -110,6 +112,7 @@ impl App {
             quit: false,
             suspend: false,
             terminal_writes: Vec::new(),
+            aliases: Default::default(),
             audit,
             link: Arc::new(tx.clone()),
             tx,
@@ -457,7 +460,8 @@ impl App {
 
     /// `:name` jumps: the opened view replaces the stack, as in k9s.
     fn run_command(&mut self, line: &str) {
-        self.open(line, true);
+        let line = self.aliases.expand(line);
+        self.open(&line, true);
     }
 
     fn open(&mut self, line: &str, replace_stack: bool) {

@@ -2,6 +2,7 @@
 //! refresh interval, theme, key remapping. Every problem is reported as
 //! `<path>:<line>:<column>: <problem>` (see `config.example.toml` for the format).
 
+pub mod aliases;
 pub mod aws_profiles;
 pub mod diagnostic;
 mod durations;
