@@ -475,9 +475,9 @@ async fn clear_confirmation_lists_the_dry_run() {
 #[tokio::test]
 async fn clear_asks_which_relatives_then_runs_a_dry_run() {
     let mut h = AppHarness::new(false, boxed(tasks_screen(Presentation::Table)), 110, 14).await;
-    h.press(KeyCode::Char('c'), KeyModifiers::NONE);
+    h.press(KeyCode::Char('x'), KeyModifiers::NONE);
     let Mode::Prompt { title, input, .. } = &h.app.mode else {
-        panic!("c asks which relatives to clear too");
+        panic!("x asks which relatives to clear too");
     };
     assert!(title.contains("Clear s3_sensor_nyc"), "{title}");
     assert_eq!(input.text(), "d", "downstream is preselected");
@@ -489,7 +489,7 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
         "a bad answer is refused: {}",
         h.flash()
     );
-    h.press(KeyCode::Char('c'), KeyModifiers::NONE);
+    h.press(KeyCode::Char('x'), KeyModifiers::NONE);
     h.press(KeyCode::Enter, KeyModifiers::NONE);
     assert!(h.flash().starts_with("dry run"), "{}", h.flash());
     assert!(
