@@ -69,9 +69,15 @@ fn real_main(cli: Cli) -> Result<(), String> {
     } else {
         contexts.push(context.clone());
     }
+    let profiles = platform_tui::config::aws_profiles::read();
+    contexts.extend(platform_tui::config::aws_profiles::contexts(
+        &profiles, &contexts,
+    ));
     if cli.read_only {
         contexts.iter_mut().for_each(|c| c.read_only = true);
     }
+    let aliases_file = platform_tui::config::aliases::file();
+    let aliases = platform_tui::config::aliases::Aliases::load(&aliases_file)?;
     init_logging();
     let keymap = KeyMap::new(&config.keys);
     let audit = AuditLog::new(paths::audit_file());
@@ -81,6 +87,7 @@ fn real_main(cli: Cli) -> Result<(), String> {
             panic_if_asked_by_a_test();
             let mut app = App::new(contexts, context, theme, keymap, audit, tx);
             app.env.log_line_cap = config.log_line_cap;
+            app.aliases = aliases;
             if let Some(start) = &config.start {
                 app.start_on(start);
             }
@@ -89,7 +96,20 @@ fn real_main(cli: Cli) -> Result<(), String> {
         .map_err(|e| format!("terminal error: {e}"))?;
     // The input reader thread may still block on the terminal: do not wait for it.
     runtime.shutdown_background();
+    say_if_the_sandbox_runs_on();
     Ok(())
+}
+
+/// Leaving the console leaves the sandbox running (its processes are its own): say so, and how
+/// to stop it.
+fn say_if_the_sandbox_runs_on() {
+    if let Ok(Some(info)) = sandbox::running_emulator() {
+        eprintln!(
+            "the sandbox is still running (emulator at {}); stop it with `platform-tui sandbox \
+             down` (from a checkout: `cargo run -- sandbox down`)",
+            sanitize::line(&info.endpoint_url)
+        );
+    }
 }
 
 /// The starting context: `--sandbox`, else `--context`/default, with flag overrides applied.

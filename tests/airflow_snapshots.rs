@@ -476,9 +476,9 @@ async fn clear_confirmation_lists_the_dry_run() {
 #[tokio::test]
 async fn clear_asks_which_relatives_then_runs_a_dry_run() {
     let mut h = AppHarness::new(false, boxed(tasks_screen(Presentation::Table)), 110, 14).await;
-    h.press(KeyCode::Char('c'), KeyModifiers::NONE);
+    h.press(KeyCode::Char('x'), KeyModifiers::NONE);
     let Mode::Prompt(prompt) = &h.app.mode else {
-        panic!("c asks which relatives to clear too");
+        panic!("x asks which relatives to clear too");
     };
     let PromptMode { title, input, .. } = prompt.as_ref();
     // The screen opened on the first failed task: that is the one to clear.
@@ -486,7 +486,7 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
     assert_eq!(
         input.text(),
         "",
-        "nothing typed in advance: `c d enter` answers d"
+        "nothing typed in advance: `x d enter` answers d"
     );
     h.type_text("x");
     h.press(KeyCode::Enter, KeyModifiers::NONE);
@@ -495,11 +495,11 @@ async fn clear_asks_which_relatives_then_runs_a_dry_run() {
         "a bad answer is refused: {}",
         h.flash()
     );
-    // The README's keys, as written: `c` `d` `enter`.
-    h.press(KeyCode::Char('c'), KeyModifiers::NONE);
+    // The README's keys, as written: `x` `d` `enter`.
+    h.press(KeyCode::Char('x'), KeyModifiers::NONE);
     h.press(KeyCode::Char('d'), KeyModifiers::NONE);
     let Mode::Prompt(prompt) = &h.app.mode else {
-        panic!("c asks again");
+        panic!("x asks again");
     };
     assert_eq!(prompt.input.text(), "d");
     h.press(KeyCode::Enter, KeyModifiers::NONE);

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 /// The state of a DAG run or a task instance. `None` is Airflow's "no status" (not yet
 /// scheduled); unknown states are kept as they were sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq, Hash)]
 pub enum State {
     None,
     Scheduled,
@@ -92,7 +92,7 @@ impl std::fmt::Display for State {
 }
 
 /// One DAG as the DAG list shows it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Default)]
 pub struct Dag {
     pub dag_id: String,
     pub is_paused: bool,
@@ -110,7 +110,7 @@ pub struct Dag {
 }
 
 /// One run of a DAG.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct DagRun {
     pub dag_id: String,
     pub run_id: String,
@@ -148,7 +148,7 @@ pub struct Task {
 }
 
 /// Names one task instance: the API's (dag, run, task, map index) key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskKey {
     pub dag_id: String,
     pub run_id: String,
@@ -158,7 +158,7 @@ pub struct TaskKey {
 }
 
 /// One task instance (or one try of it, from the tries endpoint).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct TaskInstance {
     pub key: TaskKey,
     pub state: State,
@@ -248,7 +248,7 @@ impl TaskRecord {
 }
 
 /// A DAG file that failed to import.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct ImportError {
     pub id: Option<i64>,
     pub filename: String,
@@ -325,7 +325,7 @@ pub struct TaskLogChunk {
 }
 
 /// How an environment is reached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub enum EnvironmentKind {
     /// An Airflow server named in the context's config (or the sandbox's own).
     SelfHosted,
@@ -334,7 +334,7 @@ pub enum EnvironmentKind {
 }
 
 /// One Airflow environment as the environments view lists it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct EnvironmentInfo {
     pub name: String,
     pub kind: EnvironmentKind,

@@ -64,6 +64,14 @@ pub fn view(app: &App) -> DocumentView {
         };
         lines.push(DocLine::Field(name, about));
     }
+    let mut aliases = app.aliases.iter().peekable();
+    if aliases.peek().is_some() {
+        lines.push(DocLine::Section("Aliases (aliases.toml)".into()));
+        lines
+            .extend(aliases.map(|(alias, command)| {
+                DocLine::Field(format!(":{alias}"), format!(":{command}"))
+            }));
+    }
     DocumentView::ready(TITLE, lines)
 }
 

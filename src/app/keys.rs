@@ -63,13 +63,16 @@ commands! {
     Logs => "logs", "logs", ["L"];
     ToggleAll => "toggle_all", "show all / only active", ["A"];
     Pause => "pause", "pause / unpause", ["space"];
-    Clear => "clear", "clear (rerun), dry run first (asks first)", ["c"];
+    Clear => "clear", "clear (rerun), dry run first (asks first)", ["x"];
     MarkSuccess => "mark_success", "mark success (asks first)", ["m"];
     MarkFailed => "mark_failed", "mark failed (asks first)", ["M"];
     SwitchView => "switch_view", "switch presentation (table, grid, Gantt, chart)", ["v"];
     Init => "init", "terraform init", ["I"];
     Plan => "plan", "plan (review before apply)", ["P"];
-    Apply => "apply", "apply the reviewed plan (asks first)", ["ctrl-a"];
+    Apply => "apply", "apply the reviewed plan (asks first; k9s users: not aliases)", ["ctrl-a"];
+    Raw => "raw", "raw JSON of the selection (searchable with /)", ["y"];
+    Copy => "copy", "copy the name / ARN / S3 URI (OSC 52, works over SSH)", ["c"];
+    Open => "open", "open in the AWS console or Airflow UI (or show the URL)", ["o"];
     RootCause => "root_cause", "root cause: the AWS run a task drove and its error log", ["R"];
 }
 

@@ -2,6 +2,8 @@
 //! on the runtime and comes back as a [`Msg`]; `update` only mutates state, and the event loop
 //! in [`run`] redraws when something changed.
 
+pub mod browser;
+pub mod clipboard;
 pub mod help;
 pub mod input;
 pub mod keys;
@@ -83,6 +85,10 @@ pub struct App {
     pub suspend: bool,
     /// Earlier answers of the command line, the filter and each prompt (up/down).
     histories: Histories,
+    /// `aliases.toml`: `:alias` runs its command.
+    pub aliases: crate::config::aliases::Aliases,
+    /// Escape sequences for the terminal itself (OSC 52 copy), written by the event loop.
+    pub terminal_writes: Vec<String>,
     audit: AuditLog,
     tx: UnboundedSender<Msg>,
     link: Arc<dyn AppLink>,
@@ -121,6 +127,8 @@ impl App {
             quit: false,
             suspend: false,
             histories: Histories::default(),
+            terminal_writes: Vec::new(),
+            aliases: Default::default(),
             audit,
             link: Arc::new(tx.clone()),
             tx,
@@ -521,7 +529,8 @@ impl App {
 
     /// `:name` jumps: the opened view replaces the stack, as in k9s.
     fn run_command(&mut self, line: &str) {
-        self.open(line, true);
+        let line = self.aliases.expand(line);
+        self.open(&line, true);
     }
 
     fn open(&mut self, line: &str, replace_stack: bool) {
@@ -571,6 +580,12 @@ impl App {
             }
             Outcome::App(AppCommand::Quit) => self.quit = true,
             Outcome::App(AppCommand::SwitchContext(name)) => self.switch_context(&name),
+            Outcome::App(AppCommand::SwitchRegion(region)) => self.switch_region(&region),
+            Outcome::App(AppCommand::Copy(copied)) => {
+                self.terminal_writes.push(clipboard::osc52(&copied.text));
+                self.flash(Ok(clipboard::copied_note(&copied)));
+            }
+            Outcome::App(AppCommand::OpenUrl(url)) => self.flash(browser::open(&url)),
         }
     }
 
@@ -592,6 +607,34 @@ impl App {
             candidates: Vec::new(),
             on_submit: prompt.on_submit,
         }));
+    /// What the status bar says about a problem of the whole context: expired credentials name
+    /// the context's profile in the login command.
+    pub fn problem_advice(&self, problem: &UiError) -> String {
+        match (&problem.problem, &self.env.context.profile) {
+            (crate::errors::Problem::Credentials, Some(profile)) => format!(
+                "credentials missing or expired: `aws sso login --profile {profile}`, then ctrl-r"
+            ),
+            _ => problem
+                .advice()
+                .unwrap_or(problem.problem.label())
+                .to_string(),
+        }
+    }
+
+    /// `:region NAME`: the same context in another region, its clients built anew.
+    pub fn switch_region(&mut self, region: &str) {
+        self.env.context.region = Some(region.to_string());
+        let name = self.env.context.name.clone();
+        if let Some(slot) = self.env.contexts.iter_mut().find(|c| c.name == name) {
+            slot.region = Some(region.to_string());
+        }
+        self.env.clients = None;
+        self.problem = None;
+        self.stack.clear();
+        self.mode = Mode::Normal;
+        self.push(buckets::view());
+        self.connect();
+        self.flash(Ok(format!("context '{name}' now uses region {region}")));
     }
 
     pub fn switch_context(&mut self, name: &str) {

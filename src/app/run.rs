@@ -159,6 +159,14 @@ async fn event_loop(
                     && now >= last_draw + ANIMATION_FRAME;
             }
         }
+        if !app.terminal_writes.is_empty() {
+            use std::io::Write;
+            let out = terminal.backend_mut();
+            for sequence in app.terminal_writes.drain(..) {
+                out.write_all(sequence.as_bytes())?;
+            }
+            out.flush()?;
+        }
         if app.suspend {
             app.suspend = false;
             suspend(terminal)?;

@@ -348,7 +348,13 @@ impl KeyHelp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppCommand {
     SwitchContext(String),
+    /// Rebuild the current context's clients for another region.
+    SwitchRegion(String),
     Quit,
+    /// Put this on the user's clipboard (OSC 52).
+    Copy(crate::views::selection::Copied),
+    /// Open this page in a browser, or show it when there is none.
+    OpenUrl(String),
 }
 
 /// A one-line question (a local path, a name) whose answer becomes the next outcome.

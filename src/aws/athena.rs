@@ -13,7 +13,7 @@ use super::error::{AwsError, ServiceEndpoint};
 const CONCURRENT_LOOKUPS: usize = 8;
 
 /// One query execution, as the console shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct QueryExecution {
     pub id: String,
     /// QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED.

@@ -29,7 +29,7 @@ const PART_CONCURRENCY: usize = 4;
 /// S3's largest page of a listing.
 pub const MAX_KEYS_PER_PAGE: u32 = 1000;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Bucket {
     pub name: String,
     /// Known when ListBuckets reports it; otherwise ask [`S3::bucket_region`].
@@ -38,7 +38,7 @@ pub struct Bucket {
 }
 
 /// One row of a delimiter listing: a common prefix ("folder") or an object.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     Prefix {
         prefix: String,

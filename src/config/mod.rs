@@ -2,6 +2,8 @@
 //! refresh interval, theme, key remapping. Every problem is reported as
 //! `<path>:<line>:<column>: <problem>` (see `config.example.toml` for the format).
 
+pub mod aliases;
+pub mod aws_profiles;
 pub mod diagnostic;
 mod durations;
 pub mod keys;
@@ -44,7 +46,7 @@ pub struct Config {
 }
 
 /// One `[contexts.<name>]` table. Adding a setting is one field here.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(serde::Serialize, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table of context settings")]
 pub struct Context {
     #[serde(skip)]
@@ -68,7 +70,7 @@ pub struct Context {
 }
 
 /// One self-hosted Airflow server (2.x basic auth, 3.x JWT from /auth/token).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(serde::Serialize, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table with name and url")]
 pub struct AirflowServer {
     pub name: String,
@@ -80,7 +82,7 @@ pub struct AirflowServer {
 }
 
 /// The Terraform a context drives (provisioning views).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(serde::Serialize, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(
     deny_unknown_fields,
     expecting = "a table with directory and optionally program"

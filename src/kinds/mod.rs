@@ -39,6 +39,7 @@ pub mod redshift;
 pub mod s3;
 pub mod terraform;
 pub mod triage;
+pub mod web;
 
 use crate::app::view::{AppCommand, BoxView, Env};
 
@@ -91,6 +92,8 @@ pub static KINDS: &[Kind] = &[
     triage::now_view::KIND,
     console::contexts::KIND,
     console::audit::KIND,
+    console::session::PROFILE,
+    console::session::REGION,
     terraform::kinds::HOME,
     terraform::kinds::DRIFT,
     terraform::kinds::STATE,

@@ -212,7 +212,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some(problem) = &app.problem {
         let room = (area.width as usize).saturating_sub(used + 3);
-        let advice = problem.advice().unwrap_or(problem.problem.label());
+        let advice = app.problem_advice(problem);
         spans.push(Span::styled(" │ ", theme.status_bar));
         spans.push(Span::styled(
             fit(&format!("⚠ {advice}"), room),

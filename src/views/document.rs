@@ -30,6 +30,8 @@ pub struct DocumentView {
     state: LoadState,
     /// `None` for a document that is already complete.
     load: Option<Loader>,
+    /// `/`: only the lines containing this (any case) are shown.
+    filter: String,
 }
 
 impl DocumentView {
@@ -40,6 +42,7 @@ impl DocumentView {
             scroll: 0,
             state: LoadState::default(),
             load: Some(load),
+            filter: String::new(),
         }
     }
 
@@ -53,7 +56,22 @@ impl DocumentView {
             scroll: 0,
             state,
             load: None,
+            filter: String::new(),
         }
+    }
+
+    /// The lines the filter keeps (all of them without a filter).
+    fn shown(&self) -> impl Iterator<Item = &DocLine> {
+        let needle = self.filter.to_lowercase();
+        self.lines.iter().filter(move |line| {
+            needle.is_empty()
+                || match line {
+                    DocLine::Section(t) | DocLine::Text(t) => t.to_lowercase().contains(&needle),
+                    DocLine::Field(k, v) => {
+                        k.to_lowercase().contains(&needle) || v.to_lowercase().contains(&needle)
+                    }
+                }
+        })
     }
 }
 
@@ -87,7 +105,13 @@ impl View for DocumentView {
         } else if self.state.loading && self.lines.is_empty() {
             text.push(Line::styled("loading…", theme.muted));
         }
-        for line in &self.lines {
+        if !self.filter.is_empty() && self.shown().next().is_none() {
+            text.push(Line::styled(
+                format!("nothing matches /{}", sanitize::line(&self.filter)),
+                theme.muted,
+            ));
+        }
+        for line in self.shown() {
             text.push(match line {
                 DocLine::Section(s) => Line::styled(sanitize::line(s).into_owned(), theme.header),
                 DocLine::Field(k, v) => Line::from(vec![
@@ -161,5 +185,18 @@ impl View for DocumentView {
 
     fn auto_refresh(&self) -> bool {
         false
+    }
+
+    fn supports_filter(&self) -> bool {
+        true
+    }
+
+    fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+        self.scroll = 0;
+    }
+
+    fn filter(&self) -> &str {
+        &self.filter
     }
 }

@@ -14,11 +14,12 @@ use ratatui::style::Style;
 use ratatui::Frame;
 
 use crate::app::keys::Cmd;
-use crate::app::view::{Ctx, Cx, KeyHelp, LoadState, Mailbox, Outcome, RenderCx, View};
+use crate::app::view::{Ctx, Cx, Env, KeyHelp, LoadState, Mailbox, Outcome, RenderCx, View};
 use crate::clients::Clients;
 use crate::errors::UiError;
 use crate::theme::Theme;
 use crate::ui::grid::{self, Grid};
+use crate::views::selection::{self, Copied};
 
 /// How a cell is made from an item; called only for rows on screen.
 type CellFn<R> = Box<dyn Fn(&R, &<R as Resource>::Item) -> String + Send + Sync>;
@@ -102,7 +103,7 @@ impl SortValue {
 
 /// A resource kind as a table: what to fetch and how to show, sort and act on one item.
 pub trait Resource: Send + 'static {
-    type Item: Send + 'static;
+    type Item: Send + serde::Serialize + 'static;
 
     fn title(&self) -> String;
     /// The table's columns, asked once when the table is made.
@@ -152,6 +153,17 @@ pub trait Resource: Send + 'static {
         _sink: PageSink<Self::Item>,
         _loaded: usize,
     ) -> Option<BoxFuture<'static, ()>> {
+        None
+    }
+
+    /// What `c` copies: the item's name unless the kind knows a better handle (an ARN, an S3
+    /// URI).
+    fn copy_text(&self, item: &Self::Item) -> Copied {
+        Copied::new("name", self.identity(item))
+    }
+
+    /// The item's page in the AWS console or the Airflow UI, which `o` opens.
+    fn web_url(&self, _item: &Self::Item, _env: &Env) -> Option<String> {
         None
     }
 }
@@ -541,6 +553,21 @@ impl<R: Resource> TableView<R> {
         true
     }
 
+    /// `y`, `c`, `o` on the selected item, the same for every kind (see [`selection`]).
+    fn on_selection_cmd(&self, cmd: Cmd, env: &Env) -> Outcome {
+        if !matches!(cmd, Cmd::Raw | Cmd::Copy | Cmd::Open) {
+            return Outcome::Ignored;
+        }
+        let Some(item) = self.selected_item() else {
+            return Outcome::Flash(Err("nothing selected".into()));
+        };
+        match cmd {
+            Cmd::Raw => selection::raw(&self.resource.title(), &self.resource.identity(item), item),
+            Cmd::Copy => selection::copy(self.resource.copy_text(item)),
+            _ => selection::open(self.resource.web_url(item, env)),
+        }
+    }
+
     fn heading(&self) -> String {
         let mut title = self.resource.title();
         let count = if self.filter.is_empty() {
@@ -637,7 +664,10 @@ impl<R: Resource> View for TableView<R> {
             return Outcome::Handled;
         }
         let selected = self.shown.get(self.selected).map(|&i| &self.items[i]);
-        self.resource.on_cmd(cmd, selected, cx)
+        match self.resource.on_cmd(cmd, selected, cx) {
+            Outcome::Ignored => self.on_selection_cmd(cmd, cx.env),
+            outcome => outcome,
+        }
     }
 
     fn refresh(&mut self, cx: &mut Cx<Self::Msg>) {
@@ -680,6 +710,9 @@ impl<R: Resource> View for TableView<R> {
         let mut keys = vec![
             KeyHelp::new(Cmd::SortNext, "sort by the next column"),
             KeyHelp::new(Cmd::SortReverse, "reverse the sort"),
+            KeyHelp::new(Cmd::Raw, "raw JSON of the selected row"),
+            KeyHelp::new(Cmd::Copy, "copy its name / ARN / S3 URI"),
+            KeyHelp::new(Cmd::Open, "open it in the AWS console / Airflow UI"),
         ];
         keys.extend(self.resource.keys());
         keys

@@ -22,7 +22,7 @@ pub enum ClusterFilter {
     All,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Default)]
 pub struct Cluster {
     pub id: String,
     pub name: String,
@@ -60,7 +60,7 @@ impl Cluster {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct InstanceGroup {
     pub id: String,
     pub name: String,
@@ -83,7 +83,7 @@ impl InstanceGroup {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Step {
     pub id: String,
     pub name: String,
@@ -126,7 +126,7 @@ impl Step {
 }
 
 /// Why a step failed, as EMR analysed it from the step's logs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq, Default)]
 pub struct StepFailure {
     pub reason: Option<String>,
     pub message: Option<String>,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{text, time, Glue};
 use crate::aws::AwsError;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Database {
     pub name: String,
     pub description: Option<String>,
@@ -15,14 +15,14 @@ pub struct Database {
 }
 
 /// A column of a table's schema or one of its partition keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub name: String,
     pub data_type: String,
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub database: String,
     pub name: String,
@@ -36,7 +36,7 @@ pub struct Table {
     pub partition_keys: Vec<Column>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct Partition {
     /// One value per partition key, in key order.
     pub values: Vec<String>,

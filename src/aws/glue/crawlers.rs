@@ -10,7 +10,7 @@ use super::{text, time, Glue};
 use crate::aws::AwsError;
 use crate::gate::Approval;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct LastCrawl {
     /// SUCCEEDED, CANCELLED or FAILED.
     pub status: String,
@@ -21,7 +21,7 @@ pub struct LastCrawl {
 }
 
 /// What the crawler's last run did (GetCrawlerMetrics).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct CrawlerMetrics {
     pub tables_created: i32,
     pub tables_updated: i32,
@@ -29,7 +29,7 @@ pub struct CrawlerMetrics {
     pub last_runtime: Duration,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct Crawler {
     pub name: String,
     /// READY, RUNNING or STOPPING.

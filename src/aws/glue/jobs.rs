@@ -22,7 +22,7 @@ pub const LATEST_RUN_LOOKUPS: usize = 6;
 /// oldest first, so the newest of the page is picked either way.
 const LATEST_RUN_PAGE: i32 = 50;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct Job {
     pub name: String,
     pub description: Option<String>,
@@ -75,7 +75,7 @@ impl RunState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
 pub struct JobRun {
     pub id: String,
     pub job_name: String,

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::aws::opt_utc;
 
 /// A provisioned cluster.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Default)]
 pub struct Cluster {
     pub id: String,
     /// `available`, `paused`, `pausing`, `resuming`, `creating`…
@@ -61,7 +61,7 @@ pub enum Credentials {
 }
 
 /// Where a statement stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatementState {
     Submitted,
     Picked,
@@ -104,7 +104,7 @@ impl StatementState {
 }
 
 /// One statement as DescribeStatement tells it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub struct Statement {
     pub id: String,
     pub state: StatementState,

@@ -163,8 +163,8 @@ impl ClearOptions {
     }
 }
 
-/// `c` on a task instance: which relatives too (nothing typed in advance, so the README's
-/// `c d enter` answers `d`), then a dry run whose list
+/// `x` on a task instance: which relatives too (nothing typed in advance, so the README's
+/// `x d enter` answers `d`), then a dry run whose list
 /// is shown in the confirmation, then the real clear on `y`.
 pub fn clear_task(target: Target, ti: &TaskInstance) -> Outcome {
     let ti = ti.clone();
@@ -256,7 +256,7 @@ fn with_list(mut request: ActionRequest, would_clear: &[TaskInstance]) -> Action
     request
 }
 
-/// `c` on a run: a dry run of clearing every task of it, then the confirmation with the list.
+/// `x` on a run: a dry run of clearing every task of it, then the confirmation with the list.
 pub fn clear_run(target: Target, dag_id: &str, run_id: &str) -> Outcome {
     let (dag_id, run_id) = (dag_id.to_owned(), run_id.to_owned());
     Outcome::later("dry run: listing what would be cleared…", async move {

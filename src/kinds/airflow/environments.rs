@@ -14,7 +14,7 @@ use crate::airflow::{EnvironmentInfo, EnvironmentKind};
 use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::clients::Clients;
-use crate::kinds::{Kind, Opened};
+use crate::kinds::{web, Kind, Opened};
 use crate::theme::Theme;
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
@@ -85,6 +85,10 @@ impl Resource for Environments {
 
     fn identity(&self, e: &EnvironmentInfo) -> String {
         e.name.clone()
+    }
+
+    fn web_url(&self, e: &EnvironmentInfo, _: &Env) -> Option<String> {
+        e.url.as_deref().map(|url| web::airflow(url, ""))
     }
 
     fn fetch(

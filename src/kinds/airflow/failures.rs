@@ -46,7 +46,7 @@ pub fn view(env: Option<String>) -> BoxView {
 }
 
 /// A failed run or a failed task instance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, Debug, Clone, PartialEq)]
 pub enum Failure {
     Run(DagRun),
     Task(TaskInstance),

@@ -1,7 +1,7 @@
 //! `:runs DAG[@env]` (`:dagruns`): the runs of a DAG, newest first, with state, run type, run
 //! after / logical date, start, duration and conf; the newest page on open and on refresh, the
 //! next one each time the selection reaches the last run (up to [`MAX_RUNS`]). `A` cycles the state shown (all → failed → running → success), `v` switches
-//! to a chart of recent run durations, `c` clears a whole run (dry run first), `t` triggers,
+//! to a chart of recent run durations, `x` clears a whole run (dry run first), `t` triggers,
 //! `enter` opens the run's task instances.
 
 use std::sync::Arc;

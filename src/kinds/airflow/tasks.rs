@@ -1,7 +1,7 @@
 //! The task instances of one DAG run (`enter` on a run): a table in dependency order (task,
 //! state, try, start, duration, operator); `v` cycles to the grid of recent runs × tasks and to
 //! the Gantt chart of one run. On the selected task instance, in every presentation: `d` its
-//! tries, `L` its log, `c` clear (with downstream/upstream, dry run first), `m`/`M` mark
+//! tries, `L` its log, `x` clear (with downstream/upstream, dry run first), `m`/`M` mark
 //! success/failed.
 
 use std::collections::HashMap;

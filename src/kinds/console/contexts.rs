@@ -18,7 +18,7 @@ use crate::views::table::{Column, PageSink, Resource, TableView};
 pub const KIND: Kind = Kind {
     name: "contexts",
     aliases: &["ctx", "context"],
-    about: "contexts of config.toml; :ctx NAME switches",
+    about: "contexts of config.toml and AWS profiles (aws:NAME); :ctx NAME switches",
     argument: Some("name"),
     open,
 };

@@ -18,7 +18,7 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::emr::{Cluster, ClusterFilter};
 use crate::clients::Clients;
 use crate::gate::{catalog, ActionRequest};
-use crate::kinds::{Kind, Opened};
+use crate::kinds::{web, Kind, Opened};
 use crate::theme::Theme;
 use crate::ui::format;
 use crate::views::table::{Column, PageSink, Resource, TableView};
@@ -150,6 +150,15 @@ impl Resource for Clusters {
 
     fn identity(&self, c: &Cluster) -> String {
         c.id.clone()
+    }
+
+    fn web_url(&self, c: &Cluster, env: &Env) -> Option<String> {
+        let id = web::encode(&c.id);
+        Some(web::console_fragment(
+            env,
+            "emr",
+            &format!("/clusterDetails/{id}"),
+        ))
     }
 
     fn fetch(

@@ -19,7 +19,7 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::glue::Job;
 use crate::clients::Clients;
-use crate::kinds::{Kind, Opened};
+use crate::kinds::{web, Kind, Opened};
 use crate::theme::Theme;
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
@@ -82,6 +82,15 @@ impl Resource for Jobs {
 
     fn identity(&self, j: &Job) -> String {
         j.name.clone()
+    }
+
+    fn web_url(&self, j: &Job, env: &Env) -> Option<String> {
+        let name = web::encode(&j.name);
+        Some(web::console_fragment(
+            env,
+            "gluestudio",
+            &format!("/editor/job/{name}/details"),
+        ))
     }
 
     fn fetch(&self, clients: Option<Arc<Clients>>, sink: PageSink<Job>) -> BoxFuture<'static, ()> {

@@ -11,7 +11,8 @@ use crate::app::keys::Cmd;
 use crate::app::view::{boxed, Ctx, Env, KeyHelp, Outcome};
 use crate::aws::s3::Bucket;
 use crate::clients::Clients;
-use crate::kinds::{Kind, Opened};
+use crate::kinds::{web, Kind, Opened};
+use crate::views::selection::Copied;
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
@@ -59,6 +60,17 @@ impl Resource for Buckets {
 
     fn identity(&self, b: &Bucket) -> String {
         b.name.clone()
+    }
+
+    fn copy_text(&self, b: &Bucket) -> Copied {
+        Copied::new("S3 URI", format!("s3://{}", b.name))
+    }
+
+    fn web_url(&self, b: &Bucket, env: &Env) -> Option<String> {
+        Some(web::console(
+            env,
+            &format!("s3/buckets/{}", web::encode(&b.name)),
+        ))
     }
 
     fn fetch(

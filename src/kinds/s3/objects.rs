@@ -15,12 +15,13 @@ use crate::app::view::{boxed, BoxView, Ctx, Env, KeyHelp, Outcome, Prompt};
 use crate::aws::s3::{Entry, IfExists, ObjectDetail, S3};
 use crate::clients::Clients;
 use crate::gate::{catalog, ActionRequest};
-use crate::kinds::{Kind, Opened};
+use crate::kinds::{web, Kind, Opened};
 use crate::paths;
 use crate::theme::Theme;
 use crate::ui::format::human_size;
 use crate::views::document::{DocLine, DocumentView};
 use crate::views::preview::PreviewView;
+use crate::views::selection::Copied;
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
@@ -40,7 +41,12 @@ fn open(argument: Option<&str>, env: &Env) -> Result<Opened, String> {
     if bucket.is_empty() {
         return Err("which bucket? e.g. :objects my-bucket/raw/".into());
     }
-    Ok(Opened::View(view(bucket, prefix)))
+    // Opened by name, the view is the first of the breadcrumb: it names the bucket too.
+    let objects = Objects {
+        whole_path: true,
+        ..Objects::new(bucket, prefix)
+    };
+    Ok(Opened::View(boxed(TableView::new(objects))))
 }
 
 pub fn view(bucket: &str, prefix: &str) -> BoxView {
@@ -50,6 +56,9 @@ pub fn view(bucket: &str, prefix: &str) -> BoxView {
 pub struct Objects {
     bucket: String,
     prefix: String,
+    /// The title is `bucket/prefix` rather than the prefix's last part (no bucket view before
+    /// it in the breadcrumb).
+    whole_path: bool,
 }
 
 impl Objects {
@@ -57,6 +66,7 @@ impl Objects {
         Self {
             bucket: bucket.to_string(),
             prefix: prefix.to_string(),
+            whole_path: false,
         }
     }
 }
@@ -217,6 +227,9 @@ impl Resource for Objects {
     type Item = Entry;
 
     fn title(&self) -> String {
+        if self.whole_path {
+            return format!("{}/{}", self.bucket, self.prefix);
+        }
         let trimmed = self.prefix.trim_end_matches('/');
         match trimmed.rsplit('/').next() {
             Some(last) if !last.is_empty() => format!("{last}/"),
@@ -270,6 +283,29 @@ impl Resource for Objects {
 
     fn identity(&self, entry: &Entry) -> String {
         entry.key().to_string()
+    }
+
+    fn copy_text(&self, entry: &Entry) -> Copied {
+        Copied::new("S3 URI", format!("s3://{}/{}", self.bucket, entry.key()))
+    }
+
+    fn web_url(&self, entry: &Entry, env: &Env) -> Option<String> {
+        let bucket = web::encode(&self.bucket);
+        let key = web::encode(entry.key());
+        Some(match entry {
+            Entry::Prefix { .. } => {
+                format!(
+                    "{}&prefix={key}",
+                    web::console(env, &format!("s3/buckets/{bucket}"))
+                )
+            }
+            Entry::Object { .. } => {
+                format!(
+                    "{}&prefix={key}",
+                    web::console(env, &format!("s3/object/{bucket}"))
+                )
+            }
+        })
     }
 
     fn fetch(
