@@ -607,6 +607,8 @@ impl App {
             candidates: Vec::new(),
             on_submit: prompt.on_submit,
         }));
+    }
+
     /// What the status bar says about a problem of the whole context: expired credentials name
     /// the context's profile in the login command.
     pub fn problem_advice(&self, problem: &UiError) -> String {
