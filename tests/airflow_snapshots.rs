@@ -613,7 +613,7 @@ fn task_table_links_each_task_to_its_aws_run_and_error() {
     let text = screen(&draw_view(&mut view, 160, 12));
     assert!(
         text.contains("process_to_staging_nyc    failed")
-            && text.contains("→ glue run jr_93397ea8492f… FAILED: KeyError: 'fare_am"),
+            && text.contains("→ glue run jr_93397ea8492f… FAILED: KeyError: 'fare_a"),
         "{text}"
     );
     insta::assert_snapshot!(text);

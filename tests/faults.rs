@@ -7,7 +7,7 @@
 //!   a killed process is left running.
 //! - Hostile strings (escape sequences, C0 and C1 controls, bidi controls, invisible
 //!   characters, bytes that are not UTF-8, a megabyte line) go into the sandbox through its
-//!   real APIs (S3 keys and bodies, injected Glue and EMR failures, an Airflow run's conf); every
+//!   real APIs (S3 keys and bodies, injected Glue, EMR and SQL failures, an Airflow run's conf); every
 //!   view that draws them is opened, and no byte of them reaches the terminal unsanitized.
 //!
 //! Each scenario runs its own console and is reported separately; the sandbox is stopped by a
@@ -217,6 +217,10 @@ emr.add_job_flow_steps(JobFlowId=cluster, Steps=[{
     "Name": "hostile-step", "ActionOnFailure": "CONTINUE",
     "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["spark-submit", "s3://x/y.py"]}}])
 
+# Redshift: the next statement on the warehouse (typed in the console) fails with the hostile
+# message.
+control("inject", {"target": "redshift-sql", "message": "sql " + hostile})
+
 # Airflow: a run of the (paused) DAG with a hostile conf and note; it stays queued.
 token = json.load(urllib.request.urlopen(urllib.request.Request(
     airflow + "/auth/token", method="POST",
@@ -274,6 +278,7 @@ fn hostile_text(sandbox: &Sandbox) {
     console.wait_for("FAILED");
     console.wait_for("glue ESC");
     console.send("d");
+    console.wait_for("› run jr_");
     // The detail wraps the error: its parts, not the whole.
     console.wait_for("^[]0;pwned^GC0^A");
     close(&mut console);
@@ -284,6 +289,19 @@ fn hostile_text(sandbox: &Sandbox) {
     console.wait_for("hostile-step");
     console.wait_for("FAILED");
     open_row(&mut console, "hostile-step", keys::ENTER);
+    console.wait_for("^[]0;pwned^GC0^A");
+    close(&mut console);
+
+    // Redshift: the failed statement's error in the statement history and its error text.
+    console.send(&format!(":sql{}", keys::ENTER));
+    console.wait_for("sql nyctaxi-sandbox-warehouse/analytics (");
+    console.send("a");
+    console.wait_for("SQL on");
+    console.send(&format!("select 1{}", keys::ENTER));
+    console.wait_for("FAILED");
+    console.wait_for("sql ESC");
+    open_row(&mut console, "select 1", keys::ENTER);
+    console.wait_for("› error ");
     console.wait_for("^[]0;pwned^GC0^A");
     close(&mut console);
 
