@@ -184,7 +184,7 @@ fn first_rows_show_before_the_listing_ends(home: &Path, _: &Sandbox) {
     );
 
     console.send("j");
-    let full = format!("┌ events/ ({ARCHIVE_KEYS})");
+    let full = format!("┌ {DATALAKE}/archive/events/ ({ARCHIVE_KEYS})");
     let done = console.wait_until("the listing to reach 20000 rows", move |screen| {
         let title = table_title(screen);
         title.starts_with(&full) && !title.contains("loading…")
@@ -221,7 +221,7 @@ fn upload_then_delete_with_confirmation(home: &Path, sandbox: &Sandbox) {
 
     console.send(&format!("/{name}{}", keys::ENTER));
     console.wait_until("the filter to leave the uploaded row", |screen| {
-        table_title(screen).starts_with("┌ raw/ (1/")
+        table_title(screen).starts_with(&format!("┌ {DATALAKE}/raw/ (1/"))
     });
     ask_to_delete(&mut console, &url);
     console.send("n");
@@ -318,7 +318,7 @@ fn unwritable_audit_refuses_upload_and_delete(home: &Path, sandbox: &Sandbox) {
     };
     console.send(&format!("/{kept}{}", keys::ENTER));
     console.wait_until("the filter to leave the uploaded row", |screen| {
-        table_title(screen).starts_with("┌ raw/ (1/")
+        table_title(screen).starts_with(&format!("┌ {DATALAKE}/raw/ (1/"))
     });
     ask_to_delete(&mut console, &kept_url);
     console.send("y");
@@ -330,7 +330,8 @@ fn unwritable_audit_refuses_upload_and_delete(home: &Path, sandbox: &Sandbox) {
     console.send(keys::ESC);
     console.wait_until("the filter to be cleared", |screen| {
         let title = table_title(screen);
-        title.starts_with("┌ raw/ (") && !title.starts_with("┌ raw/ (1/")
+        title.starts_with(&format!("┌ {DATALAKE}/raw/ ("))
+            && !title.starts_with(&format!("┌ {DATALAKE}/raw/ (1/"))
     });
     upload(&mut console, &home.join(refused));
     expect_refusal(&console, "Upload");
@@ -343,7 +344,7 @@ fn unwritable_audit_refuses_upload_and_delete(home: &Path, sandbox: &Sandbox) {
     fs::rename(&saved, &audit_file).unwrap();
     console.send(&format!("/{kept}{}", keys::ENTER));
     console.wait_until("the filter to leave the uploaded row", |screen| {
-        table_title(screen).starts_with("┌ raw/ (1/")
+        table_title(screen).starts_with(&format!("┌ {DATALAKE}/raw/ (1/"))
     });
     ask_to_delete(&mut console, &kept_url);
     console.send("y");
@@ -634,13 +635,16 @@ fn ask_to_delete(console: &mut Console, url: &str) {
 
 /// Waits until the table titled `name` shows the row `row` and has finished loading.
 fn wait_for_table(console: &Console, name: &str, row: &str) -> vt100::Screen {
-    let prefix = format!("┌ {name} (");
+    // A table opened by `:objects BUCKET/PREFIX` is titled with the whole path.
+    let (prefix, path_end) = (format!("┌ {name} ("), format!("/{name} ("));
     let row = row.to_owned();
     console.wait_until(
         &format!("the table {name} with the row {row}"),
         move |screen| {
             let title = table_title(screen);
-            title.starts_with(&prefix) && !title.contains("loading…") && has_row(screen, &row)
+            (title.starts_with(&prefix) || title.contains(&path_end))
+                && !title.contains("loading…")
+                && has_row(screen, &row)
         },
     )
 }
@@ -666,7 +670,10 @@ fn restoration_problems(console: &Console) -> Vec<String> {
     let raw = console.raw_output();
     let screen = console.screen();
     let mut problems = Vec::new();
-    let closing = trailing_sequences(&raw, &[LEAVE_ALTERNATE_SCREEN, SHOW_CURSOR]);
+    let closing = trailing_sequences(
+        without_parting_words(&raw),
+        &[LEAVE_ALTERNATE_SCREEN, SHOW_CURSOR],
+    );
     for (sequence, what) in [
         (LEAVE_ALTERNATE_SCREEN, "leave the alternate screen"),
         (SHOW_CURSOR, "show the cursor"),
@@ -696,6 +703,20 @@ fn restoration_problems(console: &Console) -> Vec<String> {
 }
 
 /// The sequences among `allowed` that `bytes` end with, back to the first other byte.
+/// The output without the plain text printed after the terminal was given back (e.g. that the
+/// sandbox still runs): everything up to the end of the last control sequence.
+fn without_parting_words(raw: &[u8]) -> &[u8] {
+    let Some(last_escape) = raw.iter().rposition(|&b| b == 0x1b) else {
+        return raw;
+    };
+    let end = raw[last_escape + 1..]
+        .iter()
+        .skip(1) // the '[' of a CSI
+        .position(|b| (0x40..=0x7e).contains(b))
+        .map_or(raw.len(), |at| last_escape + 3 + at);
+    &raw[..end]
+}
+
 fn trailing_sequences<'a>(mut bytes: &[u8], allowed: &[&'a [u8]]) -> Vec<&'a [u8]> {
     let mut found = Vec::new();
     while let Some(sequence) = allowed.iter().find(|s| bytes.ends_with(s)) {
