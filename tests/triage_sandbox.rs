@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use platform_tui::airflow::{Airflow, DagRun, RunQuery, State, TaskInstance};
 use platform_tui::clients::Clients;
 use platform_tui::config::Context;
-use platform_tui::gate::catalog;
+use platform_tui::gate::{catalog, Approval};
 use platform_tui::sandbox::{self, AirflowMode};
 use platform_tui::triage::{self, LinkKind, LogRef, Scope, TaskLink};
 use platform_tui::{paths, sandbox::SandboxInfo};
@@ -148,10 +148,7 @@ async fn three_failed_runs(airflow: &Airflow) -> Vec<DagRun> {
     }
     let trigger = approval(&catalog::AIRFLOW_TRIGGER).await;
     for _ in 0..2 {
-        airflow
-            .trigger(&trigger, DAG, serde_json::json!({}))
-            .await
-            .unwrap();
+        trigger_when_the_database_lets_us(airflow, &trigger).await;
     }
     loop {
         let runs = runs(airflow).await;
@@ -161,6 +158,22 @@ async fn three_failed_runs(airflow: &Airflow) -> Vec<DagRun> {
         }
         assert!(Instant::now() < deadline, "runs still going: {runs:#?}");
         tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// Triggers a run. The sandbox's Airflow keeps its state in SQLite: while the scheduler writes
+/// (it is creating the scheduled run just now) the API server may answer 500 "Database error",
+/// its transaction rolled back and no run created; asked again a moment later, it succeeds.
+async fn trigger_when_the_database_lets_us(airflow: &Airflow, approval: &Approval) {
+    for attempt in 1.. {
+        match airflow.trigger(approval, DAG, serde_json::json!({})).await {
+            Ok(_) => return,
+            Err(error) if attempt < 5 && error.to_string().contains("Database error") => {
+                eprintln!("trigger answered {error}; again in 2 s");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(error) => panic!("trigger: {error}"),
+        }
     }
 }
 
