@@ -2,7 +2,7 @@
 //! owners, the last run's state (coloured) and the next run. `space` pauses or unpauses, `t`
 //! triggers with a conf, `enter` opens the runs, `i` … see `:importerrors` for broken files.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
@@ -38,11 +38,16 @@ pub fn view(env: Option<String>) -> BoxView {
 
 pub struct Dags {
     env: Option<String>,
+    /// The environment the listing reached (the default one when `env` is None), for the title.
+    shown: Arc<Mutex<Option<String>>>,
 }
 
 impl Dags {
     pub fn new(env: Option<String>) -> Self {
-        Self { env }
+        Self {
+            env,
+            shown: Arc::default(),
+        }
     }
 }
 
@@ -56,7 +61,8 @@ impl Resource for Dags {
     type Item = Dag;
 
     fn title(&self) -> String {
-        format!("dags{}", env_suffix(&self.env))
+        let shown = self.shown.lock().unwrap().clone();
+        format!("dags{}", env_suffix(&shown.or_else(|| self.env.clone())))
     }
 
     fn columns(&self) -> Vec<Column<Self>> {
@@ -102,11 +108,14 @@ impl Resource for Dags {
     /// The DAGs show as soon as they are listed; their last runs (one batch request per
     /// hundred DAGs) fill in after.
     fn fetch(&self, clients: Option<Arc<Clients>>, sink: PageSink<Dag>) -> BoxFuture<'static, ()> {
-        let env = self.env.clone();
+        let (env, shown) = (self.env.clone(), self.shown.clone());
         Box::pin(async move {
             let Some(clients) = clients else { return };
             let listed = match connect(&clients, env.as_deref()).await {
-                Ok(airflow) => airflow.dags().await.map(|dags| (airflow, dags)),
+                Ok(airflow) => {
+                    *shown.lock().unwrap() = Some(airflow.info().name.clone());
+                    airflow.dags().await.map(|dags| (airflow, dags))
+                }
                 Err(e) => return sink.fail(e),
             };
             let (airflow, dags) = match listed {
