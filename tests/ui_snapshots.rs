@@ -368,3 +368,37 @@ async fn styles_mark_state() {
     let x = text.find("READ-ONLY").expect("status shows READ-ONLY") as u16;
     assert_eq!(buffer[(x, status_y)].fg, theme.warning.fg.unwrap());
 }
+
+#[tokio::test]
+async fn audit_record_opens_whole_on_enter() {
+    let target = format!(
+        "s3://nyctaxi-sandbox-datalake/raw/green_tripdata/{}/green_tripdata_2024-01.csv",
+        "year=2024/month=01/".repeat(4)
+    );
+    let record = AuditRecord {
+        time: "2026-01-02T03:04:05.000Z".into(),
+        context: "sandbox".into(),
+        action: "s3.delete".into(),
+        target: target.clone(),
+        outcome: Audited::Failed,
+        detail: Some("AccessDenied: not allowed".into()),
+    };
+    let view = TableView::with_items(
+        Audit::new(AuditLog::new("/nonexistent/audit.jsonl")),
+        vec![record],
+    );
+    let mut h = screen::AppHarness::new(false, boxed(view), 160, 16).await;
+    let table = h.draw();
+    assert!(
+        !table.contains(&target),
+        "the table cuts the target:\n{table}"
+    );
+    h.press(KeyCode::Enter, KeyModifiers::NONE);
+    let detail = h.draw();
+    assert!(
+        detail.contains(&target),
+        "enter shows the whole target:\n{detail}"
+    );
+    assert!(detail.contains("AccessDenied: not allowed"), "{detail}");
+    assert!(detail.contains("failed"), "{detail}");
+}

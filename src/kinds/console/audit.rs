@@ -6,11 +6,13 @@ use futures::future::BoxFuture;
 use ratatui::layout::Constraint;
 use ratatui::style::Style;
 
-use crate::app::view::{boxed, Env};
+use crate::app::keys::Cmd;
+use crate::app::view::{boxed, Ctx, Env, KeyHelp, Outcome as ViewOutcome};
 use crate::clients::Clients;
 use crate::gate::{AuditLog, AuditRecord, Outcome};
 use crate::kinds::{Kind, Opened};
 use crate::theme::Theme;
+use crate::views::document::{DocLine, DocumentView};
 use crate::views::table::{Column, PageSink, Resource, TableView};
 
 pub const KIND: Kind = Kind {
@@ -94,6 +96,26 @@ impl Resource for Audit {
         })
     }
 
+    fn on_cmd(&mut self, cmd: Cmd, selected: Option<&AuditRecord>, _: &mut Ctx) -> ViewOutcome {
+        match (cmd, selected) {
+            (Cmd::Enter | Cmd::Detail, Some(r)) => ViewOutcome::Push(boxed(DocumentView::ready(
+                format!("audit record {}", r.time),
+                record_lines(r),
+            ))),
+            (Cmd::Enter | Cmd::Detail, None) => {
+                ViewOutcome::Flash(Err("select a record first".into()))
+            }
+            _ => ViewOutcome::Ignored,
+        }
+    }
+
+    fn keys(&self) -> Vec<KeyHelp> {
+        vec![KeyHelp::new(
+            Cmd::Enter,
+            "the whole record: target, outcome and detail",
+        )]
+    }
+
     fn row_style(&self, r: &AuditRecord, theme: &Theme) -> Option<Style> {
         match r.outcome {
             Outcome::Succeeded => Some(theme.ok),
@@ -102,4 +124,22 @@ impl Resource for Audit {
             Outcome::Attempted => None,
         }
     }
+}
+
+/// One record whole: the target and the detail as text lines, however long.
+fn record_lines(r: &AuditRecord) -> Vec<DocLine> {
+    let mut lines = vec![
+        DocLine::Section("Record".into()),
+        DocLine::Field("Time".into(), r.time.clone()),
+        DocLine::Field("Context".into(), r.context.clone()),
+        DocLine::Field("Action".into(), r.action.clone()),
+        DocLine::Field("Outcome".into(), format!("{:?}", r.outcome).to_lowercase()),
+        DocLine::Section("Target".into()),
+    ];
+    lines.extend(r.target.lines().map(|l| DocLine::Text(l.to_owned())));
+    if let Some(detail) = &r.detail {
+        lines.push(DocLine::Section("Detail".into()));
+        lines.extend(detail.lines().map(|l| DocLine::Text(l.to_owned())));
+    }
+    lines
 }
