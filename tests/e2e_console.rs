@@ -197,7 +197,8 @@ fn first_rows_show_before_the_listing_ends(home: &Path, _: &Sandbox) {
     quit_and_expect_terminal_restored(console);
 }
 
-/// Scenario 4: upload a local file into raw/, find its row, filter to it, ctrl-d and answer
+/// Scenario 4: upload a local file into raw/, find its row, upload it again (asks to replace:
+/// `n`), filter to it, ctrl-d and answer
 /// `n` (nothing happens), then ctrl-d and `y`: it is gone; both actions are in the audit file
 /// and the sandbox agrees at every step.
 fn upload_then_delete_with_confirmation(home: &Path, sandbox: &Sandbox) {
@@ -218,6 +219,20 @@ fn upload_then_delete_with_confirmation(home: &Path, sandbox: &Sandbox) {
         sandbox_lists(sandbox, name),
         "the console says uploaded, the sandbox has no {url}"
     );
+    // The same upload again would replace the object: it asks, naming what it replaces.
+    upload(&mut console, &local);
+    let dialog = console.wait_for("Replace object?");
+    assert!(
+        dialog
+            .contents()
+            .contains("replaces the existing object: 41 B"),
+        "the confirmation does not name the object it replaces:\n{}",
+        dialog.contents()
+    );
+    console.send("n");
+    console.wait_until("the replace confirmation to close", |screen| {
+        !screen.contents().contains("Replace object?")
+    });
 
     console.send(&format!("/{name}{}", keys::ENTER));
     console.wait_until("the filter to leave the uploaded row", |screen| {

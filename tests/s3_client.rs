@@ -620,3 +620,20 @@ async fn access_denied_and_rejected_keys_say_what_to_check() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn existing_names_the_object_an_upload_would_replace() {
+    let upload = approval(&catalog::S3_UPLOAD).await;
+    let f = Fixture::new().await;
+    f.bucket("lake").await;
+    assert_eq!(f.s3.existing("lake", "raw/new.csv").await.unwrap(), None);
+    let dir = ScratchDir::new("existing");
+    let path = dir.path("new.csv");
+    std::fs::write(&path, "a,b\n1,2\n").unwrap();
+    f.s3.upload(&upload, &path, "lake", "raw/new.csv")
+        .await
+        .unwrap();
+    let (size, modified) = f.s3.existing("lake", "raw/new.csv").await.unwrap().unwrap();
+    assert_eq!(size, 8);
+    assert!(modified.is_some());
+}

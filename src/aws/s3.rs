@@ -267,6 +267,37 @@ impl S3 {
     }
 
     /// Metadata and tags of one object (HeadObject and GetObjectTagging, concurrently).
+    /// The size and last change of the object at `key`, or None when there is none (an
+    /// upload onto it would create it rather than replace it).
+    pub async fn existing(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Option<(u64, Option<DateTime<Utc>>)>, AwsError> {
+        let target = s3_url(bucket, key);
+        match self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(head) => Ok(Some((
+                head.content_length().unwrap_or_default().max(0) as u64,
+                head.last_modified().and_then(to_chrono),
+            ))),
+            Err(e) => {
+                let error = self.object_error("HeadObject", &target, e);
+                if error.kind == ErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+
     pub async fn object_detail(&self, bucket: &str, key: &str) -> Result<ObjectDetail, AwsError> {
         let target = s3_url(bucket, key);
         let head = async {

@@ -41,6 +41,7 @@ macro_rules! catalog {
 
 catalog! {
     S3_UPLOAD = "s3.upload", "Upload", Mutating;
+    S3_OVERWRITE = "s3.overwrite", "Replace object", Destructive;
     S3_DELETE = "s3.delete", "Delete object", Destructive;
 
     GLUE_START_JOB_RUN = "glue.start_job_run", "Start job run", Mutating;

@@ -18,7 +18,7 @@ use crate::gate::{catalog, ActionRequest};
 use crate::kinds::{web, Kind, Opened};
 use crate::paths;
 use crate::theme::Theme;
-use crate::ui::format::human_size;
+use crate::ui::format::{human_size, when};
 use crate::views::document::{DocLine, DocumentView};
 use crate::views::preview::PreviewView;
 use crate::views::selection::Copied;
@@ -120,16 +120,35 @@ impl Objects {
                     };
                     let key = format!("{prefix}{file_name}");
                     let target = format!("s3://{bucket}/{key}");
-                    Outcome::Act(
-                        ActionRequest::new(&catalog::S3_UPLOAD, target.clone(), move |approval| {
+                    let from = format!("from {}", path.trim());
+                    let (bucket, clients) = (bucket.clone(), clients.clone());
+                    Outcome::later(format!("looking for {target}…"), async move {
+                        // An upload onto an existing key replaces it: that asks first.
+                        let spec = match clients.s3.existing(&bucket, &key).await {
+                            Ok(None) => (&catalog::S3_UPLOAD, None),
+                            Ok(Some((size, modified))) => (
+                                &catalog::S3_OVERWRITE,
+                                Some(format!(
+                                    "replaces the existing object: {}, last modified {}",
+                                    human_size(size),
+                                    when(modified)
+                                )),
+                            ),
+                            Err(e) => return Outcome::Flash(Err(e.to_string())),
+                        };
+                        let upload = ActionRequest::new(spec.0, target.clone(), move |approval| {
                             Box::pin(async move {
                                 let size =
                                     clients.s3.upload(&approval, &local, &bucket, &key).await?;
                                 Ok(format!("uploaded {} ({})", target, human_size(size)))
                             })
                         })
-                        .with_detail(format!("from {}", path.trim())),
-                    )
+                        .with_detail(from);
+                        Outcome::Act(match spec.1 {
+                            Some(replaces) => upload.with_detail(replaces),
+                            None => upload,
+                        })
+                    })
                 },
             )
             .path()
