@@ -454,6 +454,18 @@ async fn end_to_end_plan_review_apply_failure_and_drift_on_the_sandbox_demo() {
         ]
     );
 
+    // a drift check in the same view keeps the failed apply's errors on the apply pane
+    console.press(KeyCode::Char('A'), KeyModifiers::NONE);
+    console.press(KeyCode::Char('P'), KeyModifiers::NONE);
+    console
+        .until("drift check (refresh-only plan) finished", STEP)
+        .await;
+    console.press(KeyCode::Char('v'), KeyModifiers::NONE);
+    let (text, _) = console.until("1 error(s) below", STEP).await;
+    assert!(text.contains("Provisioning · apply"), "{text}");
+    assert!(text.contains("FAILED"), "{text}");
+    assert!(text.contains("cloud_object.broken[0]"), "{text}");
+
     // someone changes the cloud behind Terraform's back
     std::fs::remove_file(root.join("terraform.tfvars")).unwrap();
     let cloud = home.path().join("state/terraform-demo/cloud");

@@ -214,6 +214,9 @@ pub struct ProvisioningView {
     workspace_row: usize,
     state: Option<(Vec<String>, Vec<OutputValue>)>,
     op: Option<Op>,
+    /// The last apply, kept when a later operation (a drift check, a plan) takes `op`: its
+    /// progress and errors stay on the apply pane.
+    last_apply: Option<Op>,
     next_op: u64,
     review: Option<Review>,
     /// Counts of the last finished plan, for the home pane.
@@ -241,6 +244,7 @@ impl ProvisioningView {
             workspace_row: 0,
             state: None,
             op: None,
+            last_apply: None,
             next_op: 0,
             review: None,
             last_plan: None,
@@ -454,6 +458,9 @@ impl ProvisioningView {
                 self.pane = Pane::Plan;
             }
             OpKind::Apply => return Outcome::Ignored,
+        }
+        if let Some(apply) = self.op.take().filter(|op| op.kind == OpKind::Apply) {
+            self.last_apply = Some(apply);
         }
         self.op = Some(Op::new(id, kind, None));
         self.scroll = 0;

@@ -162,7 +162,8 @@ impl ProvisioningView {
     }
 
     pub(super) fn apply_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
-        let Some(op) = self.op_of(&[|k| k == OpKind::Apply]) else {
+        let apply = self.op_of(&[|k| k == OpKind::Apply]);
+        let Some(op) = apply.or(self.last_apply.as_ref()) else {
             return vec![Line::styled(
                 "no apply yet: plan (P), review the plan, then ctrl-a",
                 theme.muted,
