@@ -66,6 +66,14 @@ async fn terraform_provider_update_in_place_and_replace_keep_the_secret_masked()
         (&Value::Sensitive, &Value::Sensitive, false)
     );
     assert!(!format!("{update:?}").contains(API_KEY));
+    // Applied with content of another length: the computed size follows (planned from the
+    // content, so the result is what the plan said: no "inconsistent result after apply").
+    let longer = vars(&[("content", "a schedule of another length")]);
+    let (_, file) = plan(&workdir, &longer).await;
+    let planned = workdir.show(&file).await.unwrap();
+    let size = row(planned.change(REPORT).unwrap(), "size").1;
+    assert_eq!(size, &Value::Known("28".into()));
+    plan_and_apply(&workdir, &longer).await;
 
     let (_, file) = plan(&workdir, &vars(&[("report_name", "renamed")])).await;
     let replace = workdir.show(&file).await.unwrap();

@@ -24,6 +24,7 @@ from tf.iface import (
     DataSource,
     DeleteContext,
     ImportContext,
+    PlanContext,
     ReadContext,
     Resource,
     State,
@@ -32,6 +33,7 @@ from tf.iface import (
 )
 from tf.provider import Diagnostics, Provider
 from tf.runner import run_provider
+from tf.types import Unknown
 
 FIELDS = ("name", "content", "secret", "fail")
 
@@ -108,6 +110,13 @@ class CloudObject(Resource):
             )
             return None
         return self.save(planned)
+
+    def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State | None:
+        # The size follows the content: planned from it (unknown while the content is), so an
+        # update's result is what its plan said.
+        content = planned.get("content")
+        planned["size"] = Unknown if content is Unknown else len(content or "")
+        return planned
 
     def read(self, ctx: ReadContext, current: State) -> State | None:
         return self.load(current["id"])
