@@ -116,10 +116,16 @@ fn demo_error(detail: String) -> TerraformError {
     }
 }
 
+/// True when the demo's test provider has its Python environment (else preparing the demo
+/// creates it first, which takes a while).
+pub fn provider_ready() -> bool {
+    paths::venv_dir("tfprovider").join("bin/python").exists()
+}
+
 /// The python of `.venv/tfprovider`, created by `scripts/venv tfprovider` if missing.
 async fn provider_python() -> Result<PathBuf, TerraformError> {
     let python = paths::venv_dir("tfprovider").join("bin/python");
-    if python.exists() {
+    if provider_ready() {
         return Ok(python);
     }
     let out = tokio::process::Command::new(paths::project_dir().join("scripts/venv"))

@@ -210,6 +210,8 @@ pub struct ProvisioningView {
     read_only: bool,
     connection: Option<Connection>,
     connecting: bool,
+    /// What connecting is doing, shown while it runs (the first demo creates a venv).
+    connecting_note: &'static str,
     workspaces: Vec<Workspace>,
     workspace_row: usize,
     state: Option<(Vec<String>, Vec<OutputValue>)>,
@@ -240,6 +242,7 @@ impl ProvisioningView {
             read_only,
             connection: None,
             connecting: false,
+            connecting_note: "finding Terraform…",
             workspaces: Vec::new(),
             workspace_row: 0,
             state: None,
@@ -347,6 +350,13 @@ impl ProvisioningView {
             return;
         }
         self.connecting = true;
+        self.connecting_note = match target.demo && !crate::terraform::target::provider_ready() {
+            true => {
+                "preparing the sandbox demo: creating .venv/tfprovider for its test provider \
+                 (about 30 s, the first time only)…"
+            }
+            false => "finding Terraform…",
+        };
         self.load.start();
         cx.spawn_keyed("connect", async move {
             let result = async {

@@ -36,7 +36,7 @@ impl ProvisioningView {
                 c.version,
                 clean(&self.current_workspace())
             ),
-            None if self.connecting => "finding Terraform…".into(),
+            None if self.connecting => self.connecting_note.into(),
             None => self
                 .load
                 .error
