@@ -354,24 +354,29 @@ fn close(console: &mut Console) {
 /// Esc until the table `name` is on screen again.
 fn back(console: &mut Console, name: &str) {
     console.send(keys::ESC);
-    let prefix = format!("┌ {name} (");
+    let name = name.to_owned();
     console.wait_until(&format!("the table {name} again"), move |screen| {
-        table_title(screen).starts_with(&prefix)
+        is_titled(&table_title(screen), &name)
     });
 }
 
 // ---- screen helpers ----
 
 fn wait_for_row(console: &Console, table: &str, row: &str) -> vt100::Screen {
-    let prefix = format!("┌ {table} (");
-    let row = row.to_owned();
+    let (table, row) = (table.to_owned(), row.to_owned());
     console.wait_until(
         &format!("the table {table} with the row {row}"),
         move |screen| {
             let title = table_title(screen);
-            title.starts_with(&prefix) && !title.contains("loading…") && has_row(screen, &row)
+            is_titled(&title, &table) && !title.contains("loading…") && has_row(screen, &row)
         },
     )
+}
+
+/// A table titled `name`, or with a path ending in `name` (`:objects BUCKET/PREFIX` titles its
+/// table with the whole path).
+fn is_titled(title: &str, name: &str) -> bool {
+    title.starts_with(&format!("┌ {name} (")) || title.contains(&format!("/{name} ("))
 }
 
 fn table_title(screen: &vt100::Screen) -> String {
