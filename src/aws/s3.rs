@@ -266,7 +266,22 @@ impl S3 {
         })
     }
 
-    /// Metadata and tags of one object (HeadObject and GetObjectTagging, concurrently).
+    /// HeadObject of `key`, its error in the object's words.
+    async fn head(
+        &self,
+        bucket: &str,
+        key: &str,
+        target: &str,
+    ) -> Result<aws_sdk_s3::operation::head_object::HeadObjectOutput, AwsError> {
+        self.client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| self.object_error("HeadObject", target, e))
+    }
+
     /// The size and last change of the object at `key`, or None when there is none (an
     /// upload onto it would create it rather than replace it).
     pub async fn existing(
@@ -274,41 +289,20 @@ impl S3 {
         bucket: &str,
         key: &str,
     ) -> Result<Option<(u64, Option<DateTime<Utc>>)>, AwsError> {
-        let target = s3_url(bucket, key);
-        match self
-            .client
-            .head_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        match self.head(bucket, key, &s3_url(bucket, key)).await {
             Ok(head) => Ok(Some((
                 head.content_length().unwrap_or_default().max(0) as u64,
                 head.last_modified().and_then(to_chrono),
             ))),
-            Err(e) => {
-                let error = self.object_error("HeadObject", &target, e);
-                if error.kind == ErrorKind::NotFound {
-                    Ok(None)
-                } else {
-                    Err(error)
-                }
-            }
+            Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
         }
     }
 
+    /// Metadata and tags of one object (HeadObject and GetObjectTagging, concurrently).
     pub async fn object_detail(&self, bucket: &str, key: &str) -> Result<ObjectDetail, AwsError> {
         let target = s3_url(bucket, key);
-        let head = async {
-            self.client
-                .head_object()
-                .bucket(bucket)
-                .key(key)
-                .send()
-                .await
-                .map_err(|e| self.object_error("HeadObject", &target, e))
-        };
+        let head = self.head(bucket, key, &target);
         let tagging = async {
             self.client
                 .get_object_tagging()
@@ -353,14 +347,7 @@ impl S3 {
     ) -> Result<HeadBytes, AwsError> {
         let target = s3_url(bucket, key);
         if max_bytes == 0 {
-            let head = self
-                .client
-                .head_object()
-                .bucket(bucket)
-                .key(key)
-                .send()
-                .await
-                .map_err(|e| self.object_error("HeadObject", &target, e))?;
+            let head = self.head(bucket, key, &target).await?;
             return Ok(HeadBytes {
                 bytes: Vec::new(),
                 total_size: head.content_length().unwrap_or_default().max(0) as u64,
