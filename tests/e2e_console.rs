@@ -11,12 +11,12 @@
 mod e2e;
 
 use std::fs;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::time::Instant;
 
 use e2e::audit;
-use e2e::console::{keys, table_lines, Console};
+use e2e::console::{has_row, is_titled, keys, table_lines, table_title, Console};
+use e2e::run_scenario;
 use e2e::sandbox::Sandbox;
 use tempfile::TempDir;
 
@@ -61,14 +61,7 @@ fn console_on_the_sandbox() {
     ];
     let mut failed = Vec::new();
     for (name, scenario) in scenarios {
-        let started = Instant::now();
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| scenario(home.path(), &sandbox)));
-        let verdict = if outcome.is_ok() { "ok" } else { "FAILED" };
-        eprintln!(
-            "scenario {name}: {verdict} in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        if outcome.is_err() {
+        if !run_scenario(name, || scenario(home.path(), &sandbox)) {
             failed.push(name);
         }
     }
@@ -650,16 +643,12 @@ fn ask_to_delete(console: &mut Console, url: &str) {
 
 /// Waits until the table titled `name` shows the row `row` and has finished loading.
 fn wait_for_table(console: &Console, name: &str, row: &str) -> vt100::Screen {
-    // A table opened by `:objects BUCKET/PREFIX` is titled with the whole path.
-    let (prefix, path_end) = (format!("┌ {name} ("), format!("/{name} ("));
-    let row = row.to_owned();
+    let (name, row) = (name.to_owned(), row.to_owned());
     console.wait_until(
         &format!("the table {name} with the row {row}"),
         move |screen| {
             let title = table_title(screen);
-            (title.starts_with(&prefix) || title.contains(&path_end))
-                && !title.contains("loading…")
-                && has_row(screen, &row)
+            is_titled(&title, &name) && !title.contains("loading…") && has_row(screen, &row)
         },
     )
 }
@@ -784,23 +773,10 @@ fn expect_located_error(stderr: &str, file: &Path, line: usize, mentions: &str) 
 
 // ---- reading the screen ----
 
-/// The table's title line (`┌ NAME (COUNT) ...`), below the breadcrumbs.
-fn table_title(screen: &vt100::Screen) -> String {
-    table_lines(screen).get(1).cloned().unwrap_or_default()
-}
-
 /// The message line at the bottom (key hints, prompts, results of actions).
 fn message_line(screen: &vt100::Screen) -> String {
     let (_, cols) = screen.size();
     screen.rows(0, cols).last().unwrap_or_default()
-}
-
-/// True when a table row starts with `name` (rows are `│NAME   SIZE ...│`).
-fn has_row(screen: &vt100::Screen, name: &str) -> bool {
-    table_lines(screen)
-        .iter()
-        .skip(2)
-        .any(|line| line.trim_start_matches('│').starts_with(name))
 }
 
 /// N from a title `┌ NAME (N) ...` or `┌ NAME (SHOWN/N) ...`.

@@ -17,14 +17,14 @@
 mod e2e;
 
 use std::fs;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use e2e::console::{keys, table_lines, Console};
+use e2e::console::{has_row, is_titled, keys, table_title, Console};
 use e2e::controls::foreign_controls;
 use e2e::processes::{expect_session_gone, kill_9, sandbox_pid};
+use e2e::run_scenario;
 use e2e::sandbox::Sandbox;
 use tempfile::TempDir;
 
@@ -60,16 +60,9 @@ fn faults_and_hostile_text_on_the_sandbox() {
     let only = std::env::var("FAULTS_SCENARIO").unwrap_or_default();
     let mut failed = Vec::new();
     for (name, scenario) in scenarios.into_iter().filter(|(n, _)| n.contains(&only)) {
-        let started = Instant::now();
         // Whatever the scenario before left killed runs again.
         sandbox.up_again();
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| scenario(&sandbox)));
-        let verdict = if outcome.is_ok() { "ok" } else { "FAILED" };
-        eprintln!(
-            "scenario {name}: {verdict} in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        if outcome.is_err() {
+        if !run_scenario(name, || scenario(&sandbox)) {
             failed.push(name);
         }
     }
@@ -371,24 +364,6 @@ fn wait_for_row(console: &Console, table: &str, row: &str) -> vt100::Screen {
             is_titled(&title, &table) && !title.contains("loading…") && has_row(screen, &row)
         },
     )
-}
-
-/// A table titled `name`, or with a path ending in `name` (`:objects BUCKET/PREFIX` titles its
-/// table with the whole path).
-fn is_titled(title: &str, name: &str) -> bool {
-    title.starts_with(&format!("┌ {name} (")) || title.contains(&format!("/{name} ("))
-}
-
-fn table_title(screen: &vt100::Screen) -> String {
-    table_lines(screen).get(1).cloned().unwrap_or_default()
-}
-
-/// True when a table row starts with `name` (rows are `│NAME   SIZE ...│`).
-fn has_row(screen: &vt100::Screen, name: &str) -> bool {
-    table_lines(screen)
-        .iter()
-        .skip(2)
-        .any(|line| line.trim_start_matches('│').starts_with(name))
 }
 
 /// `q` quits at once and gives the terminal back.

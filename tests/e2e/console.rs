@@ -353,6 +353,25 @@ pub fn table_lines(screen: &vt100::Screen) -> Vec<String> {
         .collect()
 }
 
+/// The table's title line (`┌ NAME (COUNT) ...`), below the breadcrumbs.
+pub fn table_title(screen: &vt100::Screen) -> String {
+    table_lines(screen).get(1).cloned().unwrap_or_default()
+}
+
+/// A table title naming `name`, or a path ending in `name` (`:objects BUCKET/PREFIX` titles its
+/// table with the whole path).
+pub fn is_titled(title: &str, name: &str) -> bool {
+    title.starts_with(&format!("┌ {name} (")) || title.contains(&format!("/{name} ("))
+}
+
+/// True when a table row starts with `name` (rows are `│NAME   SIZE ...│`).
+pub fn has_row(screen: &vt100::Screen, name: &str) -> bool {
+    table_lines(screen)
+        .iter()
+        .skip(2)
+        .any(|line| line.trim_start_matches('│').starts_with(name))
+}
+
 /// The screen with line numbers, the terminal's mode flags and the end of the raw stream.
 fn dump(output: &Output) -> String {
     let screen = output.parser.screen();

@@ -10,8 +10,10 @@ pub mod proxy;
 pub mod sandbox;
 pub mod terminal;
 
+use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
 
 /// Environment variables that would point the program somewhere else than the test asks:
 /// the project checkout (the binary knows its own), an AWS profile or endpoint, no colour.
@@ -31,4 +33,17 @@ pub fn platform_tui(home: &Path) -> Command {
         command.env_remove(name);
     }
     command
+}
+
+/// Runs one scenario of a test that holds several, catching its panic (printed as it happens)
+/// so the others still run; says how it went and how long it took. True when it passed.
+pub fn run_scenario(name: &str, scenario: impl FnOnce()) -> bool {
+    let started = Instant::now();
+    let passed = panic::catch_unwind(AssertUnwindSafe(scenario)).is_ok();
+    let verdict = if passed { "ok" } else { "FAILED" };
+    eprintln!(
+        "scenario {name}: {verdict} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    passed
 }
